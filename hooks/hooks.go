@@ -1,0 +1,64 @@
+// Package hooks wires the fenxiao shop core into a PocketBase app.
+//
+// The core is split by aggregate into sub-packages (accounts, catalog,
+// orders, ...) that share the events, providers and settings of
+// [fenxiao/hooks/shop]. Plugins bind to those events; the core never
+// imports a plugin.
+//
+// Example usage:
+//
+//	app := pocketbase.New()
+//	hooks.MustRegister(app, hooks.Config{RootCmd: app.RootCmd})
+//	wechat.MustRegister(app, wechat.Config{...})
+//	app.Start()
+package hooks
+
+import (
+	"fmt"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
+
+	"fenxiao/hooks/accounts"
+	"fenxiao/hooks/shop"
+)
+
+// Config configures the shop core.
+type Config struct {
+	// RootCmd, when set, receives the shop's CLI commands (jobs, ...).
+	RootCmd *cobra.Command
+
+	// Accounts configures sign-up, sign-in and referral binding.
+	Accounts accounts.Config
+
+	// DisableScheduler keeps the cron scheduler off (jobs still run on demand).
+	DisableScheduler bool
+}
+
+// MustRegister is like [Register] but panics on error.
+func MustRegister(app core.App, config Config) *shop.Shop {
+	s, err := Register(app, config)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Register binds the shop core to app and returns the shop registry
+// plugins attach to.
+func Register(app core.App, config Config) (*shop.Shop, error) {
+	if shop.Get(app) != nil {
+		return nil, fmt.Errorf("fenxiao: the shop core is already registered")
+	}
+	s := shop.New()
+	s.SetSMSSender(shop.LogSMSSender{App: app})
+	shop.Attach(app, s)
+
+	if err := accounts.Register(app, s, config.Accounts); err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+
+	bindJobs(app, s, config)
+
+	return s, nil
+}

@@ -1,0 +1,87 @@
+package hooks
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cobra"
+
+	"fenxiao/hooks/shop"
+)
+
+// bindJobs starts the scheduler with the server and exposes every job to
+// superusers (GET/POST /api/shop/admin/jobs) and the CLI (`jobs list|run`).
+func bindJobs(app core.App, s *shop.Shop, config Config) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		g := se.Router.Group("/api/shop/admin/jobs").Bind(apis.RequireSuperuserAuth())
+		g.GET("", func(e *core.RequestEvent) error {
+			type jobInfo struct {
+				Name        string `json:"name"`
+				Schedule    string `json:"schedule"`
+				Description string `json:"description"`
+			}
+			list := []jobInfo{}
+			for _, j := range s.Jobs() {
+				list = append(list, jobInfo{j.Name, j.Schedule, j.Description})
+			}
+			return e.JSON(http.StatusOK, list)
+		})
+		g.POST("/{name}", func(e *core.RequestEvent) error {
+			res, err := s.RunJob(e.App, e.Request.PathValue("name"))
+			if err != nil {
+				if res.Summary == "" && res.Error == "" {
+					return shop.ToApiError(err)
+				}
+				return e.JSON(http.StatusInternalServerError, res)
+			}
+			return e.JSON(http.StatusOK, res)
+		})
+
+		if !config.DisableScheduler {
+			c, err := s.StartScheduler(se.App)
+			if err != nil {
+				return err
+			}
+			se.App.OnTerminate().BindFunc(func(te *core.TerminateEvent) error {
+				c.Stop()
+				return te.Next()
+			})
+		}
+		return se.Next()
+	})
+
+	if config.RootCmd == nil {
+		return
+	}
+	jobsCmd := &cobra.Command{Use: "jobs", Short: "List or run the shop's scheduled jobs"}
+	jobsCmd.AddCommand(&cobra.Command{
+		Use:   "list",
+		Short: "List the scheduled jobs",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, j := range s.Jobs() {
+				fmt.Printf("%-24s %-16s %s\n", j.Name, j.Schedule, j.Description)
+			}
+			return nil
+		},
+	})
+	jobsCmd.AddCommand(&cobra.Command{
+		Use:          "run NAME",
+		Short:        "Run one job now and print what it did",
+		Args:         cobra.ExactArgs(1),
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := app.RunAllMigrations(); err != nil {
+				return err
+			}
+			res, err := s.RunJob(app, args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Printf("%s: %s (%s)\n", res.Job, res.Summary, res.Duration)
+			return nil
+		},
+	})
+	config.RootCmd.AddCommand(jobsCmd)
+}

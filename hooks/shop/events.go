@@ -1,0 +1,62 @@
+package shop
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+)
+
+// UserEvent is fired when a user joins the shop.
+type UserEvent struct {
+	hook.Event
+
+	// App is the transaction the user was created in.
+	App core.App
+
+	User *core.Record
+
+	// Upline is the user's referrer at sign-up, or nil.
+	Upline *core.Record
+}
+
+// OrderEvent is fired when an order changes state (paid, completed, cancelled).
+type OrderEvent struct {
+	hook.Event
+
+	// App is the transaction the state change happens in; handlers must
+	// use it (and not a captured app) for every read and write.
+	App core.App
+
+	Order *core.Record
+
+	// Items are the order's order_items records.
+	Items []*core.Record
+
+	// Payment is the payments record that paid the order (OnOrderPaid only).
+	Payment *core.Record
+}
+
+// RefundedLine is the part of one order item that a refund gave back.
+type RefundedLine struct {
+	// OrderItemId is the id of the order_items record.
+	OrderItemId string
+
+	// Amount is the refunded amount of this line in fen.
+	Amount int64
+
+	// Quantity is the number of units returned (0 for a refund without return).
+	Quantity int
+}
+
+// RefundEvent is fired when money goes back to a buyer.
+type RefundEvent struct {
+	hook.Event
+
+	// App is the transaction the refund is recorded in.
+	App core.App
+
+	Order     *core.Record
+	Aftersale *core.Record
+
+	// Lines are the refunded order lines with their amounts.
+	Lines []RefundedLine
+}

@@ -1,0 +1,139 @@
+package shop
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// ---------------------------------------------------------------
+// payments
+// ---------------------------------------------------------------
+
+// PayRequest is what the core asks a payment provider to start.
+type PayRequest struct {
+	OrderId     string
+	OrderNo     string // merchant order number (out_trade_no)
+	Description string
+	Amount      int64 // fen
+	Buyer       *core.Record
+	ClientIP    string
+	ExpiresAt   time.Time
+}
+
+// PayStart is what a provider returns to the client to finish paying.
+//
+// Params go to the client unchanged, e.g. the wx.requestPayment parameters
+// or an Alipay page URL. Paid is true when the payment completed right away
+// (balance, sandbox); the core then applies Notice in the same call.
+type PayStart struct {
+	Params map[string]any
+	Paid   bool
+	Notice *PaymentNotice
+}
+
+// PaymentNotice is a verified statement from a provider that an order was paid.
+type PaymentNotice struct {
+	Provider      string
+	OrderNo       string
+	TransactionId string // provider's own id; unique per provider
+	Amount        int64  // fen, as the provider reports it
+	MerchantId    string // merchant/app id the provider reports, checked by the provider plugin
+	PaidAt        time.Time
+	Raw           string // the decrypted notification, kept for audit
+}
+
+// RefundRequest asks a provider to give money back.
+type RefundRequest struct {
+	OrderNo       string
+	TransactionId string
+	RefundNo      string // merchant refund number; idempotency key at the provider
+	Amount        int64  // fen to refund now
+	Total         int64  // fen paid for the order
+	Reason        string
+}
+
+// RefundResult reports what the provider did with a refund request.
+type RefundResult struct {
+	// Status is one of "success", "processing", "failed".
+	Status   string
+	RefundId string
+	Raw      string
+}
+
+// PaymentQuery reports the provider's view of an order (reconciliation).
+type PaymentQuery struct {
+	// Paid is true when the provider says the order was paid;
+	// then Notice carries the same facts a notification would.
+	Paid   bool
+	Notice *PaymentNotice
+	// Closed is true when the provider will never accept payment for the order.
+	Closed bool
+}
+
+// PaymentProvider is a way to pay (wechatpay, alipay, balance, offline, sandbox).
+//
+// NB! The core never calls a provider inside a database transaction.
+type PaymentProvider interface {
+	// Name is the method name clients send, e.g. "wechatpay".
+	Name() string
+
+	// Start begins paying for an order.
+	Start(ctx context.Context, app core.App, req PayRequest) (*PayStart, error)
+
+	// ParseNotification verifies and decodes a provider callback. It returns
+	// (nil, nil) for notifications that are valid but carry nothing to apply
+	// (e.g. a refund notice handled elsewhere), and an error for anything forged.
+	ParseNotification(ctx context.Context, r *http.Request) (*PaymentNotice, error)
+
+	// AckNotification writes the response the provider expects for a handled
+	// notification (err == nil) or a rejected one.
+	AckNotification(w http.ResponseWriter, err error)
+
+	// Query asks the provider whether an order was paid.
+	Query(ctx context.Context, orderNo string) (*PaymentQuery, error)
+
+	// Refund sends money back through the provider.
+	Refund(ctx context.Context, req RefundRequest) (*RefundResult, error)
+}
+
+// ---------------------------------------------------------------
+// messaging
+// ---------------------------------------------------------------
+
+// SMSSender delivers a one-time code by SMS.
+type SMSSender interface {
+	SendCode(ctx context.Context, phone, code string) error
+}
+
+// LogSMSSender is the development sender: it writes the code to the app log.
+//
+// NB! Never use it in production; register a real provider plugin.
+type LogSMSSender struct {
+	App core.App
+}
+
+// SendCode implements [SMSSender].
+func (s LogSMSSender) SendCode(_ context.Context, phone, code string) error {
+	if s.App != nil {
+		s.App.Logger().Info("sms code (log-only sender)", "phone", phone, "code", code)
+	}
+	return nil
+}
+
+// Notification is a message to one user.
+type Notification struct {
+	UserId string
+	Kind   string // e.g. order_paid, order_shipped, refund, commission
+	Title  string
+	Body   string
+	RefId  string
+}
+
+// Notifier is an extra delivery channel (WeChat subscribe message, e-mail, ...).
+// It runs after the transaction that produced the notification committed.
+type Notifier interface {
+	Notify(ctx context.Context, app core.App, n Notification) error
+}

@@ -1,0 +1,150 @@
+// Package shop holds what every part of the fenxiao core and every plugin
+// shares: the typed shop events, the small provider interfaces the core owns,
+// the shop settings and the API error shape.
+//
+// The domain packages under hooks/ (accounts, catalog, orders, ...) and the
+// plugins under plugins/ import this package; it imports none of them.
+//
+// Example usage (in a plugin):
+//
+//	s := shop.MustGet(app)
+//	s.OnOrderPaid.BindFunc(func(e *shop.OrderEvent) error {
+//		// e.App is the transaction the order moved to "paid" in
+//		return e.Next()
+//	})
+package shop
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+)
+
+// storeKey is the app store key under which the Shop instance is kept.
+const storeKey = "fenxiao.shop"
+
+// Shop is the registry of shop events and providers bound to one PocketBase app.
+type Shop struct {
+	// OnUserJoined fires inside the transaction that created a user
+	// (by any route: e-mail, SMS, WeChat), after the referral binding.
+	OnUserJoined *hook.Hook[*UserEvent]
+
+	// OnOrderPaid fires inside the transaction that moved an order
+	// from pending_payment to paid and recorded its payment.
+	OnOrderPaid *hook.Hook[*OrderEvent]
+
+	// OnOrderCompleted fires inside the transaction that completed an order
+	// (buyer confirmation or auto-confirmation).
+	OnOrderCompleted *hook.Hook[*OrderEvent]
+
+	// OnOrderCancelled fires inside the transaction that cancelled an unpaid order.
+	OnOrderCancelled *hook.Hook[*OrderEvent]
+
+	// OnOrderRefunded fires inside the transaction that recorded a (partial) refund.
+	OnOrderRefunded *hook.Hook[*RefundEvent]
+
+	mu              sync.RWMutex
+	paymentProvider map[string]PaymentProvider
+	smsSender       SMSSender
+	notifiers       []Notifier
+	jobs            map[string]Job
+}
+
+// New creates an empty Shop with initialized hooks.
+func New() *Shop {
+	return &Shop{
+		OnUserJoined:     &hook.Hook[*UserEvent]{},
+		OnOrderPaid:      &hook.Hook[*OrderEvent]{},
+		OnOrderCompleted: &hook.Hook[*OrderEvent]{},
+		OnOrderCancelled: &hook.Hook[*OrderEvent]{},
+		OnOrderRefunded:  &hook.Hook[*RefundEvent]{},
+		paymentProvider:  map[string]PaymentProvider{},
+		jobs:             map[string]Job{},
+		smsSender:        LogSMSSender{},
+	}
+}
+
+// Attach stores s in the app store so that plugins can find it with [Get].
+func Attach(app core.App, s *Shop) {
+	app.Store().Set(storeKey, s)
+}
+
+// Get returns the Shop attached to app, or nil if the core is not registered.
+func Get(app core.App) *Shop {
+	s, _ := app.Store().Get(storeKey).(*Shop)
+	return s
+}
+
+// MustGet is like [Get] but panics when the core was not registered first.
+func MustGet(app core.App) *Shop {
+	s := Get(app)
+	if s == nil {
+		panic("fenxiao: hooks.MustRegister must be called before any plugin")
+	}
+	return s
+}
+
+// ---------------------------------------------------------------
+// providers
+// ---------------------------------------------------------------
+
+// RegisterPaymentProvider makes a payment method available by its Name().
+// Registering the same name twice is a programming error and panics.
+func (s *Shop) RegisterPaymentProvider(p PaymentProvider) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.paymentProvider[p.Name()]; dup {
+		panic(fmt.Sprintf("fenxiao: payment provider %q registered twice", p.Name()))
+	}
+	s.paymentProvider[p.Name()] = p
+}
+
+// PaymentProvider returns the provider registered under name.
+func (s *Shop) PaymentProvider(name string) (PaymentProvider, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.paymentProvider[name]
+	return p, ok
+}
+
+// PaymentProviders returns the names of all registered providers.
+func (s *Shop) PaymentProviders() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	names := make([]string, 0, len(s.paymentProvider))
+	for n := range s.paymentProvider {
+		names = append(names, n)
+	}
+	return names
+}
+
+// SetSMSSender replaces the SMS sender (the default only logs the code).
+func (s *Shop) SetSMSSender(sender SMSSender) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.smsSender = sender
+}
+
+// SMSSender returns the active SMS sender.
+func (s *Shop) SMSSender() SMSSender {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.smsSender
+}
+
+// AddNotifier registers an extra channel for buyer notifications
+// (the core always records a notifications row and a realtime event).
+func (s *Shop) AddNotifier(n Notifier) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notifiers = append(s.notifiers, n)
+}
+
+// Notifiers returns the registered notifiers.
+func (s *Shop) Notifiers() []Notifier {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]Notifier(nil), s.notifiers...)
+}

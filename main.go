@@ -1,0 +1,73 @@
+// Command fenxiao runs the shop: PocketBase (REST, realtime, dashboard) with
+// the fenxiao shop core, its plugins and its schema migrations.
+package main
+
+import (
+	"log"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/osutils"
+
+	// schedules use Asia/Shanghai even on hosts without a zoneinfo database
+	_ "time/tzdata"
+
+	"fenxiao/hooks"
+	"fenxiao/internal/demo"
+	_ "fenxiao/pb_migrations"
+)
+
+func main() {
+	app := pocketbase.New()
+
+	var withDemo bool
+	app.RootCmd.PersistentFlags().BoolVar(&withDemo, "demo", false,
+		"fill an empty database with a demo shop and print the demo superuser's credentials")
+
+	var publicDir string
+	app.RootCmd.PersistentFlags().StringVar(&publicDir, "publicDir", defaultPublicDir(),
+		"the directory with the H5 storefront served at /")
+
+	app.RootCmd.ParseFlags(os.Args[1:])
+
+	cfg := loadConfig()
+	cfg.Core.RootCmd = app.RootCmd
+	hooks.MustRegister(app, cfg.Core)
+	registerPlugins(app, cfg)
+
+	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
+		Dir: "pb_migrations",
+		// schema changes are written by hand as Go migrations
+		Automigrate: false,
+	})
+
+	demo.MustRegister(app, demo.Config{RootCmd: app.RootCmd, SeedOnServe: withDemo})
+
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Func: func(e *core.ServeEvent) error {
+			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
+				e.Router.GET("/{path...}", apis.Static(os.DirFS(publicDir), false))
+			}
+			return e.Next()
+		},
+		Priority: 999, // after every other route
+	})
+
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// the default pb_public dir is next to the executable (or ./pb_public with go run)
+func defaultPublicDir() string {
+	if osutils.IsProbablyGoRun() {
+		return "./pb_public"
+	}
+	return filepath.Join(os.Args[0], "../pb_public")
+}
