@@ -48,6 +48,8 @@ type Shop struct {
 	mu              sync.RWMutex
 	paymentProvider map[string]PaymentProvider
 	smsSender       SMSSender
+	payoutProvider  map[string]PayoutProvider
+	tracker         Tracker
 	notifiers       []Notifier
 	jobs            map[string]Job
 }
@@ -61,6 +63,7 @@ func New() *Shop {
 		OnOrderCancelled: &hook.Hook[*OrderEvent]{},
 		OnOrderRefunded:  &hook.Hook[*RefundEvent]{},
 		paymentProvider:  map[string]PaymentProvider{},
+		payoutProvider:   map[string]PayoutProvider{},
 		jobs:             map[string]Job{},
 		smsSender:        LogSMSSender{},
 	}
@@ -118,6 +121,38 @@ func (s *Shop) PaymentProviders() []string {
 		names = append(names, n)
 	}
 	return names
+}
+
+// RegisterPayoutProvider makes a withdrawal channel available by its Name().
+func (s *Shop) RegisterPayoutProvider(p PayoutProvider) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.payoutProvider[p.Name()]; dup {
+		panic(fmt.Sprintf("fenxiao: payout provider %q registered twice", p.Name()))
+	}
+	s.payoutProvider[p.Name()] = p
+}
+
+// PayoutProvider returns the payout provider registered under name.
+func (s *Shop) PayoutProvider(name string) (PayoutProvider, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.payoutProvider[name]
+	return p, ok
+}
+
+// SetTracker sets the logistics tracker (nil: tracking is unavailable).
+func (s *Shop) SetTracker(t Tracker) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tracker = t
+}
+
+// Tracker returns the logistics tracker, or nil.
+func (s *Shop) Tracker() Tracker {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.tracker
 }
 
 // SetSMSSender replaces the SMS sender (the default only logs the code).
