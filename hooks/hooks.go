@@ -54,6 +54,8 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 	s.SetSMSSender(shop.LogSMSSender{App: app})
 	shop.Attach(app, s)
 
+	bindSettingsRules(app)
+
 	if err := accounts.Register(app, s, config.Accounts); err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}

@@ -64,7 +64,7 @@ func init() {
 }
 
 var userShopFields = []string{
-	"nickname", "phone", "invite_code", "referrer", "bound_at", "bound_source",
+	"nickname", "phone", "invite_code", "referrer", "bound_at", "bound_source", "bound_scene", "bound_by",
 	"is_distributor", "distributor_since", "level", "wx_openid", "wx_unionid",
 	"first_paid_at", "total_spent", "paid_orders",
 }
@@ -83,6 +83,9 @@ func extendUsers(app core.App, users *core.Collection) error {
 	users.Fields.Add(relationTo("referrer", users.Id, false, false))
 	users.Fields.Add(&core.DateField{Name: "bound_at"})
 	users.Fields.Add(&core.TextField{Name: "bound_source", Max: 32})
+	users.Fields.Add(&core.TextField{Name: "bound_scene", Max: 128})
+	// who made the current binding: "user:<id>", "superuser:<id>", "system:<job>"
+	users.Fields.Add(&core.TextField{Name: "bound_by", Max: 64})
 	users.Fields.Add(&core.BoolField{Name: "is_distributor"})
 	users.Fields.Add(&core.DateField{Name: "distributor_since"})
 	users.Fields.Add(intField("level", 0))

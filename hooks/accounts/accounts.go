@@ -1,11 +1,12 @@
 // Package accounts is the shop core for people: sign-up and sign-in (e-mail,
-// SMS code, WeChat mini-program), invite codes, referral binding with its
-// three-level ancestry, and distributor status.
+// SMS code, WeChat mini-program through [SignInOrUp]), invite codes, referral
+// binding with its three-level ancestry, and distributor status.
 package accounts
 
 import (
 	"time"
 
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
@@ -17,10 +18,47 @@ type Config struct {
 	SMSCodeTTL time.Duration
 }
 
+type plugin struct {
+	app    core.App
+	shop   *shop.Shop
+	config Config
+}
+
 // Register binds the accounts rules to app.
 func Register(app core.App, s *shop.Shop, config Config) error {
 	if config.SMSCodeTTL <= 0 {
 		config.SMSCodeTTL = 5 * time.Minute
 	}
+	p := &plugin{app: app, shop: s, config: config}
+
+	app.OnRecordCreate(usersCollection).BindFunc(onUserCreate(s))
+	app.OnRecordUpdate(usersCollection).BindFunc(onUserUpdate)
+	app.OnRecordCreateRequest(usersCollection).BindFunc(onUserCreateRequest)
+	app.OnRecordUpdateRequest(usersCollection).BindFunc(onUserUpdateRequest)
+
+	app.OnRecordUpdate("referral_events").BindFunc(appendOnly)
+	app.OnRecordDelete("referral_events").BindFunc(appendOnly)
+
+	app.OnRecordUpdate(applicationsCollection).BindFunc(onApplicationUpdate)
+
+	s.OnOrderPaid.BindFunc(recordPurchase)
+
+	s.RegisterJob(shop.Job{
+		Name:        "binding_lapse",
+		Schedule:    "17 * * * *",
+		Description: "detach unused referral bindings older than the configured lifetime",
+		Run:         lapseBindings,
+	})
+
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		auth := se.Router.Group("/api/shop/auth")
+		auth.POST("/sms/send", p.smsSend)
+		auth.POST("/sms/verify", p.smsVerify)
+
+		bindReferralRoutes(se)
+
+		se.Router.POST("/api/shop/distributor/apply", distributorApply).Bind(apis.RequireAuth(usersCollection))
+		return se.Next()
+	})
 	return nil
 }

@@ -57,6 +57,11 @@ func ToApiError(err error) *router.ApiError {
 	}
 	var apiErr *router.ApiError
 	if errors.As(err, &apiErr) {
+		// PocketBase wraps errors from record hooks in a generic 400;
+		// surface the business rule underneath instead
+		if raw, ok := apiErr.RawData().(error); ok && errors.As(raw, &shopErr) {
+			return shopErr.ApiError()
+		}
 		return apiErr
 	}
 	return router.NewInternalServerError("", err)

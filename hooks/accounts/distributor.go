@@ -1,0 +1,209 @@
+package accounts
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"fenxiao/hooks/shop"
+)
+
+const applicationsCollection = "distributor_applications"
+
+// makeDistributor grants distributor status (idempotent). Becoming a
+// distributor never costs anything: no route or rule here takes a fee.
+func makeDistributor(txApp core.App, user *core.Record) error {
+	if user.GetBool("is_distributor") {
+		return nil
+	}
+	user.Set("is_distributor", true)
+	user.Set("distributor_since", types.NowDateTime())
+	return txApp.Save(user)
+}
+
+// recordPurchase updates the buyer's purchase totals when an order is paid
+// and grants distributor status when the shop's condition is met.
+func recordPurchase(e *shop.OrderEvent) error {
+	buyerId := e.Order.GetString("buyer")
+	if buyerId == "" {
+		return e.Next()
+	}
+	paid := int64(e.Order.GetInt("payable"))
+	_, err := e.App.DB().NewQuery(
+		"UPDATE {{users}} SET [[total_spent]] = [[total_spent]] + {:amount}, [[paid_orders]] = [[paid_orders]] + 1, " +
+			"[[first_paid_at]] = CASE WHEN [[first_paid_at]] = '' OR [[first_paid_at]] IS NULL THEN {:now} ELSE [[first_paid_at]] END " +
+			"WHERE [[id]] = {:id}",
+	).Bind(dbx.Params{"amount": paid, "now": types.NowDateTime().String(), "id": buyerId}).Execute()
+	if err != nil {
+		return fmt.Errorf("record purchase: %w", err)
+	}
+
+	buyer, err := e.App.FindRecordById(usersCollection, buyerId)
+	if err != nil {
+		return err
+	}
+	settings, err := shop.LoadSettings(e.App)
+	if err != nil {
+		return err
+	}
+	if qualifiesByPurchase(settings, buyer) {
+		if err := makeDistributor(e.App, buyer); err != nil {
+			return err
+		}
+	}
+	return e.Next()
+}
+
+// qualifiesByPurchase tells whether the shop's distributor condition is met
+// by the user's purchase history.
+func qualifiesByPurchase(s *shop.Settings, user *core.Record) bool {
+	switch s.DistributorCondition {
+	case shop.DistributorEveryone:
+		return true
+	case shop.DistributorFirstPaid:
+		return user.GetInt("paid_orders") > 0
+	case shop.DistributorSpend:
+		return int64(user.GetInt("total_spent")) >= s.DistributorSpend
+	default:
+		return false
+	}
+}
+
+type applyForm struct {
+	RealName string `json:"real_name"`
+	Phone    string `json:"phone"`
+	Reason   string `json:"reason"`
+}
+
+// distributorApply is POST /api/shop/distributor/apply: opens an application
+// for admin review when the shop admits distributors by application.
+func distributorApply(e *core.RequestEvent) error {
+	var form applyForm
+	if err := e.BindBody(&form); err != nil {
+		return e.BadRequestError("请求格式错误 / malformed body", err)
+	}
+	if len([]rune(form.RealName)) > 32 || len(form.Phone) > 20 || len([]rune(form.Reason)) > 500 {
+		return shop.FieldFail("reason", "application_too_long", "内容过长 / text too long").ApiError()
+	}
+
+	var app *core.Record
+	err := e.App.RunInTransaction(func(txApp core.App) error {
+		settings, err := shop.LoadSettings(txApp)
+		if err != nil {
+			return err
+		}
+		user, err := txApp.FindRecordById(usersCollection, e.Auth.Id)
+		if err != nil {
+			return err
+		}
+		if user.GetBool("is_distributor") {
+			return shop.Fail(http.StatusConflict, "already_distributor", "您已是分销员 / you are already a distributor")
+		}
+		if settings.DistributorCondition != shop.DistributorApply {
+			return shop.Fail(http.StatusConflict, "distributor_apply_disabled",
+				"本店分销员无需申请 / this shop does not take applications")
+		}
+		pending, err := txApp.CountRecords(applicationsCollection,
+			dbx.HashExp{"user": user.Id, "status": "pending"})
+		if err != nil {
+			return err
+		}
+		if pending > 0 {
+			return shop.Fail(http.StatusConflict, "application_pending", "申请审核中 / an application is already pending")
+		}
+		col, err := txApp.FindCachedCollectionByNameOrId(applicationsCollection)
+		if err != nil {
+			return err
+		}
+		app = core.NewRecord(col)
+		app.Load(map[string]any{
+			"user":      user.Id,
+			"real_name": form.RealName,
+			"phone":     form.Phone,
+			"reason":    form.Reason,
+			"status":    "pending",
+		})
+		return txApp.Save(app)
+	})
+	if err != nil {
+		return shop.ToApiError(err)
+	}
+	return e.JSON(http.StatusOK, app)
+}
+
+// onApplicationUpdate enforces the review: only a pending application is
+// decided, once; approval grants distributor status in the same transaction.
+func onApplicationUpdate(e *core.RecordEvent) error {
+	before, after := e.Record.Original().GetString("status"), e.Record.GetString("status")
+	if before == after {
+		return e.Next()
+	}
+	if before != "pending" {
+		return shop.Fail(http.StatusConflict, "application_decided", "申请已审核，不能更改 / the application was already decided")
+	}
+	e.Record.Set("reviewed_at", types.NowDateTime())
+
+	originalApp := e.App
+	defer func() { e.App = originalApp }()
+	return e.App.RunInTransaction(func(txApp core.App) error {
+		e.App = txApp
+		if err := e.Next(); err != nil {
+			return err
+		}
+		if after != "approved" {
+			return nil
+		}
+		user, err := txApp.FindRecordById(usersCollection, e.Record.GetString("user"))
+		if err != nil {
+			return err
+		}
+		return makeDistributor(txApp, user)
+	})
+}
+
+// lapseBindings detaches users whose binding is older than the configured
+// lifetime and was never used (no paid order since). Scheduled hourly.
+func lapseBindings(app core.App) (string, error) {
+	settings, err := shop.LoadSettings(app)
+	if err != nil {
+		return "", err
+	}
+	if settings.BindingDays <= 0 {
+		return "binding lifetime is unlimited; nothing to do", nil
+	}
+	cutoff := types.NowDateTime().Add(-time.Duration(settings.BindingDays) * 24 * time.Hour).String()
+	users, err := app.FindRecordsByFilter(usersCollection,
+		"referrer != '' && bound_at != '' && bound_at < {:cutoff} && paid_orders = 0",
+		"bound_at", 500, 0, dbx.Params{"cutoff": cutoff})
+	if err != nil {
+		return "", err
+	}
+	lapsed := 0
+	for _, u := range users {
+		err := app.RunInTransaction(func(txApp core.App) error {
+			fresh, err := txApp.FindRecordById(usersCollection, u.Id)
+			if err != nil {
+				return err
+			}
+			// re-checked inside the transaction: a purchase may have just happened
+			if fresh.GetString("referrer") == "" || fresh.GetInt("paid_orders") > 0 {
+				return nil
+			}
+			fresh.Set("referrer", "")
+			fresh.Set("bound_source", SourceSystem)
+			fresh.Set("bound_scene", "")
+			fresh.Set("bound_by", "system:binding_lapse")
+			fresh.Set("bound_at", "")
+			lapsed++
+			return txApp.Save(fresh)
+		})
+		if err != nil {
+			return fmt.Sprintf("%d lapsed before an error", lapsed), err
+		}
+	}
+	return fmt.Sprintf("%d bindings older than %d days lapsed", lapsed, settings.BindingDays), nil
+}
