@@ -1,0 +1,214 @@
+// Package pricing prices a cart: which lines can be bought, their amounts,
+// discounts, shipping and the totals. It is pure (no database), so the cart
+// API, checkout and tests all compute the very same figures.
+//
+// All amounts are int64 fen.
+//
+// Example usage:
+//
+//	cart := pricing.Price(pricing.Input{
+//		Lines:     lines,                       // from the cart and the catalog
+//		Templates: templates,                   // shipping templates by id
+//		Address:   &pricing.Address{Province: "浙江省"},
+//		Discounts: promo.Discounts,             // optional
+//	})
+//	// cart.Total == cart.Goods - cart.Discount + cart.Shipping
+package pricing
+
+// Line statuses: why a line can or cannot be bought now.
+const (
+	StatusOK                = "ok"
+	StatusOffShelf          = "off_shelf"          // product off shelf or gone
+	StatusSoldOut           = "sold_out"           // SKU stock is 0
+	StatusInsufficientStock = "insufficient_stock" // fewer units left than asked for
+)
+
+// Line is one cart (or order) line with the catalog facts its price depends on.
+type Line struct {
+	// Id is the caller's key of the line (a cart_items id).
+	Id string
+
+	SkuId     string
+	ProductId string
+	Title     string
+	SpecText  string
+	Image     string
+
+	// CategoryIds are the product's category and its ancestors (leaf first),
+	// for promotions scoped to a category.
+	CategoryIds []string
+
+	Quantity int
+	Selected bool
+
+	// UnitPrice is the SKU's current price in fen.
+	UnitPrice int64
+
+	// Stock is the number of units available now.
+	Stock int
+
+	// OnShelf is false when the product is off the shelf or deleted.
+	OnShelf bool
+
+	// Weight is grams per unit.
+	Weight int
+
+	// TemplateId is the product's shipping template ("": ships free).
+	TemplateId string
+}
+
+// Discounts is what promotions take off a set of lines.
+type Discounts struct {
+	// PerLine is the fen off each line, in the order of the lines given.
+	PerLine []int64
+
+	// Gifts are free items added to the order.
+	Gifts []Gift
+
+	// Applied explains each promotion that applied.
+	Applied []Applied
+}
+
+// Gift is a free item granted by a promotion.
+type Gift struct {
+	SkuId    string `json:"sku"`
+	Quantity int    `json:"quantity"`
+	Label    string `json:"label"`
+}
+
+// Applied is one promotion that applied and how much it took off.
+type Applied struct {
+	PromotionId string `json:"promotion"`
+	Label       string `json:"label"`
+	Explanation string `json:"explanation"`
+	Amount      int64  `json:"amount"`
+}
+
+// Address is what pricing needs to know about the delivery address.
+type Address struct {
+	Province string
+}
+
+// Input is everything a priced cart depends on.
+type Input struct {
+	Lines []Line
+
+	// Templates are the shipping templates by id.
+	Templates map[string]Template
+
+	// Address is the delivery address; nil prices shipping with the
+	// templates' default rules and marks it as an estimate.
+	Address *Address
+
+	// Discounts, when set, is called once with the lines that count towards
+	// the total (selected and buyable), in cart order.
+	Discounts func(lines []Line) Discounts
+}
+
+// PricedLine is a line with its status and amounts.
+type PricedLine struct {
+	Line
+
+	// Status is one of the Status* constants.
+	Status string
+
+	// Available is the number of units that can be bought now.
+	Available int
+
+	// InTotal is true when the line is selected and buyable, i.e. counted
+	// in the cart's totals; Discount and Paid are 0 for the other lines.
+	InTotal bool
+
+	// Amount is UnitPrice × Quantity.
+	Amount int64
+
+	// Discount is the promotions' share of this line.
+	Discount int64
+
+	// Paid is Amount − Discount.
+	Paid int64
+}
+
+// Cart is a priced cart. Total = Goods − Discount + Shipping.
+type Cart struct {
+	Lines []PricedLine
+
+	// Quantity is the number of units counted in the totals.
+	Quantity int
+
+	Goods    int64
+	Discount int64
+	Shipping int64
+	Total    int64
+
+	// ShippingEstimated is true when no address was given.
+	ShippingEstimated bool
+
+	Gifts   []Gift
+	Applied []Applied
+}
+
+// Price prices the lines of in. It never fails: lines that cannot be bought
+// are reported with their status and left out of the totals.
+func Price(in Input) Cart {
+	cart := Cart{
+		Lines:             make([]PricedLine, len(in.Lines)),
+		ShippingEstimated: in.Address == nil,
+	}
+
+	var counted []int // indexes of the lines in the total
+	for i, l := range in.Lines {
+		pl := PricedLine{Line: l, Status: lineStatus(l), Amount: l.UnitPrice * int64(l.Quantity)}
+		if l.OnShelf && l.Stock > 0 {
+			pl.Available = l.Stock
+		}
+		pl.InTotal = l.Selected && pl.Status == StatusOK && l.Quantity > 0
+		if pl.InTotal {
+			pl.Paid = pl.Amount
+			counted = append(counted, i)
+		}
+		cart.Lines[i] = pl
+	}
+
+	if in.Discounts != nil && len(counted) > 0 {
+		lines := make([]Line, len(counted))
+		for k, i := range counted {
+			lines[k] = in.Lines[i]
+		}
+		d := in.Discounts(lines)
+		for k, i := range counted {
+			if k >= len(d.PerLine) {
+				break
+			}
+			// note: a discount never makes a line negative or adds to it
+			off := min(max(d.PerLine[k], 0), cart.Lines[i].Amount)
+			cart.Lines[i].Discount = off
+			cart.Lines[i].Paid = cart.Lines[i].Amount - off
+		}
+		cart.Gifts = d.Gifts
+		cart.Applied = d.Applied
+	}
+
+	for _, i := range counted {
+		pl := cart.Lines[i]
+		cart.Quantity += pl.Quantity
+		cart.Goods += pl.Amount
+		cart.Discount += pl.Discount
+	}
+	cart.Shipping = shipping(cart.Lines, counted, in.Templates, in.Address)
+	cart.Total = cart.Goods - cart.Discount + cart.Shipping
+	return cart
+}
+
+func lineStatus(l Line) string {
+	switch {
+	case !l.OnShelf:
+		return StatusOffShelf
+	case l.Stock <= 0:
+		return StatusSoldOut
+	case l.Quantity > l.Stock:
+		return StatusInsufficientStock
+	default:
+		return StatusOK
+	}
+}
