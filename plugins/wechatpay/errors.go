@@ -1,0 +1,75 @@
+package wechatpay
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	wxcore "github.com/wechatpay-apiv3/wechatpay-go/core"
+
+	"fenxiao/hooks/shop"
+)
+
+// ErrInvalidNotification is wrapped by every error that rejects a
+// notification as forged, tampered with, stale or meant for another merchant.
+var ErrInvalidNotification = errors.New("wechatpay: invalid notification")
+
+// ErrNotFound is wrapped when WeChat Pay answers that the order, refund or
+// transfer bill does not exist.
+var ErrNotFound = errors.New("wechatpay: not found")
+
+// transientCodes are WeChat Pay error codes after which the same request
+// may be retried unchanged (same out_trade_no / out_refund_no / out_bill_no).
+var transientCodes = map[string]bool{
+	"SYSTEM_ERROR":           true,
+	"SYSTEMERROR":            true,
+	"FREQUENCY_LIMITED":      true,
+	"FREQUENCY_LIMIT_EXCEED": true,
+	"RATELIMIT_EXCEEDED":     true,
+	"BANKERROR":              true,
+}
+
+// apiFailure turns an SDK error into an error for the core:
+//
+//   - a definitive refusal by WeChat Pay (4xx with a business code) becomes a
+//     [shop.Error] with status 409 (or 400 for PARAM_ERROR) and the code
+//     "wechatpay_<lower(code)>";
+//   - anything else (network, timeout, 5xx, SYSTEM_ERROR, bad response
+//     signature) becomes a 502 "wechatpay_unavailable" [shop.Error]: the
+//     outcome is unknown and the same request may be retried.
+//
+// The original error stays in the chain for errors.As / errors.Is.
+func apiFailure(op string, err error) error {
+	var apiErr *wxcore.APIError
+	if errors.As(err, &apiErr) {
+		if apiErr.StatusCode == http.StatusNotFound ||
+			apiErr.Code == "ORDER_NOT_EXIST" || apiErr.Code == "ORDERNOTEXIST" ||
+			apiErr.Code == "RESOURCE_NOT_EXISTS" || apiErr.Code == "NOT_FOUND" {
+			return fmt.Errorf("wechatpay: %s: %w: %w", op, ErrNotFound, err)
+		}
+		if apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 &&
+			apiErr.StatusCode != http.StatusTooManyRequests && !transientCodes[apiErr.Code] {
+			status := http.StatusConflict
+			if apiErr.Code == "PARAM_ERROR" {
+				status = http.StatusBadRequest
+			}
+			msg := apiErr.Message
+			if msg == "" {
+				msg = apiErr.Code
+			}
+			code := "wechatpay_" + strings.ToLower(apiErr.Code)
+			if apiErr.Code == "" {
+				code = "wechatpay_rejected"
+			}
+			return fmt.Errorf("wechatpay: %s: %w: %w", op, shop.Fail(status, code, "微信支付拒绝请求："+msg), err)
+		}
+	}
+	return fmt.Errorf("wechatpay: %s: %w: %w", op,
+		shop.Fail(http.StatusBadGateway, "wechatpay_unavailable", "微信支付暂时不可用，请稍后重试"), err)
+}
+
+// invalidNotification wraps err with [ErrInvalidNotification].
+func invalidNotification(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidNotification, fmt.Sprintf(format, args...))
+}
