@@ -54,6 +54,7 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 	s.SetSMSSender(shop.LogSMSSender{App: app})
 	shop.Attach(app, s)
 
+	bindErrorShape(app)
 	bindSettingsRules(app)
 
 	if err := accounts.Register(app, s, config.Accounts); err != nil {

@@ -8,6 +8,21 @@ import (
 	"fenxiao/hooks/shop"
 )
 
+// bindErrorShape makes business rule errors raised by record hooks reach
+// API clients with their status and stable code (PocketBase would otherwise
+// report them as a generic "Failed to save record" 400), dashboard included.
+func bindErrorShape(app core.App) {
+	surface := func(err error) error {
+		if err == nil {
+			return nil
+		}
+		return shop.ToApiError(err)
+	}
+	app.OnRecordCreateRequest().BindFunc(func(e *core.RecordRequestEvent) error { return surface(e.Next()) })
+	app.OnRecordUpdateRequest().BindFunc(func(e *core.RecordRequestEvent) error { return surface(e.Next()) })
+	app.OnRecordDeleteRequest().BindFunc(func(e *core.RecordRequestEvent) error { return surface(e.Next()) })
+}
+
 // bindSettingsRules keeps the shop settings record single and sane for every
 // writer, the dashboard included.
 func bindSettingsRules(app core.App) {
