@@ -1,0 +1,21 @@
+# fenxiao: one static binary with the shop, the dashboard and the H5 pages.
+#   docker build -t fenxiao .
+#   docker run -p 8090:8090 -v fenxiao_data:/pb_data fenxiao
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/fenxiao . \
+ && mkdir -p /out/pb_data
+
+FROM gcr.io/distroless/static-debian12:nonroot
+WORKDIR /app
+COPY --from=build /out/fenxiao /app/fenxiao
+COPY --from=build /src/pb_public /app/pb_public
+COPY --from=build --chown=nonroot:nonroot /out/pb_data /pb_data
+USER nonroot:nonroot
+VOLUME /pb_data
+EXPOSE 8090
+ENTRYPOINT ["/app/fenxiao", "--dir=/pb_data", "--publicDir=/app/pb_public"]
+CMD ["serve", "--http=0.0.0.0:8090"]
