@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"fenxiao/hooks/accounts"
+	"fenxiao/hooks/catalog"
 	"fenxiao/hooks/shop"
 )
 
@@ -59,6 +60,9 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 
 	if err := accounts.Register(app, s, config.Accounts); err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	if err := catalog.Register(app, s, catalog.Config{}); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
 	}
 
 	bindJobs(app, s, config)

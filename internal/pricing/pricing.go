@@ -34,7 +34,7 @@ type Line struct {
 	SpecText  string
 	Image     string
 
-	// CategoryIds are the product's category and its ancestors (leaf first),
+	// CategoryIds are the product's category path, root first, leaf last,
 	// for promotions scoped to a category.
 	CategoryIds []string
 

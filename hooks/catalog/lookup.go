@@ -1,0 +1,170 @@
+package catalog
+
+import (
+	"fmt"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/internal/pricing"
+)
+
+// SkuInfo is what checkout and the cart need to know about one SKU.
+type SkuInfo struct {
+	Sku     *core.Record
+	Product *core.Record
+
+	SkuId     string
+	ProductId string
+	Title     string
+	SpecText  string
+
+	// Image is the file name of the product's first image ("" if none);
+	// see [ImageURL].
+	Image string
+
+	Price         int64 // fen
+	OriginalPrice int64 // fen
+	Stock         int
+
+	// Status is the product's status ("on" or "off"); OnShelf is Status == "on".
+	Status  string
+	OnShelf bool
+
+	// CategoryPath is the product's category and its ancestors, root first.
+	CategoryPath []string
+
+	// Weight is grams per unit: the SKU's weight, or the product's.
+	Weight int
+
+	// TemplateId is the product's shipping template ("": ships free).
+	TemplateId string
+}
+
+// Line returns the pricing line of qty units of the SKU.
+func (s *SkuInfo) Line(lineId string, qty int, selected bool) pricing.Line {
+	return pricing.Line{
+		Id:          lineId,
+		SkuId:       s.SkuId,
+		ProductId:   s.ProductId,
+		Title:       s.Title,
+		SpecText:    s.SpecText,
+		Image:       s.Image,
+		CategoryIds: s.CategoryPath,
+		Quantity:    qty,
+		Selected:    selected,
+		UnitPrice:   s.Price,
+		Stock:       s.Stock,
+		OnShelf:     s.OnShelf,
+		Weight:      s.Weight,
+		TemplateId:  s.TemplateId,
+	}
+}
+
+// LookupSkus returns the SKUs with the given ids by id, with their products;
+// unknown ids are left out of the map. Inside a transaction pass its app.
+func LookupSkus(app core.App, ids []string) (map[string]*SkuInfo, error) {
+	result := make(map[string]*SkuInfo, len(ids))
+	if len(ids) == 0 {
+		return result, nil
+	}
+	skus, err := app.FindRecordsByIds(skusCollection, ids)
+	if err != nil {
+		return nil, fmt.Errorf("lookup skus: %w", err)
+	}
+	productIds := make([]string, 0, len(skus))
+	for _, s := range skus {
+		productIds = append(productIds, s.GetString("product"))
+	}
+	products, err := app.FindRecordsByIds(productsCollection, productIds)
+	if err != nil {
+		return nil, fmt.Errorf("lookup skus: %w", err)
+	}
+	byId := make(map[string]*core.Record, len(products))
+	for _, p := range products {
+		byId[p.Id] = p
+	}
+	tree, err := loadCategoryTree(app)
+	if err != nil {
+		return nil, err
+	}
+
+	for _, s := range skus {
+		p := byId[s.GetString("product")]
+		if p == nil {
+			continue
+		}
+		weight := s.GetInt("weight")
+		if weight == 0 {
+			weight = p.GetInt("weight")
+		}
+		info := &SkuInfo{
+			Sku:           s,
+			Product:       p,
+			SkuId:         s.Id,
+			ProductId:     p.Id,
+			Title:         p.GetString("title"),
+			SpecText:      s.GetString("spec_text"),
+			Price:         int64(s.GetInt("price")),
+			OriginalPrice: int64(s.GetInt("original_price")),
+			Stock:         s.GetInt("stock"),
+			Status:        p.GetString("status"),
+			OnShelf:       p.GetString("status") == StatusOn,
+			CategoryPath:  tree.path(p.GetString("category")),
+			Weight:        weight,
+			TemplateId:    p.GetString("shipping_template"),
+		}
+		if images := p.GetStringSlice("images"); len(images) > 0 {
+			info.Image = images[0]
+		}
+		result[s.Id] = info
+	}
+	return result, nil
+}
+
+// LoadShippingTemplates returns the shipping templates with the given ids
+// by id, ready for [pricing.Price]; unknown ids are left out.
+func LoadShippingTemplates(app core.App, ids []string) (map[string]pricing.Template, error) {
+	result := map[string]pricing.Template{}
+	if len(ids) == 0 {
+		return result, nil
+	}
+	records, err := app.FindRecordsByIds(templatesCollection, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load shipping templates: %w", err)
+	}
+	for _, r := range records {
+		t := pricing.Template{
+			Id:   r.Id,
+			Mode: r.GetString("mode"),
+			Rule: pricing.Rule{
+				FirstUnits:    int64(r.GetInt("first_units")),
+				FirstFee:      int64(r.GetInt("first_fee")),
+				ExtraUnits:    int64(r.GetInt("extra_units")),
+				ExtraFee:      int64(r.GetInt("extra_fee")),
+				FreeThreshold: int64(r.GetInt("free_threshold")),
+			},
+		}
+		if t.Regions, err = templateRegions(r); err != nil {
+			return nil, fmt.Errorf("shipping template %s: %w", r.Id, err)
+		}
+		result[r.Id] = t
+	}
+	return result, nil
+}
+
+// ImageURL returns the public URL of a product image, or of its thumb when
+// thumb is set (e.g. "200x200"); "" for no image.
+func ImageURL(app core.App, productId, file, thumb string) string {
+	if file == "" {
+		return ""
+	}
+	c, err := app.FindCachedCollectionByNameOrId(productsCollection)
+	if err != nil {
+		return ""
+	}
+	u := "/api/files/" + c.Id + "/" + productId + "/" + file
+	if thumb != "" {
+		u += "?thumb=" + thumb
+	}
+	return u
+}

@@ -1,0 +1,93 @@
+package catalog
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/hooks/shop"
+)
+
+// maxQueryRunes bounds the search box input.
+const maxQueryRunes = 64
+
+// productsSearch handles GET /api/shop/products/search
+// ?q=&category=&brand=&price_min=&price_max=&sort=&page=&perPage=&facets=
+// (prices in fen; facets=0 leaves the facet counts out).
+func productsSearch(e *core.RequestEvent) error {
+	query := e.Request.URL.Query()
+	q := SearchQuery{
+		Q:        query.Get("q"),
+		Category: query.Get("category"),
+		Brand:    query.Get("brand"),
+		Sort:     query.Get("sort"),
+		Facets:   query.Get("facets") != "0",
+	}
+	if utf8.RuneCountInString(q.Q) > maxQueryRunes {
+		return shop.ToApiError(shop.FieldFail("q", "query_too_long", "搜索词太长 / search query too long"))
+	}
+	if q.Category != "" && !validId(q.Category) {
+		return shop.ToApiError(shop.FieldFail("category", "invalid_id", "分类无效 / invalid category"))
+	}
+	if q.Brand != "" && !validId(q.Brand) {
+		return shop.ToApiError(shop.FieldFail("brand", "invalid_id", "品牌无效 / invalid brand"))
+	}
+	if _, ok := sortOrders[q.Sort]; q.Sort != "" && !ok {
+		return shop.ToApiError(shop.FieldFail("sort", "invalid_sort",
+			"排序方式无效 / sort must be relevance, sales, price_asc, price_desc or newest"))
+	}
+
+	var err error
+	if q.PriceMin, err = intParam(query, "price_min", -1, 0, 1<<40); err != nil {
+		return shop.ToApiError(err)
+	}
+	if q.PriceMax, err = intParam(query, "price_max", -1, 0, 1<<40); err != nil {
+		return shop.ToApiError(err)
+	}
+	page, err := intParam(query, "page", 1, 1, 10000)
+	if err != nil {
+		return shop.ToApiError(err)
+	}
+	perPage, err := intParam(query, "perPage", 20, 1, 100)
+	if err != nil {
+		return shop.ToApiError(err)
+	}
+	q.Page, q.PerPage = int(page), int(perPage)
+
+	result, err := Search(e.App, q)
+	if err != nil {
+		return shop.ToApiError(err)
+	}
+	return e.JSON(http.StatusOK, result)
+}
+
+// intParam reads an optional integer query parameter within [min, max].
+func intParam(query url.Values, name string, def, min, max int64) (int64, error) {
+	raw := query.Get(name)
+	if raw == "" {
+		return def, nil
+	}
+	v, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || v < min || v > max {
+		return 0, shop.FieldFail(name, "invalid_"+name,
+			name+" 必须是 "+strconv.FormatInt(min, 10)+"-"+strconv.FormatInt(max, 10)+" 的整数 / "+
+				name+" must be an integer from "+strconv.FormatInt(min, 10)+" to "+strconv.FormatInt(max, 10))
+	}
+	return v, nil
+}
+
+// validId reports whether s looks like a record id.
+func validId(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
