@@ -1,10 +1,14 @@
 package wechatpay
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	wxcore "github.com/wechatpay-apiv3/wechatpay-go/core"
 
@@ -40,13 +44,19 @@ var transientCodes = map[string]bool{
 //     outcome is unknown and the same request may be retried.
 //
 // The original error stays in the chain for errors.As / errors.Is.
-func apiFailure(op string, err error) error {
+//
+// NB! The SDK verifies the signature of 2xx answers only. An error answer
+// is trusted here only when its signature verifies too; otherwise it is
+// treated as an unknown outcome, so a forged "refused" or "not found"
+// can never settle anything.
+func (p *Provider) apiFailure(op string, err error) error {
 	var apiErr *wxcore.APIError
-	if errors.As(err, &apiErr) {
+	if errors.As(err, &apiErr) && p.verifyErrorAnswer(apiErr) == nil {
 		if apiErr.StatusCode == http.StatusNotFound ||
 			apiErr.Code == "ORDER_NOT_EXIST" || apiErr.Code == "ORDERNOTEXIST" ||
 			apiErr.Code == "RESOURCE_NOT_EXISTS" || apiErr.Code == "NOT_FOUND" {
-			return fmt.Errorf("wechatpay: %s: %w: %w", op, ErrNotFound, err)
+			return fmt.Errorf("wechatpay: %s: %w: %w: %w", op, ErrNotFound,
+				shop.Fail(http.StatusNotFound, "wechatpay_not_found", "微信支付无此记录"), err)
 		}
 		if apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 &&
 			apiErr.StatusCode != http.StatusTooManyRequests && !transientCodes[apiErr.Code] {
@@ -67,6 +77,21 @@ func apiFailure(op string, err error) error {
 	}
 	return fmt.Errorf("wechatpay: %s: %w: %w", op,
 		shop.Fail(http.StatusBadGateway, "wechatpay_unavailable", "微信支付暂时不可用，请稍后重试"), err)
+}
+
+// verifyErrorAnswer checks the WeChat Pay signature of a non-2xx answer.
+func (p *Provider) verifyErrorAnswer(apiErr *wxcore.APIError) error {
+	h := apiErr.Header
+	serial, signature := h.Get("Wechatpay-Serial"), h.Get("Wechatpay-Signature")
+	ts, nonce := h.Get("Wechatpay-Timestamp"), h.Get("Wechatpay-Nonce")
+	if serial == "" || signature == "" || ts == "" || nonce == "" {
+		return errors.New("unsigned answer")
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || math.Abs(float64(time.Now().Unix()-sec)) >= 300 {
+		return errors.New("stale answer")
+	}
+	return p.verifier.Verify(context.Background(), serial, ts+"\n"+nonce+"\n"+apiErr.Body+"\n", signature)
 }
 
 // invalidNotification wraps err with [ErrInvalidNotification].

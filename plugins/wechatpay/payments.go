@@ -73,7 +73,7 @@ func (p *Provider) Start(ctx context.Context, _ core.App, req shop.PayRequest) (
 
 	resp, _, err := p.jsapi.PrepayWithRequestPayment(ctx, prepay)
 	if err != nil {
-		return nil, apiFailure("prepay "+req.OrderNo, err)
+		return nil, p.apiFailure("prepay "+req.OrderNo, err)
 	}
 
 	return &shop.PayStart{
@@ -161,7 +161,7 @@ func (p *Provider) Query(ctx context.Context, orderNo string) (*shop.PaymentQuer
 		Mchid:      wxcore.String(p.config.MchID),
 	})
 	if err != nil {
-		err = apiFailure("query "+orderNo, err)
+		err = p.apiFailure("query "+orderNo, err)
 		if errors.Is(err, ErrNotFound) {
 			return &shop.PaymentQuery{}, nil
 		}
@@ -192,7 +192,7 @@ func (p *Provider) Close(ctx context.Context, orderNo string) error {
 		Mchid:      wxcore.String(p.config.MchID),
 	})
 	if err != nil {
-		err = apiFailure("close "+orderNo, err)
+		err = p.apiFailure("close "+orderNo, err)
 		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
@@ -235,7 +235,7 @@ func (p *Provider) Refund(ctx context.Context, req shop.RefundRequest) (*shop.Re
 
 	refund, result, err := p.refunds.Create(ctx, create)
 	if err != nil {
-		return nil, apiFailure("refund "+req.RefundNo, err)
+		return nil, p.apiFailure("refund "+req.RefundNo, err)
 	}
 	raw, _ := responseBody(result)
 	return refundResult(refund, raw), nil
@@ -248,7 +248,7 @@ func (p *Provider) QueryRefund(ctx context.Context, refundNo string) (*shop.Refu
 		OutRefundNo: wxcore.String(refundNo),
 	})
 	if err != nil {
-		return nil, apiFailure("query refund "+refundNo, err)
+		return nil, p.apiFailure("query refund "+refundNo, err)
 	}
 	raw, _ := responseBody(result)
 	return refundResult(refund, raw), nil

@@ -121,7 +121,7 @@ func (p *Provider) Transfer(ctx context.Context, req shop.TransferRequest) (*sho
 	result, err := p.client.Request(ctx, http.MethodPost, consts.WechatPayAPIServer+transferBillsPath,
 		header, nil, body, consts.ApplicationJSON)
 	if err != nil {
-		return nil, apiFailure("transfer "+req.BillNo, err)
+		return nil, p.apiFailure("transfer "+req.BillNo, err)
 	}
 	return p.transferResult(result, req.BillNo)
 }
@@ -132,7 +132,7 @@ func (p *Provider) Transfer(ctx context.Context, req shop.TransferRequest) (*sho
 func (p *Provider) QueryTransfer(ctx context.Context, billNo string) (*shop.TransferResult, error) {
 	result, err := p.client.Get(ctx, consts.WechatPayAPIServer+transferBillsPath+"/out-bill-no/"+url.PathEscape(billNo))
 	if err != nil {
-		return nil, apiFailure("query transfer "+billNo, err)
+		return nil, p.apiFailure("query transfer "+billNo, err)
 	}
 	return p.transferResult(result, billNo)
 }
@@ -145,7 +145,7 @@ func (p *Provider) CancelTransfer(ctx context.Context, billNo string) (*shop.Tra
 		consts.WechatPayAPIServer+transferBillsPath+"/out-bill-no/"+url.PathEscape(billNo)+"/cancel",
 		nil, nil, nil, consts.ApplicationJSON)
 	if err != nil {
-		return nil, apiFailure("cancel transfer "+billNo, err)
+		return nil, p.apiFailure("cancel transfer "+billNo, err)
 	}
 	return p.transferResult(result, billNo)
 }

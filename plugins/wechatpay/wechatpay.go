@@ -205,6 +205,9 @@ type Provider struct {
 	jsapi   jsapi.JsapiApiService
 	refunds refunddomestic.RefundsApiService
 	certMgr *downloader.CertificateDownloaderMgr // nil in public-key mode
+
+	// verifier checks WeChat Pay signatures of notifications and error answers.
+	verifier auth.Verifier
 }
 
 var (
@@ -269,6 +272,7 @@ func New(config Config) (*Provider, error) {
 		return nil, fmt.Errorf("client: %w", err)
 	}
 
+	p.verifier = verifier
 	p.notify, err = notify.NewRSANotifyHandler(config.APIv3Key, verifier)
 	if err != nil {
 		p.Stop()
