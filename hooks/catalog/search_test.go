@@ -1,0 +1,238 @@
+package catalog_test
+
+import (
+	"net/url"
+	"slices"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/internal/testutil"
+)
+
+// searchFixture is a small catalog:
+//
+//	饮品 > 茶叶 > 绿茶   厨具
+type searchFixture struct {
+	drinks, tea, green, kitchen  *core.Record
+	zojirushi, xihu              *core.Record
+	flask, longjing, glass, gift *core.Record
+	hidden, blackTea             *core.Record
+	titles                       map[string]string // id -> title
+}
+
+func newSearchFixture(t *testing.T, app core.App) *searchFixture {
+	f := &searchFixture{titles: map[string]string{}}
+	f.drinks = save(t, app, "categories", map[string]any{"name": "饮品", "is_active": true})
+	f.tea = save(t, app, "categories", map[string]any{"name": "茶叶", "parent": f.drinks.Id, "is_active": true})
+	f.green = save(t, app, "categories", map[string]any{"name": "绿茶", "parent": f.tea.Id, "is_active": true})
+	f.kitchen = save(t, app, "categories", map[string]any{"name": "厨具", "is_active": true})
+	f.zojirushi = save(t, app, "brands", map[string]any{"name": "象印", "is_active": true})
+	f.xihu = save(t, app, "brands", map[string]any{"name": "西湖", "is_active": true})
+
+	mk := func(data map[string]any, price int) *core.Record {
+		p, _ := product(t, app, data, map[string]any{"price": price, "stock": 10})
+		f.titles[p.Id] = p.GetString("title")
+		return p
+	}
+	f.flask = mk(map[string]any{"title": "象印不锈钢保温杯 500ml", "category": f.kitchen.Id, "brand": f.zojirushi.Id, "sales": 50}, 12900)
+	f.longjing = mk(map[string]any{"title": "西湖龙井茶叶 250g", "category": f.green.Id, "brand": f.xihu.Id, "sales": 200}, 29900)
+	f.glass = mk(map[string]any{"title": "玻璃杯", "category": f.kitchen.Id, "sales": 10}, 1900)
+	f.gift = mk(map[string]any{"title": "新年礼盒", "tags": []string{"保温杯", "送礼"}, "category": f.kitchen.Id, "sales": 999}, 5000)
+	f.hidden = mk(map[string]any{"title": "下架保温杯", "status": "off", "category": f.kitchen.Id}, 100)
+	f.blackTea = mk(map[string]any{"title": "正山小种红茶", "subtitle": "武夷山茶叶", "category": f.tea.Id, "sales": 30}, 9900)
+
+	// distinct creation times for "newest", oldest first in the order above
+	for i, p := range []*core.Record{f.flask, f.longjing, f.glass, f.gift, f.hidden, f.blackTea} {
+		_, err := app.DB().NewQuery("UPDATE {{products}} SET [[created]] = {:c} WHERE [[id]] = {:id}").
+			Bind(dbx.Params{"c": "2026-01-0" + string(rune('1'+i)) + " 10:00:00.000Z", "id": p.Id}).Execute()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+func searchIds(t *testing.T, c *client, query url.Values) ([]string, map[string]any) {
+	t.Helper()
+	status, body := c.do("GET", "/api/shop/products/search?"+query.Encode(), "", nil)
+	if status != 200 {
+		t.Fatalf("search %v: status %d %v", query, status, body)
+	}
+	var ids []string
+	for _, it := range body["items"].([]any) {
+		ids = append(ids, it.(map[string]any)["id"].(string))
+	}
+	return ids, body
+}
+
+func TestSearch(t *testing.T) {
+	app, _ := testutil.NewShopApp(t)
+	f := newSearchFixture(t, app)
+	c := newClient(t, app)
+
+	scenarios := []struct {
+		name  string
+		query url.Values
+		want  []*core.Record
+	}{
+		{"one character, title hits before the tag hit", url.Values{"q": {"杯"}},
+			[]*core.Record{f.glass, f.flask, f.gift}},
+		{"two characters matches title, subtitle and category path", url.Values{"q": {"茶叶"}},
+			[]*core.Record{f.longjing, f.blackTea}},
+		{"three characters, title hit before the tag hit", url.Values{"q": {"保温杯"}},
+			[]*core.Record{f.flask, f.gift}},
+		{"brand name matches", url.Values{"q": {"象印"}}, []*core.Record{f.flask}},
+		{"ASCII words whole and case-insensitive", url.Values{"q": {"500ML"}}, []*core.Record{f.flask}},
+		{"no substring, no hit", url.Values{"q": {"杯保"}}, nil},
+		{"punctuation only lists everything, newest first", url.Values{"q": {"!!"}},
+			[]*core.Record{f.blackTea, f.gift, f.glass, f.longjing, f.flask}},
+		{"category includes sub-categories", url.Values{"category": {f.drinks.Id}, "sort": {"sales"}},
+			[]*core.Record{f.longjing, f.blackTea}},
+		{"leaf category", url.Values{"category": {f.green.Id}}, []*core.Record{f.longjing}},
+		{"brand", url.Values{"brand": {f.zojirushi.Id}}, []*core.Record{f.flask}},
+		{"price range on the lowest SKU price", url.Values{"price_min": {"1900"}, "price_max": {"12900"}, "sort": {"price_asc"}},
+			[]*core.Record{f.glass, f.gift, f.blackTea, f.flask}},
+		{"sort by sales", url.Values{"q": {"杯"}, "sort": {"sales"}}, []*core.Record{f.gift, f.flask, f.glass}},
+		{"sort by price desc", url.Values{"q": {"杯"}, "sort": {"price_desc"}}, []*core.Record{f.flask, f.gift, f.glass}},
+		{"sort by price asc", url.Values{"q": {"杯"}, "sort": {"price_asc"}}, []*core.Record{f.glass, f.gift, f.flask}},
+		{"newest", url.Values{"q": {"杯"}, "sort": {"newest"}}, []*core.Record{f.gift, f.glass, f.flask}},
+		{"keyword and category", url.Values{"q": {"茶"}, "category": {f.tea.Id}, "sort": {"price_asc"}},
+			[]*core.Record{f.blackTea, f.longjing}},
+		{"paging", url.Values{"q": {"杯"}, "sort": {"price_asc"}, "perPage": {"2"}, "page": {"2"}},
+			[]*core.Record{f.flask}},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			got, _ := searchIds(t, c, s.query)
+			var want []string
+			for _, r := range s.want {
+				want = append(want, r.Id)
+			}
+			if !slices.Equal(got, want) {
+				names := func(ids []string) (n []string) {
+					for _, id := range ids {
+						n = append(n, f.titles[id])
+					}
+					return n
+				}
+				t.Fatalf("got %v, want %v", names(got), names(want))
+			}
+		})
+	}
+
+	t.Run("page info, item fields and facets", func(t *testing.T) {
+		_, body := searchIds(t, c, url.Values{"q": {"杯"}, "perPage": {"2"}})
+		if body["totalItems"].(float64) != 3 || body["totalPages"].(float64) != 2 {
+			t.Fatalf("page info = %v/%v", body["totalItems"], body["totalPages"])
+		}
+		item := body["items"].([]any)[0].(map[string]any)
+		if item["min_price"].(float64) != 1900 || item["stock_state"] != "in_stock" {
+			t.Fatalf("item = %v", item)
+		}
+		facets := body["facets"].(map[string]any)
+		cats := facets["categories"].([]any)
+		if len(cats) != 1 || cats[0].(map[string]any)["name"] != "厨具" || cats[0].(map[string]any)["count"].(float64) != 3 {
+			t.Fatalf("category facets = %v", cats)
+		}
+		brands := facets["brands"].([]any)
+		if len(brands) != 1 || brands[0].(map[string]any)["name"] != "象印" {
+			t.Fatalf("brand facets = %v", brands)
+		}
+	})
+
+	t.Run("bad input is a 400 with a code", func(t *testing.T) {
+		for query, code := range map[string]string{
+			"sort=cheapest":      "invalid_sort",
+			"page=abc":           "invalid_page",
+			"perPage=1000":       "invalid_perPage",
+			"price_min=-5":       "invalid_price_min",
+			"category=a'b":       "invalid_id",
+			"brand=x%20or%201=1": "invalid_id",
+		} {
+			status, body := c.do("GET", "/api/shop/products/search?"+query, "", nil)
+			if status != 400 || errorCode(body) != code {
+				t.Errorf("%s: %d %v, want 400 %s", query, status, body, code)
+			}
+		}
+	})
+}
+
+func TestSearchIndexFollowsChanges(t *testing.T) {
+	app, _ := testutil.NewShopApp(t)
+	f := newSearchFixture(t, app)
+	c := newClient(t, app)
+	find := func(q string) []string {
+		ids, _ := searchIds(t, c, url.Values{"q": {q}})
+		return ids
+	}
+
+	// product rename
+	p := reload(t, app, f.glass)
+	p.Set("title", "水晶碗")
+	if err := app.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	if ids := find("碗"); !slices.Equal(ids, []string{f.glass.Id}) {
+		t.Fatalf("renamed product: %v", ids)
+	}
+	if slices.Contains(find("玻璃"), f.glass.Id) {
+		t.Fatal("old title still indexed")
+	}
+
+	// brand and category renames
+	b := reload(t, app, f.xihu)
+	b.Set("name", "狮峰")
+	if err := app.Save(b); err != nil {
+		t.Fatal(err)
+	}
+	if ids := find("狮峰"); !slices.Equal(ids, []string{f.longjing.Id}) {
+		t.Fatalf("brand rename: %v", ids)
+	}
+	cat := reload(t, app, f.drinks)
+	cat.Set("name", "冲饮")
+	if err := app.Save(cat); err != nil {
+		t.Fatal(err)
+	}
+	if ids := find("冲饮"); len(ids) != 2 {
+		t.Fatalf("root category rename must reach products of sub-categories: %v", ids)
+	}
+
+	// off shelf hides, on shelf shows again
+	p = reload(t, app, f.flask)
+	p.Set("status", "off")
+	if err := app.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(find("保温杯"), f.flask.Id) {
+		t.Fatal("off-shelf product found")
+	}
+
+	// a SKU price change moves the product in price filters
+	skus, err := app.FindRecordsByFilter("skus", "product = {:p}", "", 0, 0, dbx.Params{"p": f.blackTea.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	skus[0].Set("price", 100)
+	if err := app.Save(skus[0]); err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := searchIds(t, c, url.Values{"price_max": {"100"}})
+	if !slices.Equal(ids, []string{f.blackTea.Id}) {
+		t.Fatalf("price filter after a SKU change: %v", ids)
+	}
+
+	// delete
+	if err := app.Delete(reload(t, app, f.gift)); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(find("礼盒"), f.gift.Id) {
+		t.Fatal("deleted product found")
+	}
+	var rows int
+	if err := app.DB().NewQuery("SELECT COUNT(*) FROM {{product_search_map}} WHERE [[product]] = {:id}").
+		Bind(dbx.Params{"id": f.gift.Id}).Row(&rows); err != nil || rows != 0 {
+		t.Fatalf("index map rows of a deleted product = %d, %v", rows, err)
+	}
+}
