@@ -39,6 +39,8 @@ var transientCodes = map[string]bool{
 //   - a definitive refusal by WeChat Pay (4xx with a business code) becomes a
 //     [shop.Error] with status 409 (or 400 for PARAM_ERROR) and the code
 //     "wechatpay_<lower(code)>";
+//   - a "does not exist" answer (404, ORDER_NOT_EXIST, RESOURCE_NOT_EXISTS,
+//     NOT_FOUND) wraps [ErrNotFound] and a 404 "wechatpay_not_found" [shop.Error];
 //   - anything else (network, timeout, 5xx, SYSTEM_ERROR, bad response
 //     signature) becomes a 502 "wechatpay_unavailable" [shop.Error]: the
 //     outcome is unknown and the same request may be retried.

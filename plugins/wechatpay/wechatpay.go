@@ -19,15 +19,15 @@
 //	app := pocketbase.New()
 //	hooks.MustRegister(app, hooks.Config{RootCmd: app.RootCmd})
 //	wechatpay.MustRegister(app, wechatpay.Config{
-//		MchID:                "1900000001",
-//		AppID:                "wx1234567890abcdef",
-//		MchCertSerialNo:      os.Getenv("WXPAY_MCH_SERIAL"),
-//		MchPrivateKeyPath:    "/etc/fenxiao/apiclient_key.pem",
-//		APIv3Key:             os.Getenv("WXPAY_APIV3_KEY"),
-//		WechatPayPublicKeyID: os.Getenv("WXPAY_PUBLIC_KEY_ID"),
+//		MchID:                  "1900000001",
+//		AppID:                  "wx1234567890abcdef",
+//		MchCertSerialNo:        os.Getenv("WXPAY_MCH_SERIAL"),
+//		MchPrivateKeyPath:      "/etc/fenxiao/apiclient_key.pem",
+//		APIv3Key:               os.Getenv("WXPAY_APIV3_KEY"),
+//		WechatPayPublicKeyID:   os.Getenv("WXPAY_PUBLIC_KEY_ID"),
 //		WechatPayPublicKeyPath: "/etc/fenxiao/pub_key.pem",
-//		NotifyURL:            "https://shop.example.com/api/shop/pay/wechatpay/notify",
-//		TransferNotifyURL:    "https://shop.example.com/api/shop/payouts/wechatpay/notify",
+//		NotifyURL:              "https://shop.example.com/api/shop/pay/wechatpay/notify",
+//		TransferNotifyURL:      "https://shop.example.com/api/shop/payouts/wechatpay/notify",
 //	})
 //	app.Start()
 package wechatpay

@@ -215,7 +215,7 @@ func TestPaymentNotificationRejected(t *testing.T) {
 		"unknown key id":      {wxpayfake.WithSerial("PUB_KEY_ID_0000000000000000000000000000000000")},
 		"wrong APIv3 key":     {wxpayfake.WithAPIv3Key("0123456789abcdef0123456789abcdef")},
 		"no resource":         {wxpayfake.WithoutResource()},
-		"zero amount":         {wxpayfake.WithField("amount", map[string]any{"total": 0})},
+		"zero amount":         {wxpayfake.WithAmount(0)},
 		"signature probe":     {wxpayfake.ForgedSignature(), wxpayfake.WithEventType("WECHATPAY/SIGNTEST")},
 	}
 	for name, opts := range scenarios {

@@ -113,6 +113,11 @@ func WithMchID(mchID string) NotifyOption { return WithField("mchid", mchID) }
 // WithAppID overrides the appid in the decrypted resource.
 func WithAppID(appID string) NotifyOption { return WithField("appid", appID) }
 
+// WithAmount overrides amount.total (fen) in the decrypted payment resource.
+func WithAmount(total int64) NotifyOption {
+	return WithField("amount", map[string]any{"total": total, "payer_total": total, "currency": "CNY", "payer_currency": "CNY"})
+}
+
 // WithoutResource sends a signed body without a resource.
 func WithoutResource() NotifyOption {
 	return func(o *notifyOptions) { o.withoutResource = true }
