@@ -7,6 +7,9 @@
 // the state of each trade (unpaid, paid, refunded, closed) and never lets
 // refunds exceed what was paid.
 //
+// NB! All fakes of one test binary share their RSA key pairs (generating
+// them is slow); give fakes different AppIDs to tell them apart.
+//
 // Example usage:
 //
 //	fake := alipayfake.New(t)
