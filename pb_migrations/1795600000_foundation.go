@@ -266,6 +266,7 @@ func createDistributorApplications(app core.App, users *core.Collection) error {
 
 func enableRateLimits(app core.App) error {
 	s := app.Settings()
+	s.Meta.AppName = "fenxiao"
 	s.RateLimits.Enabled = true
 	s.RateLimits.Rules = append(s.RateLimits.Rules,
 		core.RateLimitRule{Label: "POST /api/shop/auth/sms/send", MaxRequests: 5, Duration: 60},
