@@ -24,7 +24,10 @@ import (
 )
 
 func main() {
-	app := pocketbase.New()
+	app := pocketbase.NewWithConfig(pocketbase.Config{
+		// quiet by default, also under `go run`; pass --dev for SQL logs
+		DefaultDev: false,
+	})
 
 	var withDemo bool
 	app.RootCmd.PersistentFlags().BoolVar(&withDemo, "demo", false,
