@@ -21,6 +21,7 @@ import (
 
 	"fenxiao/hooks/accounts"
 	"fenxiao/hooks/catalog"
+	"fenxiao/hooks/orders"
 	"fenxiao/hooks/shop"
 )
 
@@ -31,6 +32,9 @@ type Config struct {
 
 	// Accounts configures sign-up, sign-in and referral binding.
 	Accounts accounts.Config
+
+	// Orders configures checkout, payments, orders and after-sales.
+	Orders orders.Config
 
 	// DisableScheduler keeps the cron scheduler off (jobs still run on demand).
 	DisableScheduler bool
@@ -63,6 +67,9 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 	}
 	if err := catalog.Register(app, s, catalog.Config{}); err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if err := orders.Register(app, s, config.Orders); err != nil {
+		return nil, fmt.Errorf("orders: %w", err)
 	}
 
 	bindJobs(app, s, config)

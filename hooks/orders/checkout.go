@@ -1,0 +1,335 @@
+package orders
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"fenxiao/hooks/catalog"
+	"fenxiao/hooks/shop"
+	"fenxiao/internal/pricing"
+)
+
+// checkoutForm is the body of POST /api/shop/checkout. Prices are never
+// read from the client: whatever it sends besides these fields is ignored.
+type checkoutForm struct {
+	// Items are the lines to buy; empty: the selected lines of the cart
+	// (which are then removed from the cart).
+	Items   []checkoutItem `json:"items"`
+	Address string         `json:"address"`
+	Note    string         `json:"note"`
+}
+
+type checkoutItem struct {
+	Sku      string `json:"sku"`
+	Quantity int    `json:"quantity"`
+}
+
+// checkout handles POST /api/shop/checkout: it prices the lines on the
+// server, then in one transaction takes the stock of every line
+// (conditionally: one short line rolls everything back), creates the order
+// and its lines and removes the bought lines from the cart.
+func (p *plugin) checkout(e *core.RequestEvent) error {
+	form := checkoutForm{}
+	if err := e.BindBody(&form); err != nil {
+		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body"))
+	}
+	order, err := p.placeOrder(e.App, e.Auth, form)
+	if err != nil {
+		return shop.ToApiError(err)
+	}
+	return e.JSON(http.StatusOK, orderView(order))
+}
+
+// orderView is the JSON answer describing an order.
+func orderView(o *core.Record) map[string]any {
+	return map[string]any{
+		"id":              o.Id,
+		"order_no":        o.GetString("order_no"),
+		"status":          o.GetString("status"),
+		"goods_amount":    o.GetInt("goods_amount"),
+		"discount_amount": o.GetInt("discount_amount"),
+		"shipping_fee":    o.GetInt("shipping_fee"),
+		"payable":         o.GetInt("payable"),
+		"refunded_amount": o.GetInt("refunded_amount"),
+		"quantity":        o.GetInt("quantity"),
+		"expires_at":      o.GetDateTime("expires_at"),
+		"pay_method":      o.GetString("pay_method"),
+		"sandbox":         o.GetBool("sandbox"),
+	}
+}
+
+// entry is one SKU and quantity to buy.
+type entry struct {
+	sku      string
+	quantity int
+}
+
+func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm) (*core.Record, error) {
+	if len([]rune(form.Note)) > 200 {
+		return nil, shop.FieldFail("note", "note_too_long", "备注最多200字 / the note is at most 200 characters")
+	}
+	entries, fromCart, err := p.checkoutEntries(app, buyer, form.Items)
+	if err != nil {
+		return nil, err
+	}
+	address, err := buyerAddress(app, buyer.Id, form.Address)
+	if err != nil {
+		return nil, err
+	}
+
+	// note: prices are read outside the transaction to keep it short; the
+	// stock, the only thing that can run out under us, is taken conditionally
+	// inside it
+	ids := make([]string, len(entries))
+	for i, en := range entries {
+		ids[i] = en.sku
+	}
+	infos, err := catalog.LookupSkus(app, ids)
+	if err != nil {
+		return nil, err
+	}
+	lines := make([]pricing.Line, 0, len(entries))
+	templateIds := []string{}
+	for i, en := range entries {
+		info := infos[en.sku]
+		if info == nil {
+			return nil, shop.Fail(http.StatusNotFound, "sku_not_found",
+				fmt.Sprintf("第%d件商品不存在 / line %d: SKU not found", i+1, i+1))
+		}
+		lines = append(lines, info.Line(en.sku, en.quantity, true))
+		if info.TemplateId != "" {
+			templateIds = append(templateIds, info.TemplateId)
+		}
+	}
+	templates, err := catalog.LoadShippingTemplates(app, templateIds)
+	if err != nil {
+		return nil, err
+	}
+	in := pricing.Input{
+		Lines:     lines,
+		Templates: templates,
+		Address:   &pricing.Address{Province: address.GetString("province")},
+	}
+	if p.config.Discounts != nil {
+		in.Discounts = func(lines []pricing.Line) pricing.Discounts {
+			return p.config.Discounts(app, buyer, lines)
+		}
+	}
+	cart := pricing.Price(in)
+	for _, l := range cart.Lines {
+		if l.InTotal {
+			continue
+		}
+		switch l.Status {
+		case pricing.StatusOffShelf:
+			return nil, shop.Fail(http.StatusConflict, "product_off_shelf",
+				fmt.Sprintf("「%s」已下架 / %s is off the shelf", l.Title, l.Title))
+		default:
+			return nil, shop.Fail(http.StatusConflict, "out_of_stock",
+				fmt.Sprintf("「%s」库存不足 / %s: not enough stock", l.Title, l.Title))
+		}
+	}
+	var gifts map[string]*catalog.SkuInfo
+	if len(cart.Gifts) > 0 {
+		giftIds := make([]string, len(cart.Gifts))
+		for i, g := range cart.Gifts {
+			giftIds[i] = g.SkuId
+		}
+		if gifts, err = catalog.LookupSkus(app, giftIds); err != nil {
+			return nil, err
+		}
+	}
+
+	settings, err := shop.LoadSettings(app)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	cancelAfter := time.Duration(settings.AutoCancelMinutes) * time.Minute
+	if cancelAfter <= 0 {
+		cancelAfter = 30 * time.Minute
+	}
+
+	ordersCol, err := app.FindCachedCollectionByNameOrId(ordersCollection)
+	if err != nil {
+		return nil, err
+	}
+	itemsCol, err := app.FindCachedCollectionByNameOrId(itemsCollection)
+	if err != nil {
+		return nil, err
+	}
+
+	order := core.NewRecord(ordersCol)
+	order.Set("order_no", newOrderNo(now))
+	order.Set("buyer", buyer.Id)
+	order.Set("status", StatusPendingPayment)
+	order.Set("goods_amount", cart.Goods)
+	order.Set("discount_amount", cart.Discount)
+	order.Set("shipping_fee", cart.Shipping)
+	order.Set("payable", cart.Total)
+	order.Set("quantity", cart.Quantity)
+	order.Set("address", addressSnapshot(address))
+	if len(cart.Applied) > 0 {
+		order.Set("promotions", cart.Applied)
+	}
+	order.Set("buyer_note", strings.TrimSpace(form.Note))
+	expires, _ := types.ParseDateTime(now.Add(cancelAfter))
+	order.Set("expires_at", expires)
+
+	err = app.RunInTransaction(func(txApp core.App) error {
+		for _, l := range cart.Lines {
+			if err := catalog.DecrementStock(txApp, l.SkuId, l.Quantity); err != nil {
+				if errors.Is(err, catalog.ErrOutOfStock) {
+					return shop.Fail(http.StatusConflict, "out_of_stock",
+						fmt.Sprintf("「%s」库存不足 / %s: not enough stock", l.Title, l.Title))
+				}
+				return err
+			}
+		}
+		if err := save(txApp, order); err != nil {
+			return err
+		}
+		for _, l := range cart.Lines {
+			item := core.NewRecord(itemsCol)
+			item.Set("order", order.Id)
+			item.Set("buyer", buyer.Id)
+			item.Set("product", l.ProductId)
+			item.Set("sku", l.SkuId)
+			item.Set("title", l.Title)
+			item.Set("spec_text", l.SpecText)
+			item.Set("image", catalog.ImageURL(txApp, l.ProductId, l.Image, ""))
+			item.Set("unit_price", l.UnitPrice)
+			item.Set("quantity", l.Quantity)
+			item.Set("line_amount", l.Amount)
+			item.Set("discount_amount", l.Discount)
+			item.Set("paid_amount", l.Paid)
+			if err := save(txApp, item); err != nil {
+				return err
+			}
+		}
+		for _, g := range cart.Gifts {
+			info := gifts[g.SkuId]
+			if info == nil || g.Quantity <= 0 {
+				continue
+			}
+			// note: a gift that ran out since pricing is left out, not the order
+			if err := catalog.DecrementStock(txApp, g.SkuId, g.Quantity); err != nil {
+				if errors.Is(err, catalog.ErrOutOfStock) {
+					continue
+				}
+				return err
+			}
+			item := core.NewRecord(itemsCol)
+			item.Set("order", order.Id)
+			item.Set("buyer", buyer.Id)
+			item.Set("product", info.ProductId)
+			item.Set("sku", info.SkuId)
+			item.Set("title", info.Title)
+			item.Set("spec_text", strings.TrimSpace(info.SpecText+" "+g.Label))
+			item.Set("image", catalog.ImageURL(txApp, info.ProductId, info.Image, ""))
+			item.Set("quantity", g.Quantity)
+			item.Set("is_gift", true)
+			if err := save(txApp, item); err != nil {
+				return err
+			}
+		}
+		if fromCart {
+			skus := make([]any, len(entries))
+			for i, en := range entries {
+				skus[i] = en.sku
+			}
+			_, err := txApp.DB().Delete(cartCollection, dbx.And(
+				dbx.HashExp{"user": buyer.Id}, dbx.In("sku", skus...))).Execute()
+			if err != nil {
+				return fmt.Errorf("clear bought cart lines: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return order, nil
+}
+
+// checkoutEntries validates the requested lines, or reads the cart's
+// selected lines when none are given (fromCart).
+func (p *plugin) checkoutEntries(app core.App, buyer *core.Record, items []checkoutItem) (entries []entry, fromCart bool, err error) {
+	if len(items) == 0 {
+		cart, err := app.FindRecordsByFilter(cartCollection, "user = {:user} && selected = true", "created,id", 0, 0,
+			dbx.Params{"user": buyer.Id})
+		if err != nil {
+			return nil, false, fmt.Errorf("load cart: %w", err)
+		}
+		if len(cart) == 0 {
+			return nil, false, shop.FieldFail("items", "cart_empty", "购物车没有选中的商品 / nothing selected in the cart")
+		}
+		for _, c := range cart {
+			items = append(items, checkoutItem{Sku: c.GetString("sku"), Quantity: c.GetInt("quantity")})
+		}
+		fromCart = true
+	}
+	if len(items) > p.config.MaxLines {
+		return nil, false, shop.FieldFail("items", "too_many_lines",
+			fmt.Sprintf("一个订单最多%d种商品 / at most %d lines per order", p.config.MaxLines, p.config.MaxLines))
+	}
+	index := map[string]int{}
+	for i, it := range items {
+		if !validId(it.Sku) {
+			return nil, false, shop.FieldFail("items", "invalid_sku", fmt.Sprintf("第%d行商品无效 / line %d: invalid sku", i+1, i+1))
+		}
+		if it.Quantity < 1 || it.Quantity > 999 {
+			return nil, false, shop.FieldFail("items", "invalid_quantity",
+				fmt.Sprintf("第%d行数量必须在1到999之间 / line %d: quantity must be 1..999", i+1, i+1))
+		}
+		if k, dup := index[it.Sku]; dup {
+			entries[k].quantity += it.Quantity
+			if entries[k].quantity > 999 {
+				return nil, false, shop.FieldFail("items", "invalid_quantity", "数量不能超过999 / quantity above 999")
+			}
+			continue
+		}
+		index[it.Sku] = len(entries)
+		entries = append(entries, entry{sku: it.Sku, quantity: it.Quantity})
+	}
+	return entries, fromCart, nil
+}
+
+// buyerAddress returns the buyer's address with the given id.
+func buyerAddress(app core.App, buyerId, id string) (*core.Record, error) {
+	if id == "" {
+		return nil, shop.FieldFail("address", "address_required", "请选择收货地址 / choose a delivery address")
+	}
+	notFound := shop.Fail(http.StatusNotFound, "address_not_found", "收货地址不存在 / address not found")
+	if !validId(id) {
+		return nil, notFound
+	}
+	a, err := app.FindRecordById(addressesCollection, id)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && a.GetString("user") != buyerId) {
+		return nil, notFound
+	}
+	return a, err
+}
+
+// addressSnapshot is what the order keeps of the delivery address.
+func addressSnapshot(a *core.Record) json.RawMessage {
+	raw, _ := json.Marshal(map[string]string{
+		"name":     a.GetString("name"),
+		"phone":    a.GetString("phone"),
+		"province": a.GetString("province"),
+		"city":     a.GetString("city"),
+		"district": a.GetString("district"),
+		"detail":   a.GetString("detail"),
+		"postcode": a.GetString("postcode"),
+	})
+	return raw
+}

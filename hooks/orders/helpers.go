@@ -1,0 +1,173 @@
+package orders
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"fenxiao/hooks/shop"
+	"fenxiao/internal/money"
+)
+
+var (
+	errOrderNotFound = shop.Fail(http.StatusNotFound, "order_not_found", "订单不存在 / order not found")
+	errInvalidId     = shop.Fail(http.StatusBadRequest, "invalid_id", "无效的编号 / invalid id")
+)
+
+// validId reports whether s looks like a record id (it never reaches SQL
+// unbound; this only turns garbage into a clean 400/404).
+func validId(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// findOrder loads an order; with buyerId set it must belong to that buyer
+// (another buyer's order is reported as not found).
+func findOrder(app core.App, id, buyerId string) (*core.Record, error) {
+	if !validId(id) {
+		return nil, errOrderNotFound
+	}
+	o, err := app.FindRecordById(ordersCollection, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errOrderNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find order %s: %w", id, err)
+	}
+	if buyerId != "" && o.GetString("buyer") != buyerId {
+		return nil, errOrderNotFound
+	}
+	return o, nil
+}
+
+// orderItems returns the lines of an order in checkout order.
+func orderItems(app core.App, orderId string) ([]*core.Record, error) {
+	items, err := app.FindRecordsByFilter(itemsCollection, "order = {:order}", "created,id", 0, 0,
+		dbx.Params{"order": orderId})
+	if err != nil {
+		return nil, fmt.Errorf("order items of %s: %w", orderId, err)
+	}
+	return items, nil
+}
+
+// moveStatus claims an order's transition with a conditional update
+// (status = from), then saves r (loaded in the same transaction) with the
+// new status and the fields set by the caller, so that record hooks and
+// realtime see the change. Another writer that got there first makes it
+// fail with 409 order_status_changed and change nothing.
+func moveStatus(txApp core.App, r *core.Record, from, to string) error {
+	res, err := txApp.DB().NewQuery("UPDATE {{orders}} SET [[status]] = {:to} WHERE [[id]] = {:id} AND [[status]] = {:from}").
+		Bind(dbx.Params{"to": to, "id": r.Id, "from": from}).Execute()
+	if err != nil {
+		return fmt.Errorf("move order %s to %s: %w", r.Id, to, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return shop.Fail(http.StatusConflict, "order_status_changed",
+			"订单状态已变化，请刷新 / the order's status changed, reload it")
+	}
+	r.Set("status", to)
+	return save(txApp, r)
+}
+
+// notify records a buyer notification; realtime subscribers of the
+// notifications collection get it after the transaction commits.
+func notify(app core.App, userId, kind, title, body, ref string) error {
+	c, err := app.FindCachedCollectionByNameOrId(notificationsCollection)
+	if err != nil {
+		return err
+	}
+	n := core.NewRecord(c)
+	n.Set("user", userId)
+	n.Set("kind", kind)
+	n.Set("title", title)
+	n.Set("body", body)
+	n.Set("ref", ref)
+	if err := app.Save(n); err != nil {
+		return fmt.Errorf("notify %s: %w", userId, err)
+	}
+	if s := shop.Get(app); s != nil && len(s.Notifiers()) > 0 {
+		msg := shop.Notification{UserId: userId, Kind: kind, Title: title, Body: body, RefId: ref}
+		afterCommit(app, func(root core.App) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			for _, nt := range s.Notifiers() {
+				if err := nt.Notify(ctx, root, msg); err != nil {
+					root.Logger().Warn("notifier failed", "kind", kind, "user", userId, "error", err.Error())
+				}
+			}
+		})
+	}
+	return nil
+}
+
+// afterCommit runs fn in the background once app's transaction committed
+// (at once outside a transaction) with the non-transactional app.
+func afterCommit(app core.App, fn func(root core.App)) {
+	root := app
+	if p := getPlugin(app); p != nil && p.root != nil {
+		root = p.root
+	}
+	if !app.IsTransactional() {
+		go fn(root)
+		return
+	}
+	app.TxInfo().OnComplete(func(txErr error) error {
+		if txErr == nil {
+			go fn(root)
+		}
+		return nil
+	})
+}
+
+// ---------------------------------------------------------------
+// order numbers
+// ---------------------------------------------------------------
+
+var orderSeq atomic.Uint64
+
+func init() {
+	orderSeq.Store(rand.Uint64N(100000))
+}
+
+// newOrderNo returns a human-readable order number: the Shanghai date,
+// the seconds of the day and a per-process sequence, e.g.
+// 2026112543210 00042 → "202611254321000042" (18 digits). The unique index
+// on order_no is the final guard.
+func newOrderNo(now time.Time) string {
+	t := now.In(shop.ShopTimeZone)
+	secs := t.Hour()*3600 + t.Minute()*60 + t.Second()
+	seq := orderSeq.Add(1) % 100000
+	return t.Format("20060102") + fmt.Sprintf("%05d%05d", secs, seq)
+}
+
+// refundNo is the merchant refund number of an after-sale; the same number
+// for every attempt, so a provider treats retries as one refund.
+func refundNo(aftersaleId string) string {
+	return "RF" + aftersaleId
+}
+
+// nowDate returns the current time as a PocketBase date.
+func nowDate() types.DateTime {
+	return types.NowDateTime()
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func yuan(fen int64) string { return money.Yuan(fen) }

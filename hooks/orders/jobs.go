@@ -1,0 +1,119 @@
+package orders
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"fenxiao/hooks/shop"
+)
+
+// jobBatch is the most orders one job run handles; the next run takes the rest.
+const jobBatch = 500
+
+func (p *plugin) registerJobs() {
+	p.shop.RegisterJob(shop.Job{
+		Name:        "auto_cancel",
+		Schedule:    "* * * * *",
+		Description: "cancel unpaid orders past their payment deadline and return their stock",
+		Run:         p.autoCancel,
+	})
+	p.shop.RegisterJob(shop.Job{
+		Name:        "auto_confirm",
+		Schedule:    "7 * * * *",
+		Description: "complete shipped orders the buyer has not confirmed within auto_confirm_days",
+		Run:         p.autoConfirm,
+	})
+	p.shop.RegisterJob(shop.Job{
+		Name:        "payment_reconcile",
+		Schedule:    "*/5 * * * *",
+		Description: "ask payment providers about unpaid orders whose online payment was started",
+		Run:         p.reconcilePayments,
+	})
+}
+
+// autoCancel cancels unpaid orders whose expires_at passed (their started
+// payments are checked with the provider first).
+func (p *plugin) autoCancel(app core.App) (string, error) {
+	orders, err := app.FindRecordsByFilter(ordersCollection, "status = {:status} && expires_at != '' && expires_at < {:now}",
+		"expires_at", jobBatch, 0, dbx.Params{"status": StatusPendingPayment, "now": types.NowDateTime().String()})
+	if err != nil {
+		return "", err
+	}
+	cancelled, paid, failed := 0, 0, 0
+	for _, o := range orders {
+		_, err := p.cancelOrder(app, o, reasonTimeout)
+		switch {
+		case err == nil:
+			cancelled++
+		case isCode(err, "order_paid"):
+			paid++
+		case isCode(err, "order_not_cancellable"), isCode(err, "order_status_changed"):
+		default:
+			failed++
+			app.Logger().Warn("auto_cancel: order not cancelled", "order", o.Id, "error", err.Error())
+		}
+	}
+	return fmt.Sprintf("%d cancelled, %d found paid, %d failed", cancelled, paid, failed), nil
+}
+
+// autoConfirm completes orders shipped more than auto_confirm_days ago.
+func (p *plugin) autoConfirm(app core.App) (string, error) {
+	settings, err := shop.LoadSettings(app)
+	if err != nil {
+		return "", err
+	}
+	days := settings.AutoConfirmDays
+	if days <= 0 {
+		days = 10
+	}
+	before, _ := types.ParseDateTime(time.Now().Add(-time.Duration(days) * 24 * time.Hour))
+	orders, err := app.FindRecordsByFilter(ordersCollection, "status = {:status} && shipped_at != '' && shipped_at < {:before}",
+		"shipped_at", jobBatch, 0, dbx.Params{"status": StatusShipped, "before": before.String()})
+	if err != nil {
+		return "", err
+	}
+	completed, failed := 0, 0
+	for _, o := range orders {
+		if _, err := p.completeOrder(app, o.Id); err != nil {
+			failed++
+			app.Logger().Warn("auto_confirm: order not completed", "order", o.Id, "error", err.Error())
+			continue
+		}
+		completed++
+	}
+	return fmt.Sprintf("%d completed, %d failed", completed, failed), nil
+}
+
+// reconcilePayments asks the provider of every unpaid order with a payment
+// started more than ReconcileAfter ago; a paid answer is applied exactly
+// like a notification.
+func (p *plugin) reconcilePayments(app core.App) (string, error) {
+	before, _ := types.ParseDateTime(time.Now().Add(-p.config.ReconcileAfter))
+	orders, err := app.FindRecordsByFilter(ordersCollection,
+		"status = {:status} && pay_method != '' && pay_started_at != '' && pay_started_at < {:before}",
+		"pay_started_at", jobBatch, 0, dbx.Params{"status": StatusPendingPayment, "before": before.String()})
+	if err != nil {
+		return "", err
+	}
+	applied, failed := 0, 0
+	for _, o := range orders {
+		paid, err := p.checkStartedPayment(app, o)
+		if err != nil {
+			failed++
+			continue
+		}
+		if paid {
+			applied++
+		}
+	}
+	return fmt.Sprintf("%d checked, %d paid applied, %d failed", len(orders), applied, failed), nil
+}
+
+func isCode(err error, code string) bool {
+	var se *shop.Error
+	return asShopError(err, &se) && se.Code == code
+}

@@ -1,0 +1,46 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/hooks/shop"
+)
+
+// notify handles POST /api/shop/pay/notify/{provider}: the provider
+// verifies and decodes its callback, the core applies it ([ApplyPayment])
+// and the provider writes the answer it expects. A replayed notification
+// changes nothing and is acknowledged as handled.
+func (p *plugin) notify(e *core.RequestEvent) error {
+	provider, ok := p.shop.PaymentProvider(e.Request.PathValue("provider"))
+	if !ok {
+		return shop.ToApiError(shop.Fail(http.StatusNotFound, "pay_method_unavailable", "不支持该支付方式 / unknown payment provider"))
+	}
+	ctx, cancel := context.WithTimeout(e.Request.Context(), p.config.ProviderTimeout)
+	defer cancel()
+
+	notice, err := provider.ParseNotification(ctx, e.Request)
+	if err != nil {
+		e.App.Logger().Warn("payment notification rejected", "provider", provider.Name(),
+			"ip", e.RealIP(), "error", err.Error())
+		provider.AckNotification(e.Response, err)
+		return nil
+	}
+	if notice != nil {
+		// note: a provider only speaks for itself
+		notice.Provider = provider.Name()
+		if _, err = ApplyPayment(e.App, notice); err != nil {
+			e.App.Logger().Warn("payment notification not applied", "provider", provider.Name(),
+				"order_no", notice.OrderNo, "error", err.Error())
+		}
+	}
+	provider.AckNotification(e.Response, err)
+	return nil
+}
+
+func asShopError(err error, target **shop.Error) bool {
+	return errors.As(err, target)
+}

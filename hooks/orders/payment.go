@@ -1,0 +1,160 @@
+package orders
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"fenxiao/hooks/catalog"
+	"fenxiao/hooks/shop"
+)
+
+// PaymentResult says what [ApplyPayment] did.
+type PaymentResult struct {
+	Order   *core.Record
+	Payment *core.Record
+
+	// Replayed is true when the same payment was applied before:
+	// nothing changed.
+	Replayed bool
+
+	// Unmatched is true when the money arrived for an order that could not
+	// take it (cancelled or already paid by another payment): it is recorded
+	// with status "unmatched" for the merchant to return, the order is untouched.
+	Unmatched bool
+}
+
+// ApplyPayment applies a verified payment notice, whatever brought it
+// (a provider notification, a reconciliation query, an instant payment,
+// an admin confirming a bank transfer), in one transaction:
+//
+//   - a notice applied before (same provider and transaction id) changes nothing;
+//   - an amount other than the order's payable is refused (409
+//     payment_amount_mismatch) and nothing is recorded;
+//   - otherwise a payments row is inserted (the unique index on provider +
+//     transaction_id makes a concurrent replay fail), the order moves
+//     pending_payment → paid with a conditional update, sales counters go
+//     up, [shop.Shop.OnOrderPaid] fires with the transaction, and the buyer
+//     gets a notification.
+//
+// NB! Call it outside any transaction: it is the transaction.
+func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, error) {
+	if notice == nil || notice.OrderNo == "" || notice.Provider == "" {
+		return nil, shop.Fail(http.StatusBadRequest, "invalid_payment_notice", "支付通知缺少订单号 / payment notice without order number")
+	}
+	if strings.TrimSpace(notice.TransactionId) == "" {
+		return nil, shop.Fail(http.StatusBadRequest, "invalid_payment_notice", "支付通知缺少交易号 / payment notice without transaction id")
+	}
+	s := shop.MustGet(app)
+	sandbox := false
+	if p, ok := s.PaymentProvider(notice.Provider); ok {
+		if sp, ok := p.(SandboxProvider); ok && sp.Sandbox() {
+			sandbox = true
+		}
+	}
+
+	result := &PaymentResult{}
+	err := app.RunInTransaction(func(txApp core.App) error {
+		order, err := txApp.FindFirstRecordByData(ordersCollection, "order_no", notice.OrderNo)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errOrderNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("find order %s: %w", notice.OrderNo, err)
+		}
+		result.Order = order
+
+		existing, err := txApp.FindFirstRecordByFilter(paymentsCollection,
+			"provider = {:provider} && transaction_id = {:tx}",
+			dbx.Params{"provider": notice.Provider, "tx": notice.TransactionId})
+		if err == nil {
+			result.Payment = existing
+			result.Replayed = true
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find payment: %w", err)
+		}
+
+		if notice.Amount != int64(order.GetInt("payable")) {
+			txApp.Logger().Error("payment refused: amount differs from the order's payable",
+				"order_no", notice.OrderNo, "provider", notice.Provider, "transaction_id", notice.TransactionId,
+				"amount", notice.Amount, "payable", order.GetInt("payable"))
+			return shop.Fail(http.StatusConflict, "payment_amount_mismatch",
+				"支付金额与订单应付金额不符 / the paid amount differs from the order's payable amount")
+		}
+
+		paidAt := types.NowDateTime()
+		if !notice.PaidAt.IsZero() {
+			paidAt, _ = types.ParseDateTime(notice.PaidAt)
+		}
+		col, err := txApp.FindCachedCollectionByNameOrId(paymentsCollection)
+		if err != nil {
+			return err
+		}
+		payment := core.NewRecord(col)
+		payment.Set("order", order.Id)
+		payment.Set("provider", notice.Provider)
+		payment.Set("amount", notice.Amount)
+		payment.Set("transaction_id", notice.TransactionId)
+		payment.Set("raw", truncate(notice.Raw, 20000))
+		payment.Set("paid_at", paidAt)
+		payment.Set("sandbox", sandbox)
+		result.Payment = payment
+
+		if order.GetString("status") != StatusPendingPayment {
+			// note: the money is real and must not vanish; the merchant
+			// returns it (the order may be cancelled, or paid twice)
+			payment.Set("status", "unmatched")
+			result.Unmatched = true
+			txApp.Logger().Error("payment for an order that cannot take it; recorded as unmatched, refund it by hand",
+				"order_no", notice.OrderNo, "status", order.GetString("status"),
+				"provider", notice.Provider, "transaction_id", notice.TransactionId, "amount", notice.Amount)
+			return save(txApp, payment)
+		}
+
+		payment.Set("status", "paid")
+		if err := save(txApp, payment); err != nil {
+			return err
+		}
+		order.Set("paid_at", paidAt)
+		order.Set("pay_method", notice.Provider)
+		order.Set("sandbox", sandbox)
+		if err := moveStatus(txApp, order, StatusPendingPayment, StatusPaid); err != nil {
+			return err
+		}
+
+		items, err := orderItems(txApp, order.Id)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := catalog.AddSales(txApp, it.GetString("product"), it.GetInt("quantity")); err != nil {
+				return err
+			}
+		}
+		err = s.OnOrderPaid.Trigger(&shop.OrderEvent{App: txApp, Order: order, Items: items, Payment: payment})
+		if err != nil {
+			return err
+		}
+		return notify(txApp, order.GetString("buyer"), "order_paid", "支付成功 / payment received",
+			fmt.Sprintf("订单 %s 已支付 %s 元", order.GetString("order_no"), yuan(notice.Amount)), order.Id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
