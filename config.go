@@ -6,6 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks"
+	"fenxiao/plugins/wechat"
 )
 
 // config is everything main wires, read from the environment so that secrets
@@ -19,9 +20,19 @@ func loadConfig() config {
 }
 
 // registerPlugins registers the optional plugins the environment enables.
+// Each plugin reads its own variables; a plugin whose required variables are
+// missing stays off.
 func registerPlugins(app core.App, cfg config) {
-	_ = app
 	_ = cfg
+
+	// WeChat mini-program sign-in
+	if appID, secret := os.Getenv("FENXIAO_WECHAT_APPID"), os.Getenv("FENXIAO_WECHAT_SECRET"); appID != "" && secret != "" {
+		wechat.MustRegister(app, wechat.Config{
+			AppID:   appID,
+			Secret:  secret,
+			BaseURL: env("FENXIAO_WECHAT_API_URL", wechat.DefaultBaseURL),
+		})
+	}
 }
 
 // env returns the environment variable or a default.
