@@ -19,6 +19,7 @@ import (
 	_ "time/tzdata"
 
 	"fenxiao/hooks"
+	"fenxiao/internal/audit"
 	"fenxiao/internal/demo"
 	_ "fenxiao/pb_migrations"
 )
@@ -51,6 +52,7 @@ func main() {
 	})
 
 	demo.MustRegister(app, demo.Config{RootCmd: app.RootCmd, SeedOnServe: withDemo})
+	app.RootCmd.AddCommand(audit.NewCommand(app))
 
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {

@@ -23,6 +23,7 @@ import (
 	"fenxiao/hooks/catalog"
 	"fenxiao/hooks/orders"
 	"fenxiao/hooks/shop"
+	"fenxiao/hooks/wallet"
 )
 
 // Config configures the shop core.
@@ -71,8 +72,12 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 	if err := orders.Register(app, s, config.Orders); err != nil {
 		return nil, fmt.Errorf("orders: %w", err)
 	}
+	if err := wallet.Register(app, s, wallet.Config{}); err != nil {
+		return nil, fmt.Errorf("wallet: %w", err)
+	}
 
 	bindJobs(app, s, config)
+	bindInfo(app, s)
 
 	return s, nil
 }

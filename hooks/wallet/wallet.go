@@ -1,0 +1,322 @@
+// Package wallet is the shop core's money store: one wallet per user with
+// an append-only, hash-chained ledger of wallet_entries (see
+// [fenxiao/internal/ledger] for the entry kinds and how each one moves the
+// available and frozen balances).
+//
+// Every change goes through [Post], inside the caller's transaction, so the
+// entry is booked together with the fact it records (a commission, a
+// withdrawal, a payment) or not at all. Record hooks refuse every other
+// write to wallets and wallet_entries, the dashboard included: entries are
+// never updated or deleted, corrections are new entries.
+//
+// Example usage (in a plugin):
+//
+//	err := app.RunInTransaction(func(txApp core.App) error {
+//		// ... save the commission row ...
+//		_, err := wallet.Post(txApp, userId, ledger.KindCommissionFrozen, 327,
+//			"commission", commissionId, "system:distribution", "订单 2026112543210 一级佣金")
+//		return err
+//	})
+package wallet
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"fenxiao/hooks/shop"
+	"fenxiao/internal/ledger"
+)
+
+// Collection names.
+const (
+	WalletsCollection = "wallets"
+	EntriesCollection = "wallet_entries"
+)
+
+// TimeLayout is how an entry's created time enters its hash: UTC with
+// milliseconds, the precision PocketBase stores.
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+var (
+	// ErrNotInTransaction is returned by [Post] given a non-transactional app.
+	ErrNotInTransaction = errors.New("wallet: Post must be called with a transaction's app")
+
+	// ErrInsufficientBalance is returned when an entry would take available
+	// below zero (or further below) for a kind that may not overdraw.
+	ErrInsufficientBalance = shop.Fail(http.StatusConflict, "insufficient_balance", "余额不足 / insufficient balance")
+
+	// ErrInsufficientFrozen is returned when an entry would take frozen below zero.
+	ErrInsufficientFrozen = shop.Fail(http.StatusConflict, "insufficient_frozen", "冻结金额不足 / not enough frozen funds")
+
+	// ErrConcurrentUpdate is returned when the wallet changed between the
+	// read and the conditional update (another process or connection wrote it).
+	ErrConcurrentUpdate = shop.Fail(http.StatusConflict, "wallet_busy", "钱包正忙，请重试 / the wallet changed, retry")
+
+	errWriteRefused = shop.Fail(http.StatusForbidden, "wallet_read_only",
+		"钱包和流水只能由系统记账，不能手动修改 / wallets and their entries are written by the ledger only")
+	errEntryImmutable = shop.Fail(http.StatusForbidden, "wallet_entry_immutable",
+		"流水不能修改或删除，请记一笔调整 / ledger entries are never edited or deleted; book an adjustment")
+)
+
+// Config configures the wallet core. It has no options yet.
+type Config struct{}
+
+// Register binds the wallet rules and routes to app:
+//
+//	GET  /api/shop/wallet                          user: own balances (zeros before the first entry)
+//	POST /api/shop/admin/wallets/{user}/adjust     superuser: {amount, note, ref?} book an adjustment
+func Register(app core.App, s *shop.Shop, config Config) error {
+	_ = s
+	_ = config
+
+	refuseExternal := func(e *core.RecordEvent) error {
+		if !isInternal(e.Context) {
+			return errWriteRefused
+		}
+		return e.Next()
+	}
+	app.OnRecordCreate(WalletsCollection).BindFunc(refuseExternal)
+	app.OnRecordUpdate(WalletsCollection).BindFunc(refuseExternal)
+	app.OnRecordDelete(WalletsCollection).BindFunc(func(e *core.RecordEvent) error { return errWriteRefused })
+
+	app.OnRecordCreate(EntriesCollection).BindFunc(refuseExternal)
+	app.OnRecordUpdate(EntriesCollection).BindFunc(func(e *core.RecordEvent) error { return errEntryImmutable })
+	app.OnRecordDelete(EntriesCollection).BindFunc(func(e *core.RecordEvent) error { return errEntryImmutable })
+
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.GET("/api/shop/wallet", balanceView).Bind(apis.RequireAuth("users"))
+		se.Router.POST("/api/shop/admin/wallets/{user}/adjust", adjust).Bind(apis.RequireSuperuserAuth())
+		return se.Next()
+	})
+	return nil
+}
+
+// internalKey marks a write made by this package.
+type internalKey struct{}
+
+func isInternal(ctx context.Context) bool {
+	if ctx == nil {
+		return false
+	}
+	v, _ := ctx.Value(internalKey{}).(bool)
+	return v
+}
+
+var internalCtx = context.WithValue(context.Background(), internalKey{}, true)
+
+// Post books one ledger entry on the user's wallet and returns it.
+//
+// It must be called with a transaction's app (txApp.IsTransactional()), so
+// that the entry commits or rolls back with the change it records. It
+// creates the wallet if missing, applies the kind's rule (see
+// [ledger.Apply]): an entry the rule refuses changes nothing and returns
+// [ErrInsufficientBalance] (409 insufficient_balance), [ErrInsufficientFrozen]
+// or a 400 for a bad kind or sign. It then updates the wallet with a
+// conditional update on last_seq and appends the hash-chained entry.
+//
+// refType and refId name the fact the entry books (e.g. "withdrawal" and
+// its id) and are required. Posting the same (refType, refId, kind) on the
+// same wallet again is a no-op returning the existing entry; if the amount
+// differs it also returns a 409 ledger_ref_conflict error.
+//
+// actor says who caused the entry: "user:<id>", "superuser:<id>" or
+// "system:<what>". note is a short human description.
+func Post(txApp core.App, userId, kind string, amount int64, refType, refId, actor, note string) (*core.Record, error) {
+	if !txApp.IsTransactional() {
+		return nil, ErrNotInTransaction
+	}
+	if userId == "" || refType == "" || refId == "" || actor == "" {
+		return nil, fmt.Errorf("wallet: Post needs a user, a ref type, a ref id and an actor (got %q, %q, %q, %q)",
+			userId, refType, refId, actor)
+	}
+
+	w, err := findOrCreate(txApp, userId)
+	if err != nil {
+		return nil, err
+	}
+
+	existing, err := txApp.FindFirstRecordByFilter(EntriesCollection,
+		"ref_type = {:type} && ref_id = {:id} && kind = {:kind} && wallet = {:wallet}",
+		dbx.Params{"type": refType, "id": refId, "kind": kind, "wallet": w.Id})
+	switch {
+	case err == nil:
+		if int64(existing.GetInt("amount")) != amount {
+			return existing, shop.Fail(http.StatusConflict, "ledger_ref_conflict", fmt.Sprintf(
+				"%s %s/%s is already booked with amount %d, not %d", kind, refType, refId, existing.GetInt("amount"), amount))
+		}
+		return existing, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("wallet: find entry %s %s/%s: %w", kind, refType, refId, err)
+	}
+
+	available, frozen := int64(w.GetInt("available")), int64(w.GetInt("frozen"))
+	newAvailable, newFrozen, err := ledger.Apply(kind, amount, available, frozen)
+	if err != nil {
+		return nil, applyError(err)
+	}
+
+	lastSeq := int64(w.GetInt("last_seq"))
+	var prev *ledger.Entry
+	if lastSeq > 0 {
+		prev = &ledger.Entry{Seq: lastSeq, Hash: w.GetString("last_hash")}
+	}
+	created := time.Now().UTC().Truncate(time.Millisecond)
+	entry := ledger.Next(prev, ledger.Entry{
+		WalletId:     w.Id,
+		Kind:         kind,
+		Amount:       amount,
+		BalanceAfter: newAvailable,
+		FrozenAfter:  newFrozen,
+		RefType:      refType,
+		RefId:        refId,
+		Actor:        actor,
+		CreatedAt:    created.Format(TimeLayout),
+	})
+
+	earned, withdrawn := Totals(kind, amount)
+	totalEarned := int64(w.GetInt("total_earned")) + earned
+	totalWithdrawn := int64(w.GetInt("total_withdrawn")) + withdrawn
+
+	// optimistic check: nothing else wrote the wallet since it was read
+	res, err := txApp.DB().NewQuery(`UPDATE {{wallets}} SET
+			[[available]] = {:available}, [[frozen]] = {:frozen},
+			[[total_earned]] = {:earned}, [[total_withdrawn]] = {:withdrawn},
+			[[last_seq]] = {:seq}, [[last_hash]] = {:hash}
+		WHERE [[id]] = {:id} AND [[last_seq]] = {:prevSeq}`).
+		Bind(dbx.Params{
+			"available": newAvailable,
+			"frozen":    newFrozen,
+			"earned":    totalEarned,
+			"withdrawn": totalWithdrawn,
+			"seq":       entry.Seq,
+			"hash":      entry.Hash,
+			"id":        w.Id,
+			"prevSeq":   lastSeq,
+		}).Execute()
+	if err != nil {
+		return nil, fmt.Errorf("wallet: update %s: %w", w.Id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, ErrConcurrentUpdate
+	}
+
+	entries, err := txApp.FindCachedCollectionByNameOrId(EntriesCollection)
+	if err != nil {
+		return nil, err
+	}
+	r := core.NewRecord(entries)
+	r.Set("wallet", w.Id)
+	r.Set("user", userId)
+	r.Set("seq", entry.Seq)
+	r.Set("kind", kind)
+	r.Set("amount", amount)
+	r.Set("balance_after", newAvailable)
+	r.Set("frozen_after", newFrozen)
+	r.Set("ref_type", refType)
+	r.Set("ref_id", refId)
+	r.Set("actor", actor)
+	r.Set("prev_hash", entry.PrevHash)
+	r.Set("hash", entry.Hash)
+	r.Set("note", truncate(note, 200))
+	createdAt, err := types.ParseDateTime(created)
+	if err != nil {
+		return nil, err
+	}
+	r.SetRaw("created", createdAt)
+	if err := txApp.SaveWithContext(internalCtx, r); err != nil {
+		return nil, fmt.Errorf("wallet: append entry %d to %s: %w", entry.Seq, w.Id, err)
+	}
+
+	// save the same values through the record so that hooks and realtime
+	// subscribers see the new balances
+	w.Set("available", newAvailable)
+	w.Set("frozen", newFrozen)
+	w.Set("total_earned", totalEarned)
+	w.Set("total_withdrawn", totalWithdrawn)
+	w.Set("last_seq", entry.Seq)
+	w.Set("last_hash", entry.Hash)
+	if err := txApp.SaveNoValidateWithContext(internalCtx, w); err != nil {
+		return nil, fmt.Errorf("wallet: save %s: %w", w.Id, err)
+	}
+
+	return r, nil
+}
+
+// Totals returns how an entry changes a wallet's total_earned and
+// total_withdrawn: settled commission and rewards (less clawbacks) are
+// earned; paid withdrawals and their fees are withdrawn.
+func Totals(kind string, amount int64) (earned, withdrawn int64) {
+	switch kind {
+	case ledger.KindCommissionSettled, ledger.KindReward, ledger.KindClawback:
+		return amount, 0
+	case ledger.KindWithdrawPaid, ledger.KindWithdrawFee:
+		return 0, -amount
+	}
+	return 0, 0
+}
+
+// Balance returns the user's available and frozen balances (0, 0 when the
+// user has no wallet yet). Inside a transaction pass its app.
+func Balance(app core.App, userId string) (available, frozen int64, err error) {
+	w, err := app.FindFirstRecordByData(WalletsCollection, "user", userId)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("wallet: balance of %s: %w", userId, err)
+	}
+	return int64(w.GetInt("available")), int64(w.GetInt("frozen")), nil
+}
+
+// findOrCreate returns the user's wallet, creating an empty one if missing.
+func findOrCreate(txApp core.App, userId string) (*core.Record, error) {
+	w, err := txApp.FindFirstRecordByData(WalletsCollection, "user", userId)
+	if err == nil {
+		return w, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("wallet: find wallet of %s: %w", userId, err)
+	}
+	c, err := txApp.FindCachedCollectionByNameOrId(WalletsCollection)
+	if err != nil {
+		return nil, err
+	}
+	w = core.NewRecord(c)
+	w.Set("user", userId)
+	if err := txApp.SaveWithContext(internalCtx, w); err != nil {
+		return nil, fmt.Errorf("wallet: create wallet of %s: %w", userId, err)
+	}
+	return w, nil
+}
+
+func applyError(err error) error {
+	var le *ledger.Error
+	if !errors.As(err, &le) {
+		return err
+	}
+	switch le.Code() {
+	case ledger.CodeInsufficientBalance:
+		return ErrInsufficientBalance
+	case ledger.CodeNegativeFrozen:
+		return ErrInsufficientFrozen
+	default:
+		return shop.Fail(http.StatusBadRequest, le.Code(), le.Reason)
+	}
+}
+
+func truncate(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max])
+}
