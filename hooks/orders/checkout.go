@@ -119,9 +119,15 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 		Templates: templates,
 		Address:   &pricing.Address{Province: address.GetString("province")},
 	}
-	if p.config.Discounts != nil {
+	discounts := p.config.Discounts
+	if discounts == nil {
+		// note: the same function as the cart's, looked up per request
+		// since plugins register after the core
+		discounts = DiscountsFunc(p.shop.Discounts())
+	}
+	if discounts != nil {
 		in.Discounts = func(lines []pricing.Line) pricing.Discounts {
-			return p.config.Discounts(app, buyer, lines)
+			return discounts(app, buyer, lines)
 		}
 	}
 	cart := pricing.Price(in)
