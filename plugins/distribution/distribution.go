@@ -1,0 +1,213 @@
+// Package distribution is the three-level distribution (三级分销) plugin of
+// the fenxiao shop: commission on paid orders, its refund corrections and
+// settlement, distributor levels, the distributor centre and leaderboards.
+//
+// It binds to the shop core's typed events, all inside the transaction that
+// fired them:
+//
+//   - OnOrderPaid: snapshot the buyer's upline chain on the order, compute
+//     the commission of every paid line (internal/commission), store one
+//     frozen commissions row per line and level and post commission_frozen
+//     wallet entries; the beneficiaries are notified after commit.
+//   - OnOrderRefunded: recompute the line's commissions on what remains and
+//     book only the difference (cancel, clawback or absorbed).
+//   - OnOrderCompleted: count the sales distributor levels are judged on and
+//     upgrade the buyer and their uplines when they qualify.
+//
+// Jobs: commission_settle (02:30 daily, gated by the settlement cycle),
+// level_upgrade (03:00 daily), leaderboard_snapshot (00:10 daily).
+//
+// Routes:
+//
+//	GET  /api/shop/distribution/summary       distributor: team sizes, earnings, wallet
+//	GET  /api/shop/distribution/team          distributor: ?level=1|2|3&page=&perPage=
+//	GET  /api/shop/distribution/leaderboard   anyone: ?period=week|month&by=commission|sales|invites
+//	POST /api/shop/admin/rewards              superuser: {user, amount, reason, key?}
+//
+// Compliance: never more than three levels are paid (commission.MaxLevels),
+// nothing here charges a fee to become a distributor, and only goods
+// actually paid earn (gift and zero lines never do).
+//
+// Example usage:
+//
+//	hooks.MustRegister(app, hooks.Config{})
+//	distribution.MustRegister(app, distribution.Config{Post: wallet.Post})
+package distribution
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/hooks/shop"
+)
+
+// Collection names.
+const (
+	commissionsCollection    = "commissions"
+	adjustmentsCollection    = "commission_adjustments"
+	levelsCollection         = "distributor_levels"
+	levelChangesCollection   = "level_changes"
+	snapshotsCollection      = "leaderboard_snapshots"
+	totalsCollection         = "commission_totals"
+	statsCollection          = "distributor_stats"
+	notificationsCollection  = "notifications"
+	ordersCollection         = "orders"
+	orderItemsCollection     = "order_items"
+	usersCollection          = "users"
+	productsCollection       = "products"
+	skusCollection           = "skus"
+	aftersalesCollection     = "aftersales"
+	referralStatsCollection  = "referral_stats"
+	referralPathsCollection  = "referral_paths"
+	walletsCollection        = "wallets"
+	settingsCapField         = "commission_order_cap_bp"
+	settingsClawbackField    = "clawback_policy"
+	commissionRefType        = "commission"
+	adjustmentRefType        = "commission_adjustment"
+	settlementRefType        = "commission_settlement"
+	rewardRefType            = "reward"
+	defaultSettleBatchSize   = 50000
+	defaultLeaderboardLength = 50
+)
+
+// Commission statuses.
+const (
+	StatusFrozen    = "frozen"
+	StatusSettled   = "settled"
+	StatusCancelled = "cancelled"
+)
+
+// Clawback policies (shop_settings.clawback_policy).
+const (
+	ClawbackNet    = "net"
+	ClawbackAbsorb = "absorb"
+)
+
+// Wallet entry kinds this plugin posts (see internal/ledger).
+const (
+	kindCommissionFrozen    = "commission_frozen"
+	kindCommissionSettled   = "commission_settled"
+	kindCommissionCancelled = "commission_cancelled"
+	kindClawback            = "clawback"
+	kindReward              = "reward"
+)
+
+// PostFunc books one wallet ledger entry inside txApp and returns it; it is
+// idempotent per (refType, refId, kind, wallet). hooks/wallet.Post has this
+// shape.
+type PostFunc func(txApp core.App, userId, kind string, amount int64, refType, refId, actor, note string) (*core.Record, error)
+
+// Config defines the distribution plugin's options.
+type Config struct {
+	// Post books wallet entries (commission_frozen, commission_settled,
+	// commission_cancelled, clawback, reward). Required: pass wallet.Post.
+	Post PostFunc
+
+	// SettleBatchSize is the number of frozen commissions the settlement
+	// job considers per transaction. Default: 50000.
+	SettleBatchSize int
+
+	// LeaderboardLength is the number of rows a leaderboard shows and a
+	// snapshot keeps. Default: 50.
+	LeaderboardLength int
+
+	// Now returns the current time. Default: time.Now. Tests move it.
+	Now func() time.Time
+}
+
+type plugin struct {
+	app    core.App
+	shop   *shop.Shop
+	config Config
+}
+
+// MustRegister is like [Register] but panics on error.
+func MustRegister(app core.App, config Config) {
+	if err := Register(app, config); err != nil {
+		panic(err)
+	}
+}
+
+// Register binds the distribution plugin to app. The shop core must be
+// registered first (hooks.MustRegister).
+func Register(app core.App, config Config) error {
+	s := shop.Get(app)
+	if s == nil {
+		return errors.New("distribution: the shop core must be registered first")
+	}
+	if config.Post == nil {
+		return errors.New("distribution: Config.Post (the wallet) is required")
+	}
+	if config.SettleBatchSize <= 0 {
+		config.SettleBatchSize = defaultSettleBatchSize
+	}
+	if config.LeaderboardLength <= 0 {
+		config.LeaderboardLength = defaultLeaderboardLength
+	}
+	if config.Now == nil {
+		config.Now = time.Now
+	}
+
+	p := &plugin{app: app, shop: s, config: config}
+
+	s.OnOrderPaid.BindFunc(p.onOrderPaid)
+	s.OnOrderRefunded.BindFunc(p.onOrderRefunded)
+	s.OnOrderCompleted.BindFunc(p.onOrderCompleted)
+
+	p.bindValidation()
+	p.bindImmutability()
+	p.bindAdminLevelChanges()
+
+	s.RegisterJob(shop.Job{
+		Name:        "commission_settle",
+		Schedule:    settleSchedule,
+		Description: "settle frozen commissions of completed orders past the frozen days (daily/weekly/monthly per settings)",
+		Run:         p.runSettleJob,
+	})
+	s.RegisterJob(shop.Job{
+		Name:        "level_upgrade",
+		Schedule:    "0 3 * * *",
+		Description: "upgrade distributors whose stats qualify for a higher level",
+		Run:         p.runLevelUpgradeJob,
+	})
+	s.RegisterJob(shop.Job{
+		Name:        "leaderboard_snapshot",
+		Schedule:    "10 0 * * *",
+		Description: "store the rankings of the week and month that just ended",
+		Run:         p.runSnapshotJob,
+	})
+
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		p.bindRoutes(se)
+		return se.Next()
+	})
+
+	return nil
+}
+
+// now returns the current time.
+func (p *plugin) now() time.Time {
+	return p.config.Now()
+}
+
+// day returns the Asia/Shanghai day of t as "2006-01-02".
+func day(t time.Time) string {
+	return t.In(shop.ShopTimeZone).Format(time.DateOnly)
+}
+
+// hasCollection reports whether the app has the named collection.
+func hasCollection(app core.App, name string) bool {
+	_, err := app.FindCachedCollectionByNameOrId(name)
+	return err == nil
+}
+
+// wrap annotates err with what was being done.
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

@@ -1,0 +1,204 @@
+package distribution
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"fenxiao/hooks/shop"
+)
+
+// settleSchedule is when commission_settle runs (Asia/Shanghai).
+const settleSchedule = "30 2 * * *"
+
+// openAftersaleStatuses are the after-sale statuses that hold a line's
+// commission back: the buyer may still get money back.
+const openAftersaleStatuses = "'applied', 'approved', 'returning', 'received'"
+
+// SettleResult is what one settlement run did.
+type SettleResult struct {
+	Commissions int   `json:"commissions"`
+	Amount      int64 `json:"amount"`
+	Entries     int   `json:"entries"` // commission_settled wallet entries posted
+	Batches     int   `json:"batches"`
+}
+
+// runSettleJob is the commission_settle job. The 02:30 scheduled run
+// settles only on the days the settlement cycle names (daily: every day,
+// weekly: Mondays, monthly: the 1st); a run at any other time (CLI `jobs
+// run`, the admin route) is a deliberate on-demand run and settles regardless.
+func (p *plugin) runSettleJob(app core.App) (string, error) {
+	now := p.now()
+	settings, err := shop.LoadSettings(app)
+	if err != nil {
+		return "", err
+	}
+	if isScheduledTick(now) && !cycleDue(settings.SettlementCycle, now) {
+		return "not a settlement day (cycle " + settings.SettlementCycle + ")", nil
+	}
+	res, err := p.Settle(app, now)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("settled %d commissions (%d fen) in %d wallet entries, %d batches",
+		res.Commissions, res.Amount, res.Entries, res.Batches), nil
+}
+
+// isScheduledTick reports whether t is the minute commission_settle is scheduled at.
+func isScheduledTick(t time.Time) bool {
+	t = t.In(shop.ShopTimeZone)
+	return t.Hour() == 2 && t.Minute() == 30
+}
+
+// cycleDue reports whether the settlement cycle settles on t's day.
+func cycleDue(cycle string, t time.Time) bool {
+	t = t.In(shop.ShopTimeZone)
+	switch cycle {
+	case shop.CycleWeekly:
+		return t.Weekday() == time.Monday
+	case shop.CycleMonthly:
+		return t.Day() == 1
+	default:
+		return true
+	}
+}
+
+// Settle moves every frozen commission that is due to settled: its order is
+// completed, completed_at + frozen_days has passed, and no after-sale on its
+// line is open. It must be called with the app, not a transaction.
+//
+// The work is set-based and batched so that a million due commissions take
+// seconds, not hours:
+//   - the frozen commissions are walked in (beneficiary, id) order through a
+//     partial index that holds only frozen rows, SettleBatchSize at a time;
+//   - each batch is one transaction with one conditional
+//     UPDATE … WHERE status = 'frozen' … RETURNING, so a commission refunded
+//     or settled meanwhile is simply not touched;
+//   - the batch's amounts are summed per beneficiary and each wallet gets ONE
+//     commission_settled entry per batch, referencing the batch id
+//     (ref_type commission_settlement); the commissions carry the same id in
+//     settle_batch, so the entry is traceable to every commission it paid.
+//     Walking by beneficiary keeps a wallet's commissions in one batch, so a
+//     run posts about one entry per wallet.
+func (p *plugin) Settle(app core.App, now time.Time) (SettleResult, error) {
+	var res SettleResult
+	settings, err := shop.LoadSettings(app)
+	if err != nil {
+		return res, err
+	}
+	cutoff, _ := types.ParseDateTime(now.Add(-time.Duration(settings.FrozenDays) * 24 * time.Hour))
+	settledAt, _ := types.ParseDateTime(now)
+	run := now.UTC().Format("20060102T150405") + "-" + security.RandomStringWithAlphabet(6, "abcdefghijklmnopqrstuvwxyz0123456789")
+
+	from := [2]string{"", ""}
+	for batch := 1; ; batch++ {
+		var upto struct {
+			B string `db:"beneficiary"`
+			I string `db:"id"`
+		}
+		last := false
+		err := app.DB().NewQuery(
+			"SELECT [[beneficiary]], [[id]] FROM {{commissions}} INDEXED BY idx_commissions_frozen " +
+				"WHERE [[status]] = 'frozen' AND ([[beneficiary]], [[id]]) > ({:b}, {:i}) " +
+				"ORDER BY [[beneficiary]], [[id]] LIMIT 1 OFFSET {:n}",
+		).Bind(dbx.Params{"b": from[0], "i": from[1], "n": p.config.SettleBatchSize - 1}).One(&upto)
+		if errors.Is(err, sql.ErrNoRows) {
+			last = true
+		} else if err != nil {
+			return res, wrap("find settlement batch", err)
+		}
+
+		batchId := run + "-" + strconv.Itoa(batch)
+		err = app.RunInTransaction(func(txApp core.App) error {
+			n, amount, entries, err := p.settleRange(txApp, from, upto.B, upto.I, last, batchId, cutoff.String(), settledAt.String())
+			res.Commissions += n
+			res.Amount += amount
+			res.Entries += entries
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Batches = batch
+		if last {
+			return res, nil
+		}
+		from = [2]string{upto.B, upto.I}
+	}
+}
+
+// settleRange settles the due frozen commissions in the (beneficiary, id)
+// range (from, upto] (to the end when last) inside txApp.
+func (p *plugin) settleRange(txApp core.App, from [2]string, uptoB, uptoI string, last bool, batchId, cutoff, settledAt string) (int, int64, int, error) {
+	upper := ""
+	if !last {
+		upper = " AND ([[beneficiary]], [[id]]) <= ({:ub}, {:ui})"
+	}
+	var rows []struct {
+		Beneficiary string `db:"beneficiary"`
+		Day         string `db:"day"`
+		Net         int64  `db:"net"`
+	}
+	err := txApp.DB().NewQuery(
+		"UPDATE {{commissions}} INDEXED BY idx_commissions_frozen " +
+			"SET [[status]] = 'settled', [[settled_at]] = {:at}, [[settle_batch]] = {:batch} " +
+			"WHERE [[status]] = 'frozen' AND ([[beneficiary]], [[id]]) > ({:b}, {:i})" + upper +
+			" AND EXISTS (SELECT 1 FROM {{orders}} o WHERE o.[[id]] = {{commissions}}.[[order]]" +
+			" AND o.[[status]] = 'completed' AND o.[[completed_at]] != '' AND o.[[completed_at]] <= {:cutoff})" +
+			" AND NOT EXISTS (SELECT 1 FROM {{aftersales}} a, json_each(a.[[items]]) j" +
+			" WHERE a.[[order]] = {{commissions}}.[[order]] AND a.[[status]] IN (" + openAftersaleStatuses + ")" +
+			" AND json_extract(j.value, '$.order_item') = {{commissions}}.[[order_item]])" +
+			" RETURNING [[beneficiary]], [[day]], [[amount]] - [[cancelled_amount]] AS [[net]]",
+	).Bind(dbx.Params{
+		"at": settledAt, "batch": batchId, "b": from[0], "i": from[1], "ub": uptoB, "ui": uptoI, "cutoff": cutoff,
+	}).All(&rows)
+	if err != nil {
+		return 0, 0, 0, wrap("settle commissions", err)
+	}
+	if len(rows) == 0 {
+		return 0, 0, 0, nil
+	}
+
+	type key struct{ user, day string }
+	perWallet := map[string]int64{}
+	var order []string
+	perDay := map[key]int64{}
+	var total int64
+	for _, r := range rows {
+		if _, ok := perWallet[r.Beneficiary]; !ok {
+			order = append(order, r.Beneficiary)
+		}
+		perWallet[r.Beneficiary] += r.Net
+		perDay[key{r.Beneficiary, r.Day}] += r.Net
+		total += r.Net
+	}
+
+	entries := 0
+	for _, user := range order {
+		amount := perWallet[user]
+		if amount <= 0 {
+			continue
+		}
+		if _, err := p.config.Post(txApp, user, kindCommissionSettled, amount, settlementRefType, batchId,
+			"system:commission_settle", "佣金结算 / settlement "+batchId); err != nil {
+			return 0, 0, 0, wrap("post commission_settled", err)
+		}
+		entries++
+	}
+
+	buckets := make([]totalsRow, 0, len(perDay))
+	for k, net := range perDay {
+		buckets = append(buckets, totalsRow{User: k.user, Period: k.day, totalsDelta: totalsDelta{frozen: -net, settled: net}})
+	}
+	if err := addTotalsBulk(txApp, buckets); err != nil {
+		return 0, 0, 0, err
+	}
+	return len(rows), total, entries, nil
+}
