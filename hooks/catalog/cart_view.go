@@ -96,9 +96,14 @@ func (p *plugin) priceEntries(app core.App, user *core.Record, entries []cartEnt
 		in.Address = &pricing.Address{Province: address.GetString("province")}
 		view.Address = address.Id
 	}
-	if p.config.Discounts != nil {
+	discounts := p.config.Discounts
+	if discounts == nil {
+		// note: looked up per request, plugins register after the core
+		discounts = p.shop.Discounts()
+	}
+	if discounts != nil {
 		in.Discounts = func(lines []pricing.Line) pricing.Discounts {
-			return p.config.Discounts(app, user, lines)
+			return discounts(app, user, lines)
 		}
 	}
 	cart := pricing.Price(in)

@@ -61,7 +61,51 @@ func productsSearch(e *core.RequestEvent) error {
 	if err != nil {
 		return shop.ToApiError(err)
 	}
+	if s := shop.Get(e.App); s != nil {
+		if promos := s.ProductPromos(); promos != nil {
+			return e.JSON(http.StatusOK, withPromos(e.App, result, promos))
+		}
+	}
 	return e.JSON(http.StatusOK, result)
+}
+
+// promoItem is a search item with the promotions that apply to it.
+type promoItem struct {
+	SearchItem
+
+	// PromotionLabels are the promotion tags, e.g. ["8.5折", "满200减30"].
+	PromotionLabels []string `json:"promotion_labels"`
+
+	// PromoPrice is the lowest SKU price after the best per-item discount.
+	PromoPrice int64 `json:"promo_price"`
+}
+
+// promoResult is a search result whose items carry their promotions.
+type promoResult struct {
+	*SearchResult
+
+	// note: shadows SearchResult.Items in the JSON output
+	Items []promoItem `json:"items"`
+}
+
+// withPromos adds the promotion labels and prices to the items of result.
+func withPromos(app core.App, result *SearchResult, promos shop.ProductPromosFunc) *promoResult {
+	prices := make(map[string]int64, len(result.Items))
+	for _, it := range result.Items {
+		prices[it.Id] = it.MinPrice
+	}
+	tags := promos(app, prices)
+	out := &promoResult{SearchResult: result, Items: make([]promoItem, len(result.Items))}
+	for i, it := range result.Items {
+		out.Items[i] = promoItem{SearchItem: it, PromotionLabels: []string{}, PromoPrice: it.MinPrice}
+		if t, ok := tags[it.Id]; ok {
+			if t.Labels != nil {
+				out.Items[i].PromotionLabels = t.Labels
+			}
+			out.Items[i].PromoPrice = t.Price
+		}
+	}
+	return out
 }
 
 // intParam reads an optional integer query parameter within [min, max].

@@ -20,6 +20,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
+
+	"fenxiao/internal/pricing"
 )
 
 // storeKey is the app store key under which the Shop instance is kept.
@@ -52,6 +54,8 @@ type Shop struct {
 	tracker         Tracker
 	notifiers       []Notifier
 	jobs            map[string]Job
+	discounts       DiscountsFunc
+	productPromos   ProductPromosFunc
 }
 
 // New creates an empty Shop with initialized hooks.
@@ -182,4 +186,55 @@ func (s *Shop) Notifiers() []Notifier {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return append([]Notifier(nil), s.notifiers...)
+}
+
+// ---------------------------------------------------------------
+// promotions
+// ---------------------------------------------------------------
+
+// DiscountsFunc works out what promotions take off a buyer's lines (the
+// lines counted in a cart's totals, see [pricing.Input.Discounts]).
+// The cart and checkout call the same one, so both show the same figures.
+type DiscountsFunc func(app core.App, user *core.Record, lines []pricing.Line) pricing.Discounts
+
+// ProductPromo is what the promotions on offer show on a product in lists.
+type ProductPromo struct {
+	// Labels are the short tags, e.g. "满200减30", "8.5折", "赠".
+	Labels []string
+
+	// Price is the unit price in fen after the best per-item discount.
+	Price int64
+}
+
+// ProductPromosFunc returns the ProductPromo of products listed at the given
+// unit prices (fen, by product id); products no promotion covers are left out.
+type ProductPromosFunc func(app core.App, prices map[string]int64) map[string]ProductPromo
+
+// SetDiscounts sets the promotions used by the cart and checkout when their
+// own config sets none (nil: no promotions).
+func (s *Shop) SetDiscounts(fn DiscountsFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.discounts = fn
+}
+
+// Discounts returns the promotions function set with [Shop.SetDiscounts], or nil.
+func (s *Shop) Discounts() DiscountsFunc {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.discounts
+}
+
+// SetProductPromos sets how product lists show promotions (nil: they don't).
+func (s *Shop) SetProductPromos(fn ProductPromosFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.productPromos = fn
+}
+
+// ProductPromos returns the function set with [Shop.SetProductPromos], or nil.
+func (s *Shop) ProductPromos() ProductPromosFunc {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.productPromos
 }
