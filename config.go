@@ -6,6 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks"
+	"fenxiao/plugins/distribution"
 	"fenxiao/plugins/wechat"
 )
 
@@ -24,6 +25,11 @@ func loadConfig() config {
 // missing stays off.
 func registerPlugins(app core.App, cfg config) {
 	_ = cfg
+
+	// three-level distribution (on unless FENXIAO_DISTRIBUTION=off)
+	if os.Getenv("FENXIAO_DISTRIBUTION") != "off" {
+		distribution.MustRegister(app, distribution.Config{})
+	}
 
 	// WeChat mini-program sign-in
 	if appID, secret := os.Getenv("FENXIAO_WECHAT_APPID"), os.Getenv("FENXIAO_WECHAT_SECRET"); appID != "" && secret != "" {

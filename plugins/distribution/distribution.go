@@ -31,7 +31,7 @@
 // Example usage:
 //
 //	hooks.MustRegister(app, hooks.Config{})
-//	distribution.MustRegister(app, distribution.Config{Post: wallet.Post})
+//	distribution.MustRegister(app, distribution.Config{})
 package distribution
 
 import (
@@ -42,6 +42,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
+	"fenxiao/hooks/wallet"
 )
 
 // Collection names.
@@ -103,7 +104,7 @@ type PostFunc func(txApp core.App, userId, kind string, amount int64, refType, r
 // Config defines the distribution plugin's options.
 type Config struct {
 	// Post books wallet entries (commission_frozen, commission_settled,
-	// commission_cancelled, clawback, reward). Required: pass wallet.Post.
+	// commission_cancelled, clawback, reward). Default: wallet.Post.
 	Post PostFunc
 
 	// SettleBatchSize is the number of frozen commissions the settlement
@@ -139,7 +140,7 @@ func Register(app core.App, config Config) error {
 		return errors.New("distribution: the shop core must be registered first")
 	}
 	if config.Post == nil {
-		return errors.New("distribution: Config.Post (the wallet) is required")
+		config.Post = wallet.Post
 	}
 	if config.SettleBatchSize <= 0 {
 		config.SettleBatchSize = defaultSettleBatchSize
