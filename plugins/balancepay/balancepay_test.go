@@ -1,0 +1,216 @@
+package balancepay_test
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/hooks/orders"
+	"fenxiao/hooks/shop"
+	"fenxiao/hooks/wallet"
+	"fenxiao/internal/audit"
+	"fenxiao/internal/ledger"
+	"fenxiao/internal/testutil"
+	"fenxiao/plugins/balancepay"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+func save(t *testing.T, app core.App, collection string, data map[string]any) *core.Record {
+	t.Helper()
+	c, err := app.FindCollectionByNameOrId(collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := core.NewRecord(c)
+	r.Load(data)
+	if err := app.Save(r); err != nil {
+		t.Fatalf("save %s: %v", collection, err)
+	}
+	return r
+}
+
+func fund(t *testing.T, app core.App, userId string, amount int64) {
+	t.Helper()
+	err := app.RunInTransaction(func(txApp core.App) error {
+		_, err := wallet.Post(txApp, userId, ledger.KindReward, amount, "test", "seed", "system:test", "")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustAudit(t *testing.T, app core.App) {
+	t.Helper()
+	rep, err := audit.Run(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		t.Fatalf("audit failed:\n%s", rep)
+	}
+}
+
+func wantBalance(t *testing.T, app core.App, userId string, available int64) {
+	t.Helper()
+	a, _, err := wallet.Balance(app, userId)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != available {
+		t.Fatalf("available %d, want %d", a, available)
+	}
+}
+
+func TestBalancePaymentAndRefund(t *testing.T) {
+	app, _ := testutil.NewShopApp(t)
+	balancepay.MustRegister(app, balancepay.Config{})
+	c := testutil.NewClient(t, app)
+	_, admin := testutil.Superuser(t, app)
+
+	buyer, token := testutil.User(t, app, "buyer@test.local", nil)
+	poor, poorToken := testutil.User(t, app, "poor@test.local", nil)
+	addr := save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
+		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
+	poorAddr := save(t, app, "addresses", map[string]any{"user": poor.Id, "name": "李四", "phone": "13800000001",
+		"province": "浙江省", "detail": "西湖区2号", "is_default": true})
+	product := save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	sku := save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 10, "spec_text": "红"})
+
+	checkout := func(tok, address string) (string, int64) {
+		t.Helper()
+		res := c.Do(http.MethodPost, "/api/shop/checkout", map[string]any{
+			"items": []map[string]any{{"sku": sku.Id, "quantity": 1}}, "address": address}, tok)
+		if res.Status != 200 {
+			t.Fatalf("checkout: %d %s", res.Status, res.Raw)
+		}
+		return res.Body["id"].(string), int64(res.Body["payable"].(float64))
+	}
+
+	fund(t, app, buyer.Id, 12000)
+	id, payable := checkout(token, addr.Id)
+
+	res := c.Do(http.MethodPost, "/api/shop/orders/"+id+"/pay", map[string]any{"method": "balance"}, token)
+	if res.Status != 200 || res.Body["paid"] != true {
+		t.Fatalf("pay: %d %s", res.Status, res.Raw)
+	}
+	wantBalance(t, app, buyer.Id, 12000-payable)
+	// paying again changes nothing
+	if res := c.Do(http.MethodPost, "/api/shop/orders/"+id+"/pay", map[string]any{"method": "balance"}, token); res.Status != 409 {
+		t.Fatalf("second pay: %d %s", res.Status, res.Raw)
+	}
+	wantBalance(t, app, buyer.Id, 12000-payable)
+	if n, _ := app.CountRecords(wallet.EntriesCollection, dbx.HashExp{"kind": ledger.KindPayment}); n != 1 {
+		t.Fatalf("%d payment entries", n)
+	}
+	mustAudit(t, app)
+
+	// not enough: refused before anything is recorded
+	fund(t, app, poor.Id, 100)
+	poorOrder, _ := checkout(poorToken, poorAddr.Id)
+	res = c.Do(http.MethodPost, "/api/shop/orders/"+poorOrder+"/pay", map[string]any{"method": "balance"}, poorToken)
+	if res.Status != 409 || res.Code() != "insufficient_balance" {
+		t.Fatalf("poor pay: %d %s", res.Status, res.Raw)
+	}
+
+	// the balance drops between Start and the payment: the debit fails
+	// inside the payment transaction and the whole payment rolls back
+	o, _ := app.FindRecordById("orders", poorOrder)
+	_, err := orders.ApplyPayment(app, &shop.PaymentNotice{Provider: balancepay.Name, OrderNo: o.GetString("order_no"),
+		TransactionId: "BAL" + o.Id, Amount: int64(o.GetInt("payable")), PaidAt: time.Now()})
+	var se *shop.Error
+	if !errors.As(err, &se) || se.Code != "insufficient_balance" {
+		t.Fatalf("apply with a short balance: %v", err)
+	}
+	o, _ = app.FindRecordById("orders", poorOrder)
+	if o.GetString("status") != "pending_payment" {
+		t.Fatalf("order %s after a refused debit", o.GetString("status"))
+	}
+	if n, _ := app.CountRecords("payments", dbx.HashExp{"order": poorOrder}); n != 0 {
+		t.Fatalf("%d payments recorded for a refused debit", n)
+	}
+	wantBalance(t, app, poor.Id, 100)
+	mustAudit(t, app)
+
+	// a refund goes back to the balance, once
+	items, _ := app.FindRecordsByFilter("order_items", "order = {:o}", "", 0, 0, dbx.Params{"o": id})
+	res = c.Do(http.MethodPost, "/api/shop/aftersales", map[string]any{"order": id, "type": "refund", "reason": "不想要了",
+		"items": []map[string]any{{"order_item": items[0].Id, "quantity": 1, "amount": 2000}}}, token)
+	if res.Status != 200 {
+		t.Fatalf("aftersale: %d %s", res.Status, res.Raw)
+	}
+	as := res.Body["id"].(string)
+	if res := c.Do(http.MethodPost, "/api/shop/admin/aftersales/"+as+"/approve", nil, admin); res.Status != 200 {
+		t.Fatalf("approve: %d %s", res.Status, res.Raw)
+	}
+	wantBalance(t, app, buyer.Id, 12000-payable+2000)
+	if res := c.Do(http.MethodPost, "/api/shop/admin/aftersales/"+as+"/refund", nil, admin); res.Status != 200 {
+		t.Fatalf("refund retry: %d %s", res.Status, res.Raw)
+	}
+	wantBalance(t, app, buyer.Id, 12000-payable+2000)
+
+	// the provider reports the payment
+	p, _ := app.FindRecordById("orders", id)
+	prov, _ := shop.MustGet(app).PaymentProvider(balancepay.Name)
+	q, err := prov.Query(t.Context(), p.GetString("order_no"))
+	if err != nil || !q.Paid || q.Notice.Amount != payable || q.Notice.TransactionId != "BAL"+id {
+		t.Fatalf("query: %+v %v", q, err)
+	}
+	mustAudit(t, app)
+}
+
+func TestOnOrderPaidWithASyntheticEvent(t *testing.T) {
+	// the handler alone, without the orders core's routes
+	app, s := testutil.NewShopApp(t)
+	balancepay.MustRegister(app, balancepay.Config{})
+	buyer, _ := testutil.User(t, app, "buyer@test.local", nil)
+	fund(t, app, buyer.Id, 300)
+
+	ordersCol, _ := app.FindCollectionByNameOrId("orders")
+	paymentsCol, _ := app.FindCollectionByNameOrId("payments")
+	order := core.NewRecord(ordersCol)
+	order.Id = "ordersynthetic1"
+	order.Set("buyer", buyer.Id)
+	order.Set("order_no", "202601010000100001")
+	payment := core.NewRecord(paymentsCol)
+	payment.Set("provider", balancepay.Name)
+
+	trigger := func(amount int64) error {
+		payment.Set("amount", amount)
+		return app.RunInTransaction(func(txApp core.App) error {
+			return s.OnOrderPaid.Trigger(&shop.OrderEvent{App: txApp, Order: order, Payment: payment})
+		})
+	}
+	if err := trigger(500); err == nil {
+		t.Fatal("a payment above the balance was debited")
+	}
+	wantBalance(t, app, buyer.Id, 300)
+	if err := trigger(200); err != nil {
+		t.Fatal(err)
+	}
+	if err := trigger(200); err != nil { // replayed: booked once
+		t.Fatal(err)
+	}
+	wantBalance(t, app, buyer.Id, 100)
+
+	// other providers' payments are not the wallet's business
+	payment.Set("provider", "wechatpay")
+	if err := trigger(100000); err != nil {
+		t.Fatal(err)
+	}
+	wantBalance(t, app, buyer.Id, 100)
+
+	// the synthetic order was never paid, so the audit must flag the debit
+	rep, err := audit.Run(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() {
+		t.Fatalf("a debit without a payment passed the audit:\n%s", rep)
+	}
+}
