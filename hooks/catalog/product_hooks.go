@@ -34,7 +34,7 @@ func bindProductHooks(app core.App) {
 				return err
 			}
 			if !changed(e.Record, searchableFields...) {
-				return nil
+				return syncSearchKeys(txApp, e.Record.Id)
 			}
 			return indexProduct(txApp, e.Record)
 		})

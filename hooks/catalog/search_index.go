@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/pocketbase/dbx"
@@ -44,24 +46,46 @@ func indexProduct(txApp core.App, p *core.Record) error {
 		"category": search.IndexText(categoryNames...),
 	}
 
-	if err := unindexProduct(txApp, p.Id); err != nil {
-		return err
+	var doc int64
+	err := txApp.DB().NewQuery("SELECT [[doc]] FROM {{product_search_map}} WHERE [[product]] = {:product}").
+		Bind(params).Row(&doc)
+	switch {
+	case err == nil:
+		_, err = txApp.DB().NewQuery("DELETE FROM {{product_search}} WHERE [[rowid]] = {:doc}").
+			Bind(dbx.Params{"doc": doc}).Execute()
+	case errors.Is(err, sql.ErrNoRows):
+		var res sql.Result
+		res, err = txApp.DB().NewQuery("INSERT INTO {{product_search_map}} ([[product]]) VALUES ({:product})").
+			Bind(params).Execute()
+		if err == nil {
+			doc, err = res.LastInsertId()
+		}
 	}
-	res, err := txApp.DB().NewQuery(`INSERT INTO {{product_search}}
-			([[product]], [[title]], [[subtitle]], [[tags]], [[brand]], [[category]])
-			VALUES ({:product}, {:title}, {:subtitle}, {:tags}, {:brand}, {:category})`).
+	if err != nil {
+		return fmt.Errorf("index product %s: %w", p.Id, err)
+	}
+	params["doc"] = doc
+	_, err = txApp.DB().NewQuery(`INSERT INTO {{product_search}}
+			([[rowid]], [[title]], [[subtitle]], [[tags]], [[brand]], [[category]])
+			VALUES ({:doc}, {:title}, {:subtitle}, {:tags}, {:brand}, {:category})`).
 		Bind(params).Execute()
 	if err != nil {
 		return fmt.Errorf("index product %s: %w", p.Id, err)
 	}
-	doc, err := res.LastInsertId()
+	return syncSearchKeys(txApp, p.Id)
+}
+
+// syncSearchKeys copies a product's filter and sort keys (status, category,
+// brand, lowest price, sales, creation time) into its search row.
+func syncSearchKeys(txApp core.App, productId string) error {
+	_, err := txApp.DB().NewQuery(`UPDATE {{product_search_map}} SET
+			([[status]], [[category]], [[brand]], [[min_price]], [[sales]], [[created]]) =
+			(SELECT [[status]], [[category]], [[brand]], [[min_price]], [[sales]], [[created]]
+				FROM {{products}} WHERE [[id]] = {:id})
+		WHERE [[product]] = {:id} AND EXISTS (SELECT 1 FROM {{products}} WHERE [[id]] = {:id})`).
+		Bind(dbx.Params{"id": productId}).Execute()
 	if err != nil {
-		return fmt.Errorf("index product %s: %w", p.Id, err)
-	}
-	_, err = txApp.DB().NewQuery("INSERT INTO {{product_search_map}} ([[product]], [[doc]]) VALUES ({:product}, {:doc})").
-		Bind(dbx.Params{"product": p.Id, "doc": doc}).Execute()
-	if err != nil {
-		return fmt.Errorf("index product %s: %w", p.Id, err)
+		return fmt.Errorf("sync search keys of %s: %w", productId, err)
 	}
 	return nil
 }

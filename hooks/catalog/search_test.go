@@ -77,8 +77,8 @@ func TestSearch(t *testing.T) {
 		query url.Values
 		want  []*core.Record
 	}{
-		{"one character, title hits before the tag hit", url.Values{"q": {"杯"}},
-			[]*core.Record{f.glass, f.flask, f.gift}},
+		{"one character, title hits (by sales) before the tag hit", url.Values{"q": {"杯"}},
+			[]*core.Record{f.flask, f.glass, f.gift}},
 		{"two characters matches title, subtitle and category path", url.Values{"q": {"茶叶"}},
 			[]*core.Record{f.longjing, f.blackTea}},
 		{"three characters, title hit before the tag hit", url.Values{"q": {"保温杯"}},
@@ -128,7 +128,7 @@ func TestSearch(t *testing.T) {
 			t.Fatalf("page info = %v/%v", body["totalItems"], body["totalPages"])
 		}
 		item := body["items"].([]any)[0].(map[string]any)
-		if item["min_price"].(float64) != 1900 || item["stock_state"] != "in_stock" {
+		if item["id"] != f.flask.Id || item["min_price"].(float64) != 12900 || item["stock_state"] != "in_stock" {
 			t.Fatalf("item = %v", item)
 		}
 		facets := body["facets"].(map[string]any)

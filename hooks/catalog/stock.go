@@ -92,13 +92,15 @@ func RestoreStock(app core.App, skuId string, qty int) error {
 // AddSales adds qty to a product's sales counter (a negative qty takes
 // returned units off; the counter never goes below 0).
 func AddSales(app core.App, productId string, qty int) error {
-	_, err := app.DB().NewQuery(`UPDATE {{products}}
-			SET [[sales]] = MAX(0, [[sales]] + {:n}) WHERE [[id]] = {:id}`).
-		Bind(dbx.Params{"id": productId, "n": qty}).Execute()
-	if err != nil {
-		return fmt.Errorf("add sales to %s: %w", productId, err)
-	}
-	return nil
+	return app.RunInTransaction(func(txApp core.App) error {
+		_, err := txApp.DB().NewQuery(`UPDATE {{products}}
+				SET [[sales]] = MAX(0, [[sales]] + {:n}) WHERE [[id]] = {:id}`).
+			Bind(dbx.Params{"id": productId, "n": qty}).Execute()
+		if err != nil {
+			return fmt.Errorf("add sales to %s: %w", productId, err)
+		}
+		return syncSearchKeys(txApp, productId)
+	})
 }
 
 func findSku(app core.App, skuId string) (*core.Record, error) {
@@ -125,6 +127,9 @@ func syncProductStock(txApp core.App, productId string) error {
 		Bind(dbx.Params{"id": productId}).Execute()
 	if err != nil {
 		return fmt.Errorf("sync product %s: %w", productId, err)
+	}
+	if err := syncSearchKeys(txApp, productId); err != nil {
+		return err
 	}
 
 	p, err := txApp.FindRecordById(productsCollection, productId)

@@ -1,0 +1,158 @@
+package catalog_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
+
+	"fenxiao/hooks/catalog"
+	"fenxiao/internal/search"
+	"fenxiao/internal/testutil"
+)
+
+// Word lists for realistic product titles: "<brand><adjective><item> <spec>".
+var (
+	benchBrands = []string{"象印", "膳魔师", "苏泊尔", "美的", "九阳", "小米", "华为", "李宁", "安踏", "百雀羚",
+		"完美日记", "花西子", "西湖", "狮峰", "三只松鼠", "良品铺子", "农夫山泉", "伊利", "蒙牛", "优衣库"}
+	benchAdjectives = []string{"不锈钢", "便携", "大容量", "新款", "经典", "加厚", "轻薄", "智能", "复古", "简约",
+		"春季", "夏季", "儿童", "男士", "女士", "原味", "有机", "特级", "明前", "进口"}
+	benchItems = []string{"保温杯", "玻璃杯", "马克杯", "茶叶", "绿茶", "红茶", "乌龙茶", "口红", "面霜", "洗面奶",
+		"连衣裙", "运动鞋", "卫衣", "牛仔裤", "双肩包", "蓝牙耳机", "充电宝", "电饭煲", "炒锅", "坚果礼盒",
+		"牛奶", "酸奶", "矿泉水", "手机壳", "数据线", "台灯", "抱枕", "毛巾", "雨伞", "拖鞋"}
+	benchSpecs = []string{"500ml", "250g", "1L", "XL", "2件装", "礼盒装", "黑色", "白色", "家用", "旅行装"}
+	benchTags  = []string{"热卖", "新品", "包邮", "送礼", "限时", "爆款"}
+)
+
+// seedBenchCatalog inserts n products with 1-3 SKUs each and their search
+// rows with raw SQL in one transaction.
+func seedBenchCatalog(b testing.TB, app core.App, n int) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	now := time.Now()
+	err := app.RunInTransaction(func(txApp core.App) error {
+		// 4 top-level categories with 4 children each
+		var categories []string
+		for i := range 4 {
+			root := save(b, txApp, "categories", map[string]any{"name": fmt.Sprintf("大类%d", i), "is_active": true})
+			for j := range 4 {
+				child := save(b, txApp, "categories", map[string]any{"name": fmt.Sprintf("小类%d%d", i, j),
+					"parent": root.Id, "is_active": true})
+				categories = append(categories, child.Id)
+			}
+		}
+		brandIds := make([]string, len(benchBrands))
+		for i, name := range benchBrands {
+			brandIds[i] = save(b, txApp, "brands", map[string]any{"name": name, "is_active": true}).Id
+		}
+
+		const batch = 400
+		for start := 0; start < n; start += batch {
+			var products, skus, docs, maps []string
+			params := dbx.Params{}
+			for k := start; k < min(start+batch, n); k++ {
+				id := security.RandomStringWithAlphabet(15, "abcdefghijklmnopqrstuvwxyz0123456789")
+				bi := rng.IntN(len(benchBrands))
+				title := benchBrands[bi] + benchAdjectives[rng.IntN(len(benchAdjectives))] +
+					benchItems[rng.IntN(len(benchItems))] + " " + benchSpecs[rng.IntN(len(benchSpecs))]
+				tags := []string{benchTags[rng.IntN(len(benchTags))], benchItems[rng.IntN(len(benchItems))]}
+				status := "on"
+				if rng.IntN(20) == 0 {
+					status = "off"
+				}
+				price := 100 + rng.IntN(50000)
+				stock := rng.IntN(200)
+				created := now.Add(-time.Duration(rng.IntN(365*24)) * time.Hour).UTC().Format("2006-01-02 15:04:05.000Z")
+				p := fmt.Sprintf("p%d_", k)
+				params[p+"id"] = id
+				params[p+"title"] = title
+				params[p+"cat"] = categories[rng.IntN(len(categories))]
+				params[p+"brand"] = brandIds[bi]
+				params[p+"status"] = status
+				params[p+"sales"] = rng.IntN(10000)
+				params[p+"price"] = price
+				params[p+"stock"] = stock
+				params[p+"created"] = created
+				params[p+"tags"] = `["` + strings.Join(tags, `","`) + `"]`
+				params[p+"doc"] = k + 1
+				params[p+"ititle"] = search.IndexText(title)
+				params[p+"itags"] = search.IndexText(tags...)
+				params[p+"ibrand"] = search.IndexText(benchBrands[bi])
+				ph := func(name string) string { return "{:" + p + name + "}" }
+				products = append(products, "("+strings.Join([]string{ph("id"), ph("title"), ph("cat"), ph("brand"),
+					ph("status"), ph("sales"), ph("price"), ph("price"), ph("stock"), ph("created"), ph("created"), ph("tags")}, ",")+")")
+				skus = append(skus, "("+ph("id")+","+ph("id")+","+ph("price")+","+ph("stock")+","+ph("created")+","+ph("created")+")")
+				docs = append(docs, "("+ph("doc")+","+ph("ititle")+",'',"+ph("itags")+","+ph("ibrand")+",'')")
+				maps = append(maps, "("+strings.Join([]string{ph("doc"), ph("id"), ph("status"), ph("cat"), ph("brand"),
+					ph("price"), ph("sales"), ph("created")}, ",")+")")
+			}
+			for _, sql := range []string{
+				"INSERT INTO {{products}} ([[id]],[[title]],[[category]],[[brand]],[[status]],[[sales]],[[min_price]],[[max_price]],[[stock]],[[created]],[[updated]],[[tags]]) VALUES " + strings.Join(products, ","),
+				"INSERT INTO {{skus}} ([[id]],[[product]],[[price]],[[stock]],[[created]],[[updated]]) VALUES " + strings.Join(skus, ","),
+				"INSERT INTO {{product_search}} ([[rowid]],[[title]],[[subtitle]],[[tags]],[[brand]],[[category]]) VALUES " + strings.Join(docs, ","),
+				"INSERT INTO {{product_search_map}} ([[doc]],[[product]],[[status]],[[category]],[[brand]],[[min_price]],[[sales]],[[created]]) VALUES " + strings.Join(maps, ","),
+			} {
+				if _, err := txApp.DB().NewQuery(sql).Bind(params).Execute(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := app.DB().NewQuery("ANALYZE").Execute(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkSearch100k measures product search over 100,000 products for
+// one-, two- and three-character Chinese keywords with every sort order,
+// reporting p50 and p95 latencies (facets included, as the route does).
+func BenchmarkSearch100k(b *testing.B) {
+	app, _ := testutil.NewShopApp(b)
+	start := time.Now()
+	seedBenchCatalog(b, app, 100_000)
+	b.Logf("seeded 100,000 products in %s", time.Since(start).Round(time.Millisecond))
+
+	keywords := map[int][]string{
+		1: {"杯", "茶", "鞋", "包"},
+		2: {"茶叶", "口红", "保温", "耳机"},
+		3: {"保温杯", "连衣裙", "运动鞋", "充电宝"},
+	}
+	sorts := []string{catalog.SortRelevance, catalog.SortSales, catalog.SortPriceAsc, catalog.SortPriceDesc, catalog.SortNewest}
+	for _, size := range []int{1, 2, 3} {
+		for _, sort := range sorts {
+			b.Run(fmt.Sprintf("chars=%d/sort=%s", size, sort), func(b *testing.B) {
+				var durations []time.Duration
+				total := 0
+				i := 0
+				for b.Loop() {
+					q := keywords[size][i%len(keywords[size])]
+					i++
+					t0 := time.Now()
+					res, err := catalog.Search(app, catalog.SearchQuery{Q: q, Sort: sort, Page: 1, PerPage: 20,
+						PriceMin: -1, PriceMax: -1, Facets: true})
+					durations = append(durations, time.Since(t0))
+					if err != nil {
+						b.Fatal(err)
+					}
+					total += res.TotalItems
+				}
+				slices.Sort(durations)
+				pct := func(p float64) float64 {
+					return float64(durations[int(p*float64(len(durations)-1))].Microseconds()) / 1000
+				}
+				b.ReportMetric(pct(0.50), "p50_ms")
+				b.ReportMetric(pct(0.95), "p95_ms")
+				b.ReportMetric(float64(total)/float64(len(durations)), "hits")
+			})
+		}
+	}
+}
