@@ -6,8 +6,10 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks"
+	"fenxiao/plugins/balancepay"
 	"fenxiao/plugins/distribution"
 	"fenxiao/plugins/wechat"
+	"fenxiao/plugins/withdrawal"
 )
 
 // config is everything main wires, read from the environment so that secrets
@@ -30,6 +32,15 @@ func registerPlugins(app core.App, cfg config) {
 	if os.Getenv("FENXIAO_DISTRIBUTION") != "off" {
 		distribution.MustRegister(app, distribution.Config{})
 	}
+
+	// paying from the wallet balance (on unless FENXIAO_BALANCE_PAY=off)
+	if os.Getenv("FENXIAO_BALANCE_PAY") != "off" {
+		balancepay.MustRegister(app, balancepay.Config{})
+	}
+
+	// withdrawals: to WeChat through the "wechatpay" payout provider when it
+	// is registered, to bank cards paid by hand unless FENXIAO_WITHDRAW_BANK=off
+	withdrawal.MustRegister(app, withdrawal.Config{DisableBank: os.Getenv("FENXIAO_WITHDRAW_BANK") == "off"})
 
 	// WeChat mini-program sign-in
 	if appID, secret := os.Getenv("FENXIAO_WECHAT_APPID"), os.Getenv("FENXIAO_WECHAT_SECRET"); appID != "" && secret != "" {
