@@ -2,53 +2,110 @@ package main
 
 import (
 	"os"
+	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks"
-	"fenxiao/plugins/balancepay"
-	"fenxiao/plugins/distribution"
-	"fenxiao/plugins/wechat"
-	"fenxiao/plugins/withdrawal"
+	"fenxiao/plugins/alipay"
+	"fenxiao/plugins/logistics"
+	"fenxiao/plugins/offlinepay"
+	"fenxiao/plugins/sandboxpay"
+	"fenxiao/plugins/wechatpay"
 )
 
 // config is everything main wires, read from the environment so that secrets
 // never sit in the database, the logs or the API.
 type config struct {
 	Core hooks.Config
+
+	// SandboxPay enables the instant "sandbox" payment method (FENXIAO_SANDBOX_PAY=1).
+	SandboxPay bool
+
+	// Offline is the bank transfer method; on when an account is configured.
+	Offline *offlinepay.Config
+
+	// WechatPay is on when FENXIAO_WXPAY_MCH_ID is set.
+	WechatPay *wechatpay.Config
+
+	// Alipay is on when FENXIAO_ALIPAY_APP_ID is set.
+	Alipay *alipay.Config
+
+	// Logistics (Kuaidi100 tracking) is on when FENXIAO_KD100_CUSTOMER is set.
+	Logistics *logistics.Config
 }
 
 func loadConfig() config {
-	return config{}
+	cfg := config{SandboxPay: env("FENXIAO_SANDBOX_PAY", "") == "1"}
+
+	// the public https base URL providers call back, e.g. https://shop.example.com
+	publicURL := strings.TrimRight(env("FENXIAO_PUBLIC_URL", ""), "/")
+
+	if name, no := env("FENXIAO_OFFLINE_ACCOUNT_NAME", ""), env("FENXIAO_OFFLINE_ACCOUNT_NO", ""); name != "" && no != "" {
+		cfg.Offline = &offlinepay.Config{
+			AccountName: name,
+			AccountNo:   no,
+			BankName:    env("FENXIAO_OFFLINE_BANK_NAME", ""),
+			Note:        env("FENXIAO_OFFLINE_NOTE", ""),
+		}
+	}
+
+	if mch := env("FENXIAO_WXPAY_MCH_ID", ""); mch != "" {
+		cfg.WechatPay = &wechatpay.Config{
+			MchID:                  mch,
+			AppID:                  env("FENXIAO_WXPAY_APP_ID", env("FENXIAO_WECHAT_APPID", "")),
+			MchCertSerialNo:        env("FENXIAO_WXPAY_MCH_SERIAL", ""),
+			MchPrivateKey:          env("FENXIAO_WXPAY_MCH_PRIVATE_KEY", ""),
+			MchPrivateKeyPath:      env("FENXIAO_WXPAY_MCH_PRIVATE_KEY_PATH", ""),
+			APIv3Key:               env("FENXIAO_WXPAY_APIV3_KEY", ""),
+			WechatPayPublicKeyID:   env("FENXIAO_WXPAY_PUBLIC_KEY_ID", ""),
+			WechatPayPublicKey:     env("FENXIAO_WXPAY_PUBLIC_KEY", ""),
+			WechatPayPublicKeyPath: env("FENXIAO_WXPAY_PUBLIC_KEY_PATH", ""),
+			PlatformCertMode:       env("FENXIAO_WXPAY_PLATFORM_CERT_MODE", "") == "1",
+			NotifyURL:              env("FENXIAO_WXPAY_NOTIFY_URL", publicURL+"/api/shop/pay/notify/wechatpay"),
+			TransferNotifyURL:      env("FENXIAO_WXPAY_TRANSFER_NOTIFY_URL", ""),
+		}
+	}
+
+	if appId := env("FENXIAO_ALIPAY_APP_ID", ""); appId != "" {
+		c := &alipay.Config{
+			AppID:           appId,
+			PrivateKey:      env("FENXIAO_ALIPAY_PRIVATE_KEY", ""),
+			AlipayPublicKey: env("FENXIAO_ALIPAY_PUBLIC_KEY", ""),
+			SellerId:        env("FENXIAO_ALIPAY_SELLER_ID", ""),
+			ReturnURL:       env("FENXIAO_ALIPAY_RETURN_URL", ""),
+			QuitURL:         env("FENXIAO_ALIPAY_QUIT_URL", ""),
+			IsProduction:    env("FENXIAO_ALIPAY_PRODUCTION", "") == "1",
+		}
+		if publicURL != "" {
+			c.NotifyURL = publicURL + "/api/shop/pay/notify/alipay"
+		}
+		c.NotifyURL = env("FENXIAO_ALIPAY_NOTIFY_URL", c.NotifyURL)
+		cfg.Alipay = c
+	}
+
+	if customer := env("FENXIAO_KD100_CUSTOMER", ""); customer != "" {
+		cfg.Logistics = &logistics.Config{Customer: customer, Key: env("FENXIAO_KD100_KEY", "")}
+	}
+	return cfg
 }
 
 // registerPlugins registers the optional plugins the environment enables.
-// Each plugin reads its own variables; a plugin whose required variables are
-// missing stays off.
 func registerPlugins(app core.App, cfg config) {
-	_ = cfg
-
-	// three-level distribution (on unless FENXIAO_DISTRIBUTION=off)
-	if os.Getenv("FENXIAO_DISTRIBUTION") != "off" {
-		distribution.MustRegister(app, distribution.Config{})
+	if cfg.SandboxPay {
+		sandboxpay.MustRegister(app, sandboxpay.Config{})
 	}
-
-	// paying from the wallet balance (on unless FENXIAO_BALANCE_PAY=off)
-	if os.Getenv("FENXIAO_BALANCE_PAY") != "off" {
-		balancepay.MustRegister(app, balancepay.Config{})
+	if cfg.Offline != nil {
+		offlinepay.MustRegister(app, *cfg.Offline)
 	}
-
-	// withdrawals: to WeChat through the "wechatpay" payout provider when it
-	// is registered, to bank cards paid by hand unless FENXIAO_WITHDRAW_BANK=off
-	withdrawal.MustRegister(app, withdrawal.Config{DisableBank: os.Getenv("FENXIAO_WITHDRAW_BANK") == "off"})
-
-	// WeChat mini-program sign-in
-	if appID, secret := os.Getenv("FENXIAO_WECHAT_APPID"), os.Getenv("FENXIAO_WECHAT_SECRET"); appID != "" && secret != "" {
-		wechat.MustRegister(app, wechat.Config{
-			AppID:   appID,
-			Secret:  secret,
-			BaseURL: env("FENXIAO_WECHAT_API_URL", wechat.DefaultBaseURL),
-		})
+	if cfg.WechatPay != nil {
+		wechatpay.MustRegister(app, *cfg.WechatPay)
+	}
+	if cfg.Alipay != nil {
+		alipay.MustRegister(app, *cfg.Alipay)
+	}
+	if cfg.Logistics != nil {
+		logistics.MustRegister(app, *cfg.Logistics)
 	}
 }
 

@@ -1,0 +1,119 @@
+package orders_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fenxiao/internal/testutil"
+)
+
+// BenchmarkCheckoutAndPay serves the real router over HTTP and lets
+// concurrent buyers check out one line and pay it with the sandbox, each
+// b.N times in total. It reports:
+//
+//	orders/s       checkout + pay pairs per second
+//	checkouts/s    the same figure seen as checkouts
+//	p50_ms, p99_ms latency of one checkout or pay request
+//
+// Run: go test ./hooks/orders -run '^$' -bench CheckoutAndPay -benchtime 3000x
+func BenchmarkCheckoutAndPay(b *testing.B) {
+	const buyers = 32
+	f := newFixture(b)
+	p := save(b, f.app, "products", map[string]any{"title": "压测商品", "status": "on"})
+	sku := save(b, f.app, "skus", map[string]any{"product": p.Id, "price": 990, "stock": 10_000_000})
+
+	type buyer struct{ token, address string }
+	list := make([]buyer, buyers)
+	for i := range list {
+		u, token := testutil.User(b, f.app, fmt.Sprintf("bench%d@test.local", i), nil)
+		a := save(b, f.app, "addresses", map[string]any{"user": u.Id, "name": "压测", "phone": "13800000000",
+			"province": "浙江省", "detail": "1号"})
+		list[i] = buyer{token, a.Id}
+	}
+	srv := httptest.NewServer(f.c.Handler)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: buyers * 2}}
+
+	post := func(url, token string, body any) (map[string]any, time.Duration, error) {
+		raw, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", srv.URL+url, bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", token)
+		start := time.Now()
+		res, err := client.Do(req)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer res.Body.Close()
+		out := map[string]any{}
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		took := time.Since(start)
+		if res.StatusCode != 200 {
+			return nil, took, fmt.Errorf("%s: %d %v", url, res.StatusCode, out)
+		}
+		return out, took, nil
+	}
+
+	var next atomic.Int64
+	var mu sync.Mutex
+	latencies := make([]time.Duration, 0, 2*b.N)
+	var failed atomic.Int64
+
+	b.ResetTimer()
+	started := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < buyers; w++ {
+		wg.Add(1)
+		go func(me buyer) {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 2*b.N/buyers+2)
+			for next.Add(1) <= int64(b.N) {
+				order, d1, err := post("/api/shop/checkout", me.token, map[string]any{
+					"address": me.address, "items": []map[string]any{{"sku": sku.Id, "quantity": 1}}})
+				if err != nil {
+					failed.Add(1)
+					b.Log(err)
+					continue
+				}
+				paid, d2, err := post("/api/shop/orders/"+order["id"].(string)+"/pay", me.token, map[string]any{"method": "sandbox"})
+				if err != nil || paid["paid"] != true {
+					failed.Add(1)
+					b.Log(err)
+					continue
+				}
+				local = append(local, d1, d2)
+			}
+			mu.Lock()
+			latencies = append(latencies, local...)
+			mu.Unlock()
+		}(list[w])
+	}
+	wg.Wait()
+	elapsed := time.Since(started)
+	b.StopTimer()
+
+	if failed.Load() > 0 {
+		b.Fatalf("%d of %d orders failed", failed.Load(), b.N)
+	}
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+	pct := func(p float64) float64 {
+		if len(latencies) == 0 {
+			return 0
+		}
+		return float64(latencies[int(p*float64(len(latencies)-1))].Microseconds()) / 1000
+	}
+	rate := float64(b.N) / elapsed.Seconds()
+	b.ReportMetric(rate, "orders/s")
+	b.ReportMetric(rate, "checkouts/s")
+	b.ReportMetric(pct(0.50), "p50_ms")
+	b.ReportMetric(pct(0.99), "p99_ms")
+	b.ReportMetric(0, "ns/op")
+}
