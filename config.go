@@ -8,10 +8,12 @@ import (
 
 	"fenxiao/hooks"
 	"fenxiao/plugins/alipay"
+	"fenxiao/plugins/balancepay"
 	"fenxiao/plugins/logistics"
 	"fenxiao/plugins/offlinepay"
 	"fenxiao/plugins/sandboxpay"
 	"fenxiao/plugins/wechatpay"
+	"fenxiao/plugins/withdrawal"
 )
 
 // config is everything main wires, read from the environment so that secrets
@@ -107,6 +109,14 @@ func registerPlugins(app core.App, cfg config) {
 	if cfg.Logistics != nil {
 		logistics.MustRegister(app, *cfg.Logistics)
 	}
+
+	// paying from the wallet balance (on unless FENXIAO_BALANCE_PAY=off)
+	if os.Getenv("FENXIAO_BALANCE_PAY") != "off" {
+		balancepay.MustRegister(app, balancepay.Config{})
+	}
+	// withdrawals: to WeChat through the "wechatpay" payout provider when it
+	// is registered, to bank cards paid by hand unless FENXIAO_WITHDRAW_BANK=off
+	withdrawal.MustRegister(app, withdrawal.Config{DisableBank: os.Getenv("FENXIAO_WITHDRAW_BANK") == "off"})
 }
 
 // env returns the environment variable or a default.
