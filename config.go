@@ -11,6 +11,7 @@ import (
 	"fenxiao/plugins/balancepay"
 	"fenxiao/plugins/logistics"
 	"fenxiao/plugins/offlinepay"
+	"fenxiao/plugins/promotion"
 	"fenxiao/plugins/sandboxpay"
 	"fenxiao/plugins/wechatpay"
 	"fenxiao/plugins/withdrawal"
@@ -117,6 +118,11 @@ func registerPlugins(app core.App, cfg config) {
 	// withdrawals: to WeChat through the "wechatpay" payout provider when it
 	// is registered, to bank cards paid by hand unless FENXIAO_WITHDRAW_BANK=off
 	withdrawal.MustRegister(app, withdrawal.Config{DisableBank: os.Getenv("FENXIAO_WITHDRAW_BANK") == "off"})
+
+	// promotions (满减, 打折, 赠品) in cart and checkout (on unless FENXIAO_PROMOTIONS=off)
+	if os.Getenv("FENXIAO_PROMOTIONS") != "off" {
+		promotion.MustRegister(app, promotion.Config{})
+	}
 }
 
 // env returns the environment variable or a default.
