@@ -9,10 +9,12 @@ import (
 	"fenxiao/hooks"
 	"fenxiao/plugins/alipay"
 	"fenxiao/plugins/balancepay"
+	"fenxiao/plugins/distribution"
 	"fenxiao/plugins/logistics"
 	"fenxiao/plugins/offlinepay"
 	"fenxiao/plugins/promotion"
 	"fenxiao/plugins/sandboxpay"
+	"fenxiao/plugins/wechat"
 	"fenxiao/plugins/wechatpay"
 	"fenxiao/plugins/withdrawal"
 )
@@ -95,6 +97,21 @@ func loadConfig() config {
 
 // registerPlugins registers the optional plugins the environment enables.
 func registerPlugins(app core.App, cfg config) {
+	// WeChat mini-program sign-in
+	if appID, secret := env("FENXIAO_WECHAT_APPID", ""), env("FENXIAO_WECHAT_SECRET", ""); appID != "" && secret != "" {
+		wechat.MustRegister(app, wechat.Config{
+			AppID:   appID,
+			Secret:  secret,
+			BaseURL: env("FENXIAO_WECHAT_API_URL", wechat.DefaultBaseURL),
+		})
+	}
+
+	// three-level commission, settlement, levels, leaderboards, distributor
+	// centre (on unless FENXIAO_DISTRIBUTION=off)
+	if os.Getenv("FENXIAO_DISTRIBUTION") != "off" {
+		distribution.MustRegister(app, distribution.Config{})
+	}
+
 	if cfg.SandboxPay {
 		sandboxpay.MustRegister(app, sandboxpay.Config{})
 	}
