@@ -141,8 +141,9 @@ func (p *plugin) offers(app core.App) ([]offer, error) {
 	p.cache.mu.Lock()
 	defer p.cache.mu.Unlock()
 	// note: a write committed while loading bumped gen; what was read may
-	// predate it, so it is returned to this caller only and not kept
-	if p.cache.gen == gen {
+	// predate it, so it is returned to this caller only and not kept (nor
+	// what a transaction sees, which may still roll back)
+	if p.cache.gen == gen && !app.IsTransactional() {
 		p.cache.offers, p.cache.loaded = offers, true
 	}
 	return offers, nil
