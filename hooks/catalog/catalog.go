@@ -78,6 +78,7 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 	app.Store().Set(rootAppKey, app)
 
 	bindProductHooks(app)
+	bindSearchIndex(app)
 	bindSkuHooks(app)
 	bindTemplateHooks(app)
 

@@ -2,26 +2,17 @@ package catalog
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// searchableFields are the product fields the search index is built from.
-var searchableFields = []string{"title", "subtitle", "tags", "brand", "category"}
-
-// bindProductHooks keeps the server-owned product fields and the search
-// index right for every writer (dashboard, API, Go code).
+// bindProductHooks keeps the server-owned product fields right for every
+// writer (dashboard, API, Go code).
 func bindProductHooks(app core.App) {
 	app.OnRecordCreate(productsCollection).BindFunc(func(e *core.RecordEvent) error {
-		return inTx(e, func(txApp core.App) error {
-			normalizeShelf(e.Record)
-			if err := e.Next(); err != nil {
-				return err
-			}
-			return indexProduct(txApp, e.Record)
-		})
+		normalizeShelf(e.Record)
+		return e.Next()
 	})
 
 	app.OnRecordUpdate(productsCollection).BindFunc(func(e *core.RecordEvent) error {
@@ -30,50 +21,7 @@ func bindProductHooks(app core.App) {
 			if err := keepServerFields(txApp, e.Record); err != nil {
 				return err
 			}
-			if err := e.Next(); err != nil {
-				return err
-			}
-			if !changed(e.Record, searchableFields...) {
-				return syncSearchKeys(txApp, e.Record.Id)
-			}
-			return indexProduct(txApp, e.Record)
-		})
-	})
-
-	app.OnRecordDelete(productsCollection).BindFunc(func(e *core.RecordEvent) error {
-		return inTx(e, func(txApp core.App) error {
-			if err := e.Next(); err != nil {
-				return err
-			}
-			return unindexProduct(txApp, e.Record.Id)
-		})
-	})
-
-	// names shown in search results and matched by keywords
-	app.OnRecordUpdate(brandsCollection).BindFunc(func(e *core.RecordEvent) error {
-		return inTx(e, func(txApp core.App) error {
-			if err := e.Next(); err != nil {
-				return err
-			}
-			if !changed(e.Record, "name") {
-				return nil
-			}
-			return reindexWhere(txApp, "brand", []string{e.Record.Id})
-		})
-	})
-	app.OnRecordUpdate(categoriesCollection).BindFunc(func(e *core.RecordEvent) error {
-		return inTx(e, func(txApp core.App) error {
-			if err := e.Next(); err != nil {
-				return err
-			}
-			if !changed(e.Record, "name", "parent") {
-				return nil
-			}
-			tree, err := loadCategoryTree(txApp)
-			if err != nil {
-				return err
-			}
-			return reindexWhere(txApp, "category", tree.subtree(e.Record.Id))
+			return e.Next()
 		})
 	})
 }
@@ -115,14 +63,6 @@ func keepServerFields(txApp core.App, r *core.Record) error {
 	r.Set("min_price", row.MinPrice)
 	r.Set("max_price", row.MaxPrice)
 	return nil
-}
-
-// changed reports whether any of the fields differs from the original record.
-func changed(r *core.Record, fields ...string) bool {
-	orig := r.Original()
-	return slices.ContainsFunc(fields, func(f string) bool {
-		return fmt.Sprint(orig.Get(f)) != fmt.Sprint(r.Get(f))
-	})
 }
 
 // inTx runs fn with e.App switched to a transaction for the rest of the

@@ -2,9 +2,8 @@ package catalog
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -21,21 +20,22 @@ const (
 	SortNewest    = "newest" // default without a keyword
 )
 
-// sortOrders are the ORDER BY clauses by sort, over the search keys k
-// (the products table, or product_search_map with a keyword); %[1]s is the
-// product id column.
+// sortOrders give the sort keys of a hit by sort: hits are ordered by
+// their first key, then their second (both descending), then by product id.
 //
 // Relevance puts products whose title holds every keyword first, then the
 // others (subtitle, tags, brand, category hits), each tier by sales.
-// note: bm25() was measured at ~40 ms for a one-character keyword over
-// 100,000 products (it scores every hit); the title tier costs one more
-// index lookup.
-var sortOrders = map[string]string{
-	SortRelevance: "({{product_search}}.[[rowid]] IN (SELECT [[rowid]] FROM {{product_search}} WHERE {{product_search}} MATCH {:title})) DESC, k.[[sales]] DESC, %[1]s",
-	SortSales:     "k.[[sales]] DESC, %[1]s",
-	SortPriceAsc:  "k.[[min_price]] ASC, %[1]s",
-	SortPriceDesc: "k.[[min_price]] DESC, %[1]s",
-	SortNewest:    "k.[[created]] DESC, %[1]s",
+var sortOrders = map[string]func(s *indexState, doc int32, inTitle bool) (int64, int64){
+	SortRelevance: func(s *indexState, doc int32, inTitle bool) (int64, int64) {
+		if inTitle {
+			return 1, s.sales[doc]
+		}
+		return 0, s.sales[doc]
+	},
+	SortSales:     func(s *indexState, doc int32, _ bool) (int64, int64) { return s.sales[doc], 0 },
+	SortPriceAsc:  func(s *indexState, doc int32, _ bool) (int64, int64) { return -s.minPrice[doc], 0 },
+	SortPriceDesc: func(s *indexState, doc int32, _ bool) (int64, int64) { return s.minPrice[doc], 0 },
+	SortNewest:    func(s *indexState, doc int32, _ bool) (int64, int64) { return s.created[doc], 0 },
 }
 
 // SearchQuery is a product search. Only on-shelf products are found.
@@ -100,7 +100,8 @@ type SearchResult struct {
 	Facets     *Facets      `json:"facets,omitempty"`
 }
 
-// Search runs a product search.
+// Search runs a product search on the app's in-memory index; only the
+// products of the page are read from the database.
 func Search(app core.App, q SearchQuery) (*SearchResult, error) {
 	if q.Page < 1 {
 		q.Page = 1
@@ -109,10 +110,10 @@ func Search(app core.App, q SearchQuery) (*SearchResult, error) {
 		q.PerPage = 20
 	}
 
-	match := search.MatchQuery(q.Q)
-	if q.Sort == "" || (q.Sort == SortRelevance && match == "") {
+	terms := search.QueryTerms(q.Q)
+	if q.Sort == "" || (q.Sort == SortRelevance && len(terms) == 0) {
 		q.Sort = SortNewest
-		if match != "" {
+		if len(terms) > 0 {
 			q.Sort = SortRelevance
 		}
 	}
@@ -121,76 +122,28 @@ func Search(app core.App, q SearchQuery) (*SearchResult, error) {
 		return nil, fmt.Errorf("unknown sort %q", q.Sort)
 	}
 
-	// k holds the filter and sort keys: the products table, or with a
-	// keyword the search map joined to the hits (CROSS JOIN keeps the
-	// full-text match as the outer loop)
-	from, idColumn := "{{products}} k", "k.[[id]]"
-	where := []string{"k.[[status]] = 'on'"}
-	params := dbx.Params{}
-	if match != "" {
-		from = "{{product_search}} CROSS JOIN {{product_search_map}} k ON k.[[doc]] = {{product_search}}.[[rowid]]"
-		idColumn = "k.[[product]]"
-		where = append(where, "{{product_search}} MATCH {:match}")
-		params["match"] = match
-		params["title"] = "title : (" + match + ")"
+	x := searchIndexOf(app)
+	if x == nil {
+		return nil, errors.New("search: the catalog is not registered on this app")
 	}
-	if q.Category != "" {
-		tree, err := loadCategoryTree(app)
-		if err != nil {
-			return nil, err
-		}
-		holders := make([]string, 0)
-		for i, id := range tree.subtree(q.Category) {
-			k := fmt.Sprintf("cat%d", i)
-			params[k] = id
-			holders = append(holders, "{:"+k+"}")
-		}
-		where = append(where, "k.[[category]] IN ("+strings.Join(holders, ", ")+")")
-	}
-	if q.Brand != "" {
-		where = append(where, "k.[[brand]] = {:brand}")
-		params["brand"] = q.Brand
-	}
-	if q.PriceMin >= 0 {
-		where = append(where, "k.[[min_price]] >= {:pmin}")
-		params["pmin"] = q.PriceMin
-	}
-	if q.PriceMax >= 0 {
-		where = append(where, "k.[[min_price]] <= {:pmax}")
-		params["pmax"] = q.PriceMax
-	}
-	body := " FROM " + from + " WHERE " + strings.Join(where, " AND ")
-
-	result := &SearchResult{Items: []SearchItem{}, Page: q.Page, PerPage: q.PerPage}
-
-	var ids []string
-	params["limit"] = q.PerPage
-	params["offset"] = (q.Page - 1) * q.PerPage
-	err := app.DB().NewQuery("SELECT " + idColumn + body +
-		" ORDER BY " + fmt.Sprintf(order, idColumn) + " LIMIT {:limit} OFFSET {:offset}").
-		Bind(params).Column(&ids)
+	s, err := x.read()
 	if err != nil {
-		return nil, fmt.Errorf("search products: %w", err)
-	}
-	if result.Items, err = searchItems(app, ids); err != nil {
 		return nil, err
 	}
+	hits := s.search(q, terms, order)
+	x.mu.RUnlock()
 
-	switch {
-	case q.Facets:
-		result.Facets, result.TotalItems, err = searchFacets(app, body, params)
-		if err != nil {
-			return nil, err
-		}
-	case q.Page == 1 && len(ids) < q.PerPage:
-		// note: a first page that is not full needs no count query
-		result.TotalItems = len(ids)
-	default:
-		if err := app.DB().NewQuery("SELECT COUNT(*)" + body).Bind(params).Row(&result.TotalItems); err != nil {
-			return nil, fmt.Errorf("count products: %w", err)
-		}
+	result := &SearchResult{
+		Items:      []SearchItem{},
+		Page:       q.Page,
+		PerPage:    q.PerPage,
+		TotalItems: hits.total,
+		TotalPages: (hits.total + q.PerPage - 1) / q.PerPage,
+		Facets:     hits.facets,
 	}
-	result.TotalPages = (result.TotalItems + q.PerPage - 1) / q.PerPage
+	if result.Items, err = searchItems(app, hits.page); err != nil {
+		return nil, err
+	}
 	return result, nil
 }
 
@@ -251,80 +204,4 @@ func searchItems(app core.App, ids []string) ([]SearchItem, error) {
 		}
 	}
 	return kept, nil
-}
-
-// searchFacets counts the hits of a search per category and per brand in
-// one pass, returning the facets and the total number of hits.
-func searchFacets(app core.App, body string, params dbx.Params) (*Facets, int, error) {
-	var rows []struct {
-		Category string `db:"category"`
-		Brand    string `db:"brand"`
-		N        int    `db:"n"`
-	}
-	err := app.DB().NewQuery("SELECT k.[[category]], k.[[brand]], COUNT(*) AS [[n]]" + body +
-		" GROUP BY k.[[category]], k.[[brand]]").Bind(params).All(&rows)
-	if err != nil {
-		return nil, 0, fmt.Errorf("search facets: %w", err)
-	}
-	total := 0
-	categories, brands := map[string]int{}, map[string]int{}
-	for _, r := range rows {
-		total += r.N
-		if r.Category != "" {
-			categories[r.Category] += r.N
-		}
-		if r.Brand != "" {
-			brands[r.Brand] += r.N
-		}
-	}
-	facets := &Facets{}
-	if facets.Categories, err = namedFacets(app, categoriesCollection, categories); err != nil {
-		return nil, 0, err
-	}
-	if facets.Brands, err = namedFacets(app, brandsCollection, brands); err != nil {
-		return nil, 0, err
-	}
-	return facets, total, nil
-}
-
-// maxFacets is the most categories or brands a facet list shows.
-const maxFacets = 50
-
-// namedFacets turns counts by id into facets with names, largest first.
-func namedFacets(app core.App, collection string, counts map[string]int) ([]Facet, error) {
-	facets := make([]Facet, 0, len(counts))
-	for id, n := range counts {
-		facets = append(facets, Facet{Id: id, Count: n})
-	}
-	slices.SortFunc(facets, func(a, b Facet) int {
-		if a.Count != b.Count {
-			return b.Count - a.Count
-		}
-		return strings.Compare(a.Id, b.Id)
-	})
-	if len(facets) > maxFacets {
-		facets = facets[:maxFacets]
-	}
-	if len(facets) == 0 {
-		return facets, nil
-	}
-	values := make([]any, len(facets))
-	for i, f := range facets {
-		values[i] = f.Id
-	}
-	var names []struct {
-		Id   string `db:"id"`
-		Name string `db:"name"`
-	}
-	if err := app.DB().Select("id", "name").From(collection).Where(dbx.In("id", values...)).All(&names); err != nil {
-		return nil, fmt.Errorf("facet names: %w", err)
-	}
-	byId := make(map[string]string, len(names))
-	for _, n := range names {
-		byId[n.Id] = n.Name
-	}
-	for i := range facets {
-		facets[i].Name = byId[facets[i].Id]
-	}
-	return facets, nil
 }

@@ -99,7 +99,8 @@ func AddSales(app core.App, productId string, qty int) error {
 		if err != nil {
 			return fmt.Errorf("add sales to %s: %w", productId, err)
 		}
-		return syncSearchKeys(txApp, productId)
+		touchProduct(txApp, productId)
+		return nil
 	})
 }
 
@@ -128,9 +129,7 @@ func syncProductStock(txApp core.App, productId string) error {
 	if err != nil {
 		return fmt.Errorf("sync product %s: %w", productId, err)
 	}
-	if err := syncSearchKeys(txApp, productId); err != nil {
-		return err
-	}
+	touchProduct(txApp, productId)
 
 	p, err := txApp.FindRecordById(productsCollection, productId)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -1,31 +1,27 @@
-// Package search turns shop text into the tokens of fenxiao's full-text
-// index, and search box input into the matching FTS5 query.
+// Package search turns shop text into the tokens of fenxiao's product
+// search index, and search box input into the terms looked up in it.
 //
-// SQLite's unicode61 tokenizer splits on spaces and punctuation only, so a
-// run of Chinese characters would be one token and a trigram index cannot
-// answer one- or two-character keywords (杯, 茶叶). Instead, every run of
-// CJK characters is indexed as its single characters followed by its
-// overlapping bigrams:
+// Chinese is written without spaces, so a run of CJK characters is indexed
+// as its single characters followed by its overlapping bigrams:
 //
-//	"保温杯 500ml" -> "保 温 杯 保温 温杯 500ml"
+//	"保温杯 500ml" -> 保 温 杯 保温 温杯 500ml
 //
-// and a query of n CJK characters becomes its single character (n = 1) or
-// the phrase of its bigrams (n >= 2), which matches exactly the texts that
-// contain the keyword as a substring:
-//
-//	"保温杯" -> "保温 温杯" (as one FTS5 phrase)
-//
-// Other letters and digits are kept as whole lower-cased words.
+// A keyword of one CJK character is looked up as that character, a keyword
+// of n >= 2 characters as its bigrams; a text holding all the bigrams holds
+// the keyword when n = 2, and for n >= 3 the caller checks that the text
+// contains the keyword (see [Term.Phrase]). Other letters and digits are
+// kept as whole lower-cased words.
 //
 // Example usage:
 //
-//	doc := search.IndexText("不锈钢保温杯 500ml")  // stored in an fts5(..., tokenize='unicode61') column
-//	q := search.MatchQuery("保温杯")               // ... WHERE fts MATCH {:q}
+//	search.EachToken("不锈钢保温杯 500ml", func(tok string) { ... }) // index
+//	for _, t := range search.QueryTerms("保温杯") { ... }            // look up t.Tokens
 package search
 
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // IsCJK reports whether r is written without spaces between words
@@ -34,70 +30,73 @@ func IsCJK(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
 }
 
-// run is one maximal piece of text of a single kind.
-type run struct {
-	text []rune
-	cjk  bool
-}
-
-// runs splits s into CJK runs and word runs (letters and digits), dropping
-// everything else (spaces, punctuation, symbols).
-func runs(s string) []run {
-	var result []run
-	var cur []rune
-	curCJK := false
-	flush := func() {
-		if len(cur) > 0 {
-			result = append(result, run{text: cur, cjk: curCJK})
-			cur = nil
-		}
-	}
-	for _, r := range s {
+// eachRun calls fn with every maximal CJK run and word run (letters and
+// digits) of s, as byte offsets into s; everything else (spaces,
+// punctuation, symbols) separates runs.
+func eachRun(s string, fn func(start, end int, cjk bool)) {
+	start, cjk := -1, false
+	for i, r := range s {
+		var kind int // 0: separator, 1: word, 2: CJK
 		switch {
+		case r < utf8.RuneSelf:
+			if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+				kind = 1
+			}
 		case IsCJK(r):
-			if !curCJK {
-				flush()
-				curCJK = true
-			}
-			cur = append(cur, r)
+			kind = 2
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if curCJK {
-				flush()
-				curCJK = false
-			}
-			cur = append(cur, unicode.ToLower(r))
-		default:
-			flush()
+			kind = 1
+		}
+		if start >= 0 && (kind == 0 || (kind == 2) != cjk) {
+			fn(start, i, cjk)
+			start = -1
+		}
+		if kind != 0 && start < 0 {
+			start, cjk = i, kind == 2
 		}
 	}
-	flush()
-	return result
+	if start >= 0 {
+		fn(start, len(s), cjk)
+	}
 }
 
-// Tokens returns the index tokens of s: for each CJK run its characters
-// then its bigrams, for each other word the lower-cased word.
+// EachToken calls fn with each index token of s: for each CJK run its
+// characters then its bigrams, for each other word the lower-cased word.
+//
+// The tokens are substrings of s where possible (no allocation); clone a
+// token before keeping it if s should not be retained.
+func EachToken(s string, fn func(tok string)) {
+	eachRun(s, func(start, end int, cjk bool) {
+		run := s[start:end]
+		if !cjk {
+			fn(lower(run))
+			return
+		}
+		for i, r := range run {
+			fn(run[i : i+utf8.RuneLen(r)])
+		}
+		// note: bigrams come after the characters of their run, as they
+		// were stored in the former FTS5 index
+		prev := -1
+		for i := range run {
+			if prev >= 0 {
+				_, size := utf8.DecodeRuneInString(run[i:])
+				fn(run[prev : i+size])
+			}
+			prev = i
+		}
+	})
+}
+
+// Tokens returns the index tokens of s (see [EachToken]).
 func Tokens(s string) []string {
 	var tokens []string
-	for _, r := range runs(s) {
-		if !r.cjk {
-			tokens = append(tokens, string(r.text))
-			continue
-		}
-		for _, c := range r.text {
-			tokens = append(tokens, string(c))
-		}
-		// note: bigrams come after the characters of their run, so the
-		// bigrams of a run are adjacent tokens and a query's bigrams can
-		// be matched as a phrase
-		for i := 0; i+1 < len(r.text); i++ {
-			tokens = append(tokens, string(r.text[i:i+2]))
-		}
-	}
+	EachToken(s, func(tok string) { tokens = append(tokens, tok) })
 	return tokens
 }
 
-// IndexText returns the tokens of the given texts joined by spaces, ready to
-// be stored in a unicode61 FTS5 column.
+// IndexText returns the tokens of the given texts joined by spaces, as they
+// were stored in the former FTS5 index (kept for its down migration).
 func IndexText(texts ...string) string {
 	var all []string
 	for _, t := range texts {
@@ -106,33 +105,67 @@ func IndexText(texts ...string) string {
 	return strings.Join(all, " ")
 }
 
-// Terms returns the FTS5 terms of a search box input: one quoted string or
-// phrase per run of the input. All terms must match (FTS5's implicit AND).
-func Terms(q string) []string {
-	var terms []string
-	for _, r := range runs(q) {
-		if !r.cjk || len(r.text) == 1 {
-			terms = append(terms, quote(string(r.text)))
-			continue
+// Term is one run of a search box input. A text matches the term when it
+// holds all of its Tokens and, if Phrase is set, contains Text.
+type Term struct {
+	// Text is the run: CJK characters as typed, or a lower-cased word.
+	Text string
+
+	// Tokens are the index tokens to look up: the word, the single CJK
+	// character, or the bigrams of a longer CJK run (without repeats).
+	Tokens []string
+
+	// Phrase is set for CJK runs of three characters or more, whose
+	// bigrams may also be found apart ("保温" and "温杯" in "保温 温杯").
+	Phrase bool
+}
+
+// QueryTerms returns the terms of a search box input; a product matches
+// when it matches every term. It returns nil when the input has nothing
+// searchable (only spaces or punctuation).
+func QueryTerms(q string) []Term {
+	var terms []Term
+	eachRun(q, func(start, end int, cjk bool) {
+		run := q[start:end]
+		if !cjk {
+			w := lower(run)
+			terms = append(terms, Term{Text: w, Tokens: []string{w}})
+			return
 		}
-		grams := make([]string, 0, len(r.text)-1)
-		for i := 0; i+1 < len(r.text); i++ {
-			grams = append(grams, string(r.text[i:i+2]))
+		t := Term{Text: run, Phrase: utf8.RuneCountInString(run) >= 3}
+		if utf8.RuneCountInString(run) == 1 {
+			t.Tokens = []string{run}
 		}
-		terms = append(terms, quote(strings.Join(grams, " ")))
-	}
+		prev := -1
+		for i := range run {
+			if prev >= 0 {
+				_, size := utf8.DecodeRuneInString(run[i:])
+				if gram := run[prev : i+size]; !contains(t.Tokens, gram) {
+					t.Tokens = append(t.Tokens, gram)
+				}
+			}
+			prev = i
+		}
+		terms = append(terms, t)
+	})
 	return terms
 }
 
-// MatchQuery returns the FTS5 MATCH expression for a search box input, or
-// "" when the input has nothing searchable (only spaces or punctuation).
-//
-// The result only ever contains quoted letters and digits, so user input
-// cannot inject FTS5 syntax.
-func MatchQuery(q string) string {
-	return strings.Join(Terms(q), " ")
+// lower returns the word w lower-cased, w itself when it already is.
+func lower(w string) string {
+	for _, r := range w {
+		if unicode.ToLower(r) != r {
+			return strings.Map(unicode.ToLower, w)
+		}
+	}
+	return w
 }
 
-func quote(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }

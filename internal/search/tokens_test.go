@@ -18,8 +18,10 @@ func TestTokens(t *testing.T) {
 		{"iPhone15 手机壳", []string{"iphone15", "手", "机", "壳", "手机", "机壳"}},
 		{"红茶/绿茶", []string{"红", "茶", "红茶", "绿", "茶", "绿茶"}},
 		{"Nike耐克", []string{"nike", "耐", "克", "耐克"}},
+		{"耐克Nike", []string{"耐", "克", "耐克", "nike"}},
 		{"  ,,!! ", nil},
 		{"ÉTÉ", []string{"été"}},
+		{"たまごサンド", []string{"た", "ま", "ご", "サ", "ン", "ド", "たま", "まご", "ごサ", "サン", "ンド"}},
 	}
 	for _, s := range scenarios {
 		t.Run(s.in, func(t *testing.T) {
@@ -30,25 +32,28 @@ func TestTokens(t *testing.T) {
 	}
 }
 
-func TestMatchQuery(t *testing.T) {
+func TestQueryTerms(t *testing.T) {
 	scenarios := []struct {
 		in   string
-		want string
+		want []Term
 	}{
-		{"", ""},
-		{" \t!", ""},
-		{"杯", `"杯"`},
-		{"茶叶", `"茶叶"`},
-		{"保温杯", `"保温 温杯"`},
-		{"保温杯 500ML", `"保温 温杯" "500ml"`},
-		{"Nike耐克", `"nike" "耐克"`},
-		{`"杯" OR NOT *`, `"杯" "or" "not"`},
-		{"杯\"子", `"杯" "子"`},
+		{"", nil},
+		{" \t!", nil},
+		{"杯", []Term{{Text: "杯", Tokens: []string{"杯"}}}},
+		{"茶叶", []Term{{Text: "茶叶", Tokens: []string{"茶叶"}}}},
+		{"保温杯", []Term{{Text: "保温杯", Tokens: []string{"保温", "温杯"}, Phrase: true}}},
+		{"哈哈哈", []Term{{Text: "哈哈哈", Tokens: []string{"哈哈"}, Phrase: true}}},
+		{"保温杯 500ML", []Term{
+			{Text: "保温杯", Tokens: []string{"保温", "温杯"}, Phrase: true},
+			{Text: "500ml", Tokens: []string{"500ml"}},
+		}},
+		{"Nike耐克", []Term{{Text: "nike", Tokens: []string{"nike"}}, {Text: "耐克", Tokens: []string{"耐克"}}}},
+		{`"杯" OR *`, []Term{{Text: "杯", Tokens: []string{"杯"}}, {Text: "or", Tokens: []string{"or"}}}},
 	}
 	for _, s := range scenarios {
 		t.Run(s.in, func(t *testing.T) {
-			if got := MatchQuery(s.in); got != s.want {
-				t.Fatalf("MatchQuery(%q) = %s, want %s", s.in, got, s.want)
+			if got := QueryTerms(s.in); !reflect.DeepEqual(got, s.want) {
+				t.Fatalf("QueryTerms(%q) = %+v, want %+v", s.in, got, s.want)
 			}
 		})
 	}
