@@ -178,14 +178,19 @@ next:
 	}
 }
 
-// phraseFields returns those of the given fields of doc that contain text.
+// phraseFields returns which of the given fields of doc contain text, as
+// far as a search needs to know: the title if it does, else any one other
+// field that does, else none.
 func (s *indexState) phraseFields(doc int32, fields uint8, text string) uint8 {
-	for bit := uint8(1); bit != 0 && bit <= fields; bit <<= 1 {
-		if fields&bit != 0 && !strings.Contains(s.fieldText(doc, bit), text) {
-			fields &^= bit
+	if fields&inTitle != 0 && strings.Contains(s.title[doc], text) {
+		return inTitle
+	}
+	for bit := inSubtitle; bit != 0 && bit <= fields; bit <<= 1 {
+		if fields&bit != 0 && strings.Contains(s.fieldText(doc, bit), text) {
+			return bit
 		}
 	}
-	return fields
+	return 0
 }
 
 // seek returns the first position from i on whose doc is doc or above

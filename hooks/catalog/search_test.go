@@ -2,8 +2,10 @@ package catalog_test
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/pocketbase/dbx"
@@ -366,5 +368,60 @@ func TestSearchIndexFollowsEveryWriter(t *testing.T) {
 	api("DELETE", "/api/collections/products/records/"+pot, nil)
 	if ids := find("茶壶"); len(ids) != 0 {
 		t.Fatalf("deleted product found: %v", ids)
+	}
+}
+
+// TestSearchWhileWriting searches from several goroutines while products,
+// stock and brands change, then checks that the index ends in step.
+func TestSearchWhileWriting(t *testing.T) {
+	app, _ := testutil.NewShopApp(t)
+	f := newSearchFixture(t, app)
+	setSettings(t, app, map[string]any{"auto_delist_soldout": true, "auto_relist": true})
+	skus, err := app.FindRecordsByFilter("skus", "product = {:p}", "", 0, 0, dbx.Params{"p": f.flask.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, q := range []string{"杯", "保温杯", "茶叶", ""} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, err := catalog.Search(app, catalog.SearchQuery{Q: q, Page: 1, PerPage: 2, PriceMin: -1, PriceMax: -1, Facets: true})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 20 {
+		if err := catalog.DecrementStock(app, skus[0].Id, 10); err != nil {
+			t.Fatal(err)
+		}
+		if err := catalog.RestoreStock(app, skus[0].Id, 10); err != nil {
+			t.Fatal(err)
+		}
+		if err := catalog.AddSales(app, f.glass.Id, 1); err != nil {
+			t.Fatal(err)
+		}
+		b := reload(t, app, f.zojirushi)
+		b.Set("name", fmt.Sprintf("象印%d", i))
+		if err := app.Save(b); err != nil {
+			t.Fatal(err)
+		}
+		product(t, app, map[string]any{"title": fmt.Sprintf("新杯%d", i), "category": f.kitchen.Id}, map[string]any{"price": 100 + i, "stock": 1})
+	}
+	close(stop)
+	wg.Wait()
+	if drift := catalog.SearchIndexDrift(app); drift != "" {
+		t.Fatalf("index drifted from the database: %s", drift)
 	}
 }
