@@ -126,12 +126,10 @@ func Search(app core.App, q SearchQuery) (*SearchResult, error) {
 	if x == nil {
 		return nil, errors.New("search: the catalog is not registered on this app")
 	}
-	s, err := x.read()
+	hits, err := x.search(q, terms, order)
 	if err != nil {
 		return nil, err
 	}
-	hits := s.search(q, terms, order)
-	x.mu.RUnlock()
 
 	result := &SearchResult{
 		Items:      []SearchItem{},

@@ -3,6 +3,7 @@ package catalog
 import (
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -131,23 +132,24 @@ func searchIndexOf(app core.App) *searchIndex {
 	return x
 }
 
-// read returns the built index state with mu held for reading, building it
-// first if needed; the caller must call x.mu.RUnlock() when done.
-func (x *searchIndex) read() (*indexState, error) {
-	x.mu.RLock()
-	if x.state != nil {
-		return x.state, nil
-	}
-	x.mu.RUnlock()
-	if err := x.ensure(); err != nil {
-		return nil, err
-	}
-	x.mu.RLock()
-	if x.state == nil {
+// search runs s.search on the index, building it first if needed.
+func (x *searchIndex) search(
+	q SearchQuery,
+	terms []search.Term,
+	order func(s *indexState, doc int32, inTitle bool) (int64, int64),
+) (searchHits, error) {
+	for range 2 {
+		x.mu.RLock()
+		if s := x.state; s != nil {
+			defer x.mu.RUnlock()
+			return s.search(q, terms, order), nil
+		}
 		x.mu.RUnlock()
-		return nil, fmt.Errorf("search index dropped during a search")
+		if err := x.ensure(); err != nil {
+			return searchHits{}, err
+		}
 	}
-	return x.state, nil
+	return searchHits{}, errors.New("search index dropped during a search")
 }
 
 // ensure builds the index unless it is built.
