@@ -133,8 +133,8 @@ func moveInTree(txApp core.App, userId, oldUpline, newUpline string) error {
 		for b := 0; distance+b <= MaxDepth; b++ {
 			depth := distance + b
 			res, err := db.NewQuery(
-				"INSERT INTO {{referral_paths}} ([[id]], [[ancestor]], [[descendant]], [[depth]], [[created]]) "+
-					"SELECT substr(lower(hex(randomblob(8))), 1, 15), {:a}, m.id, {:d}, {:now} FROM ("+subtreeAt(b)+") m",
+				"INSERT INTO {{referral_paths}} ([[id]], [[ancestor]], [[descendant]], [[depth]], [[created]]) " +
+					"SELECT substr(lower(hex(randomblob(8))), 1, 15), {:a}, m.id, {:d}, {:now} FROM (" + subtreeAt(b) + ") m",
 			).Bind(dbx.Params{"u": userId, "a": ancestor, "d": depth, "now": now}).Execute()
 			if err != nil {
 				return fmt.Errorf("insert paths at depth %d: %w", depth, err)
@@ -166,7 +166,7 @@ func addTeam(txApp core.App, userId string, depth int, delta int64) error {
 		return fmt.Errorf("create team stats: %w", err)
 	}
 	_, err = txApp.DB().NewQuery(
-		"UPDATE {{referral_stats}} SET [["+col+"]] = [["+col+"]] + {:d} WHERE [[user]] = {:u}",
+		"UPDATE {{referral_stats}} SET [[" + col + "]] = [[" + col + "]] + {:d} WHERE [[user]] = {:u}",
 	).Bind(dbx.Params{"u": userId, "d": delta}).Execute()
 	if err != nil {
 		return fmt.Errorf("update team stats: %w", err)

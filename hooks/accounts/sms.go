@@ -117,7 +117,7 @@ func (p *plugin) smsSend(e *core.RequestEvent) error {
 func countSince(app core.App, field, value, since string) (int, error) {
 	var n int
 	err := app.DB().NewQuery(
-		"SELECT COUNT(*) FROM {{sms_codes}} WHERE [["+field+"]] = {:v} AND [[created]] >= {:since}",
+		"SELECT COUNT(*) FROM {{sms_codes}} WHERE [[" + field + "]] = {:v} AND [[created]] >= {:since}",
 	).Bind(dbx.Params{"v": value, "since": since}).Row(&n)
 	return n, err
 }
