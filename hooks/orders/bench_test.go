@@ -9,10 +9,15 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/hooks/accounts"
 	"fenxiao/internal/testutil"
+	"fenxiao/plugins/distribution"
 )
 
 // BenchmarkCheckoutAndPay serves the real router over HTTP and lets
@@ -22,18 +27,51 @@ import (
 //	orders/s       checkout + pay pairs per second
 //	checkouts/s    the same figure seen as checkouts
 //	p50_ms, p99_ms latency of one checkout or pay request
+//	cpu_ms/order   process CPU time (server and client) per order
 //
 // Run: go test ./hooks/orders -run '^$' -bench CheckoutAndPay -benchtime 3000x
 func BenchmarkCheckoutAndPay(b *testing.B) {
+	benchCheckoutAndPay(b, nil)
+}
+
+// BenchmarkCheckoutAndPayDistribution is [BenchmarkCheckoutAndPay] with the
+// distribution plugin registered and every buyer under a three-level chain
+// of distributors, so that each payment books three commissions.
+func BenchmarkCheckoutAndPayDistribution(b *testing.B) {
+	benchCheckoutAndPay(b, func(app core.App) {
+		distribution.MustRegister(app, distribution.Config{})
+	})
+}
+
+func benchCheckoutAndPay(b *testing.B, register func(app core.App)) {
 	const buyers = 32
-	f := newFixture(b)
+	var f *fixture
+	if register != nil {
+		f = newFixture(b, register)
+	} else {
+		f = newFixture(b)
+	}
 	p := save(b, f.app, "products", map[string]any{"title": "压测商品", "status": "on"})
 	sku := save(b, f.app, "skus", map[string]any{"product": p.Id, "price": 990, "stock": 10_000_000})
+
+	var upline *core.Record
+	if register != nil {
+		for i := range 3 {
+			u, _ := testutil.User(b, f.app, fmt.Sprintf("upline%d@test.local", i), map[string]any{"is_distributor": true})
+			if upline != nil {
+				bind(b, f, u, upline)
+			}
+			upline = reload(b, f.app, "users", u.Id)
+		}
+	}
 
 	type buyer struct{ token, address string }
 	list := make([]buyer, buyers)
 	for i := range list {
 		u, token := testutil.User(b, f.app, fmt.Sprintf("bench%d@test.local", i), nil)
+		if upline != nil {
+			bind(b, f, u, upline)
+		}
 		a := save(b, f.app, "addresses", map[string]any{"user": u.Id, "name": "压测", "phone": "13800000000",
 			"province": "浙江省", "detail": "1号"})
 		list[i] = buyer{token, a.Id}
@@ -69,6 +107,7 @@ func BenchmarkCheckoutAndPay(b *testing.B) {
 
 	b.ResetTimer()
 	started := time.Now()
+	cpuStarted := cpuTime()
 	var wg sync.WaitGroup
 	for w := 0; w < buyers; w++ {
 		wg.Add(1)
@@ -98,6 +137,7 @@ func BenchmarkCheckoutAndPay(b *testing.B) {
 	}
 	wg.Wait()
 	elapsed := time.Since(started)
+	cpu := cpuTime() - cpuStarted
 	b.StopTimer()
 
 	if failed.Load() > 0 {
@@ -115,5 +155,24 @@ func BenchmarkCheckoutAndPay(b *testing.B) {
 	b.ReportMetric(rate, "checkouts/s")
 	b.ReportMetric(pct(0.50), "p50_ms")
 	b.ReportMetric(pct(0.99), "p99_ms")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu_ms/order")
 	b.ReportMetric(0, "ns/op")
+}
+
+// bind puts user under upline.
+func bind(tb testing.TB, f *fixture, user, upline *core.Record) {
+	tb.Helper()
+	err := accounts.BindUpline(f.app, user.Id, upline.GetString("invite_code"), "link", "", "user:"+user.Id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// cpuTime is the CPU time the process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
