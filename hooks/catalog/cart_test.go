@@ -117,10 +117,8 @@ func TestCartAddMergeAndPrice(t *testing.T) {
 		t.Fatal(err)
 	}
 	body = f.cart(t, f.alice, "")
-	for _, l := range lines(body) {
-		if l["sku"] == f.cup.Id && (l["status"] != "off_shelf" || l["in_total"] != false) {
-			t.Fatalf("off-shelf line = %v", l)
-		}
+	if l := lineOf(t, body, f.cup.Id); l["status"] != "off_shelf" || l["in_total"] != false {
+		t.Fatalf("off-shelf line = %v", l)
 	}
 	if body["goods"].(float64) != 3000 || body["shipping"].(float64) != 0 {
 		t.Fatalf("totals without the off-shelf line = %v/%v", body["goods"], body["shipping"])
@@ -134,11 +132,21 @@ func TestCartAddMergeAndPrice(t *testing.T) {
 	if err := f.app.Save(sku); err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range lines(f.cart(t, f.alice, "")) {
-		if l["sku"] == f.cup.Id && (l["status"] != "insufficient_stock" || l["available"].(float64) != 2) {
-			t.Fatalf("short line = %v", l)
+	if l := lineOf(t, f.cart(t, f.alice, ""), f.cup.Id); l["status"] != "insufficient_stock" || l["available"].(float64) != 2 {
+		t.Fatalf("short line = %v", l)
+	}
+}
+
+// lineOf returns the cart line of sku, failing the test when there is none.
+func lineOf(t *testing.T, cart map[string]any, sku string) map[string]any {
+	t.Helper()
+	for _, l := range lines(cart) {
+		if l["sku"] == sku {
+			return l
 		}
 	}
+	t.Fatalf("no cart line for SKU %s in %v", sku, cart["lines"])
+	return nil
 }
 
 func TestCartBadInput(t *testing.T) {

@@ -6,12 +6,17 @@ import (
 
 // bindSkuHooks keeps products in step with their SKUs for every writer:
 // price range and total stock, the shelf rules (a restock relists a product
-// that sold out) and the low-stock alert flag (re-armed above the threshold).
+// that sold out) and the low-stock alert (re-armed above the threshold,
+// raised when an admin sets stock or threshold so that stock is at or below
+// it, just as a sale crossing it would).
 func bindSkuHooks(app core.App) {
 	app.OnRecordCreate(skusCollection).BindFunc(func(e *core.RecordEvent) error {
 		return inTx(e, func(txApp core.App) error {
 			rearmLowStock(e.Record)
 			if err := e.Next(); err != nil {
+				return err
+			}
+			if err := checkLowStock(txApp, e.Record); err != nil {
 				return err
 			}
 			return syncProductStock(txApp, e.Record.GetString("product"))
@@ -22,6 +27,9 @@ func bindSkuHooks(app core.App) {
 		return inTx(e, func(txApp core.App) error {
 			rearmLowStock(e.Record)
 			if err := e.Next(); err != nil {
+				return err
+			}
+			if err := checkLowStock(txApp, e.Record); err != nil {
 				return err
 			}
 			product := e.Record.GetString("product")

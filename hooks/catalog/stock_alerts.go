@@ -38,6 +38,8 @@ func checkLowStock(txApp core.App, sku *core.Record) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
+	// keep the caller's copy true, so that saving it again cannot re-arm
+	sku.Set("low_stock_alerted", true)
 
 	product, err := txApp.FindRecordById(productsCollection, sku.GetString("product"))
 	if err != nil {

@@ -184,6 +184,47 @@ func TestLowStockAlertOncePerCrossing(t *testing.T) {
 	}
 }
 
+// TestLowStockAlertFromDashboardEdit raises the alert when an admin sets
+// stock (or the threshold) so that stock is at or below the threshold, once
+// per crossing as for sales.
+func TestLowStockAlertFromDashboardEdit(t *testing.T) {
+	app, _ := testutil.NewShopApp(t)
+	testutil.Superuser(t, app)
+	_, skus := product(t, app, map[string]any{"title": "马克杯"},
+		map[string]any{"price": 1000, "stock": 10, "low_stock_threshold": 3, "spec_text": "白"})
+	sku := skus[0]
+	alerts := func() int { return count(t, app, "admin_alerts", "kind = 'low_stock' && sku = '"+sku.Id+"'") }
+	edit := func(field string, value int) {
+		t.Helper()
+		s := reload(t, app, sku)
+		s.Set(field, value)
+		if err := app.Save(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if alerts() != 0 {
+		t.Fatal("alert for a SKU created above its threshold")
+	}
+	edit("stock", 2) // at or below: alert
+	edit("stock", 1) // still below: no new alert
+	if alerts() != 1 || !reload(t, app, sku).GetBool("low_stock_alerted") {
+		t.Fatalf("alerts after lowering stock = %d, want 1", alerts())
+	}
+	edit("stock", 8)                // re-armed
+	edit("low_stock_threshold", 10) // threshold raised above stock: alert
+	if alerts() != 2 {
+		t.Fatalf("alerts after raising the threshold = %d, want 2", alerts())
+	}
+
+	// a SKU created already low is alerted at once
+	_, low := product(t, app, map[string]any{"title": "玻璃杯"},
+		map[string]any{"price": 1000, "stock": 1, "low_stock_threshold": 5, "spec_text": "透明"})
+	if n := count(t, app, "admin_alerts", "kind = 'low_stock' && sku = '"+low[0].Id+"'"); n != 1 {
+		t.Fatalf("alerts for a SKU created low = %d, want 1", n)
+	}
+}
+
 func TestLowStockEmailSetting(t *testing.T) {
 	app, _ := testutil.NewShopApp(t)
 	testutil.Superuser(t, app)
