@@ -292,8 +292,9 @@ func TestUsersCannotTouchServerFields(t *testing.T) {
 	alice, aliceToken := testutil.User(t, app, "alice@test.local", map[string]any{"phone": "13800000001", "wx_openid": "secret-openid"})
 	bob, _ := testutil.User(t, app, "bob@test.local", nil)
 
-	for _, field := range []string{"referrer", "is_distributor", "invite_code", "level", "total_spent"} {
-		value := map[string]any{"referrer": bob.Id, "is_distributor": true, "invite_code": "MYCODE22", "level": 5, "total_spent": 1}[field]
+	for _, field := range []string{"referrer", "is_distributor", "invite_code", "level", "total_spent", "phone"} {
+		value := map[string]any{"referrer": bob.Id, "is_distributor": true, "invite_code": "MYCODE22", "level": 5, "total_spent": 1,
+			"phone": "13911112222"}[field]
 		res := c.Do(http.MethodPatch, "/api/collections/users/records/"+alice.Id, map[string]any{field: value}, aliceToken)
 		if res.Status != http.StatusForbidden || res.Code() != "field_protected" {
 			t.Fatalf("update %s: %d %s", field, res.Status, res.Raw)
@@ -311,13 +312,21 @@ func TestUsersCannotTouchServerFields(t *testing.T) {
 	if fresh.GetString("wx_openid") != "secret-openid" {
 		t.Fatalf("a user changed their openid")
 	}
-	if fresh.GetString("referrer") != "" || fresh.GetBool("is_distributor") || fresh.GetString("invite_code") == "MYCODE22" {
+	if fresh.GetString("referrer") != "" || fresh.GetBool("is_distributor") || fresh.GetString("invite_code") == "MYCODE22" ||
+		fresh.GetString("phone") != "13800000001" {
 		t.Fatalf("protected fields changed: %v", fresh.PublicExport())
 	}
 
 	// a user may change their own nickname
 	if res := c.Do(http.MethodPatch, "/api/collections/users/records/"+alice.Id, map[string]any{"nickname": "小爱"}, aliceToken); res.Status != 200 {
 		t.Fatalf("nickname: %d %s", res.Status, res.Raw)
+	}
+	// cannot change another user's record
+	if res := c.Do(http.MethodPatch, "/api/collections/users/records/"+bob.Id, map[string]any{"nickname": "hacked"}, aliceToken); res.Status != http.StatusNotFound {
+		t.Fatalf("update other user: %d %s", res.Status, res.Raw)
+	}
+	if reload(t, app, bob.Id).GetString("nickname") == "hacked" {
+		t.Fatalf("another user's nickname changed")
 	}
 	// cannot read another user; own record never shows the openid
 	if res := c.Do(http.MethodGet, "/api/collections/users/records/"+bob.Id, nil, aliceToken); res.Status != http.StatusNotFound {

@@ -144,6 +144,14 @@ func (p *plugin) smsVerify(e *core.RequestEvent) error {
 		return shop.FieldFail("code", "sms_code_invalid", "验证码错误 / wrong code").ApiError()
 	}
 
+	// an unknown inviter is refused before the code is used up, so that the
+	// buyer can correct it without waiting for a new code
+	if form.Invitation.Code != "" {
+		if _, err := FindUserByInviteCode(e.App, form.Invitation.Code); err != nil {
+			return shop.ToApiError(err)
+		}
+	}
+
 	// the attempt is counted in its own transaction so a wrong guess is
 	// recorded even though the request fails
 	var consumeErr error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -75,8 +76,19 @@ func TestSMSSignUpAndSignIn(t *testing.T) {
 		t.Fatalf("wrong code: %d %s", res.Status, res.Raw)
 	}
 
+	// an unknown inviter is refused without using up the code
+	if res := c.Do(http.MethodPost, "/api/shop/auth/sms/verify", map[string]any{
+		"phone": phone, "code": code, "inviter": "NOSUCH22",
+	}, ""); res.Status != http.StatusNotFound || res.Code() != "invite_code_unknown" {
+		t.Fatalf("unknown inviter: %d %s", res.Status, res.Raw)
+	}
+	if n, _ := app.CountRecords("users", dbx.HashExp{"phone": phone}); n != 0 {
+		t.Fatalf("a user was created with an unknown inviter")
+	}
+
+	// the code still works, and the invite code may be typed in lower case
 	res := c.Do(http.MethodPost, "/api/shop/auth/sms/verify", map[string]any{
-		"phone": phone, "code": code, "inviter": inviter.GetString("invite_code"), "inviter_source": "poster",
+		"phone": phone, "code": code, "inviter": " " + strings.ToLower(inviter.GetString("invite_code")), "inviter_source": "poster",
 	}, "")
 	if res.Status != 200 || res.Body["token"] == nil {
 		t.Fatalf("verify: %d %s", res.Status, res.Raw)

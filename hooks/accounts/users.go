@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -22,6 +23,9 @@ var protectedUserFields = []string{
 	"referrer", "bound_at", "bound_source", "bound_scene", "bound_by",
 	"invite_code", "is_distributor", "distributor_since", "level",
 	"wx_openid", "wx_unionid", "first_paid_at", "total_spent", "paid_orders",
+	// a phone number is proven by an SMS code (POST /api/shop/auth/sms/verify):
+	// a user who could type one in could sign in as its owner's account
+	"phone",
 }
 
 // inviteAlphabet leaves out 0/O and 1/I/L, which people misread from posters.
@@ -48,6 +52,8 @@ func isNoRows(err error) bool {
 
 // FindUserByInviteCode returns the user owning code, or a 404 shop error.
 func FindUserByInviteCode(app core.App, code string) (*core.Record, error) {
+	// codes are printed in capitals; people type them as they like
+	code = strings.ToUpper(strings.TrimSpace(code))
 	if code == "" || len(code) > 16 {
 		return nil, shop.FieldFail("code", "invite_code_unknown", "邀请码不存在 / unknown invite code")
 	}
