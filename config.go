@@ -14,6 +14,7 @@ import (
 	"fenxiao/plugins/offlinepay"
 	"fenxiao/plugins/promotion"
 	"fenxiao/plugins/sandboxpay"
+	"fenxiao/plugins/sharing"
 	"fenxiao/plugins/wechat"
 	"fenxiao/plugins/wechatpay"
 	"fenxiao/plugins/withdrawal"
@@ -139,6 +140,21 @@ func registerPlugins(app core.App, cfg config) {
 	// promotions (满减, 打折, 赠品) in cart and checkout (on unless FENXIAO_PROMOTIONS=off)
 	if os.Getenv("FENXIAO_PROMOTIONS") != "off" {
 		promotion.MustRegister(app, promotion.Config{})
+	}
+
+	// promotion tools: share links, QR and mini-program codes, posters,
+	// click tracking and conversion stats (on unless FENXIAO_SHARING=off)
+	if os.Getenv("FENXIAO_SHARING") != "off" {
+		shareCfg := sharing.Config{PublicURL: strings.TrimRight(env("FENXIAO_PUBLIC_URL", ""), "/")}
+		if appID, secret := env("FENXIAO_WECHAT_APPID", ""), env("FENXIAO_WECHAT_SECRET", ""); appID != "" && secret != "" {
+			wx, err := wechat.NewClient(wechat.Config{AppID: appID, Secret: secret,
+				BaseURL: env("FENXIAO_WECHAT_API_URL", wechat.DefaultBaseURL)})
+			if err != nil {
+				panic(err)
+			}
+			shareCfg.MiniProgram = wx
+		}
+		sharing.MustRegister(app, shareCfg)
 	}
 }
 

@@ -1,5 +1,6 @@
 // Package wechat connects the shop to the WeChat mini-program server APIs:
-// sign-in with wx.login codes (jscode2session).
+// sign-in with wx.login codes (jscode2session) and mini-program codes
+// (getwxacodeunlimit, see [Client.GetUnlimitedQRCode]).
 //
 // Example usage:
 //
@@ -18,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -71,6 +73,11 @@ func Register(app core.App, config Config) error {
 type Client struct {
 	config Config
 	http   *resty.Client
+
+	// the access token shared by the server APIs that need one
+	tokenMu      sync.Mutex
+	token        string
+	tokenExpires time.Time
 }
 
 // NewClient checks config and builds a client.
