@@ -144,9 +144,14 @@ func Post(txApp core.App, userId, kind string, amount int64, refType, refId, act
 		return nil, err
 	}
 
-	existing, err := txApp.FindFirstRecordByFilter(EntriesCollection,
-		"ref_type = {:type} && ref_id = {:id} && kind = {:kind} && wallet = {:wallet}",
-		dbx.Params{"type": refType, "id": refId, "kind": kind, "wallet": w.Id})
+	// a plain indexed lookup (idx_wallet_entries_ref): every payment and
+	// settlement batch passes here, and a filter expression costs more to
+	// parse than the query costs to run
+	existing := &core.Record{}
+	err = txApp.RecordQuery(EntriesCollection).
+		AndWhere(dbx.HashExp{"ref_type": refType, "ref_id": refId, "kind": kind, "wallet": w.Id}).
+		Limit(1).
+		One(existing)
 	switch {
 	case err == nil:
 		if int64(existing.GetInt("amount")) != amount {
