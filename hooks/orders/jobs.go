@@ -1,6 +1,8 @@
 package orders
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,6 +34,12 @@ func (p *plugin) registerJobs() {
 		Schedule:    "*/5 * * * *",
 		Description: "ask payment providers about unpaid orders whose online payment was started",
 		Run:         p.reconcilePayments,
+	})
+	p.shop.RegisterJob(shop.Job{
+		Name:        "refund_reconcile",
+		Schedule:    "*/10 * * * *",
+		Description: "ask payment providers about refunds still processing and record what they finished",
+		Run:         p.reconcileRefunds,
 	})
 }
 
@@ -111,6 +119,55 @@ func (p *plugin) reconcilePayments(app core.App) (string, error) {
 		}
 	}
 	return fmt.Sprintf("%d checked, %d paid applied, %d failed", len(orders), applied, failed), nil
+}
+
+// reconcileRefunds asks the provider of every refund still processing
+// (created more than ReconcileAfter ago) how it ended, and applies the
+// answer with [plugin.applyRefundOutcome]. Providers without
+// [shop.RefundQuerier] are skipped: their refunds wait for the admin.
+func (p *plugin) reconcileRefunds(app core.App) (string, error) {
+	before, _ := types.ParseDateTime(time.Now().Add(-p.config.ReconcileAfter))
+	refunds, err := app.FindRecordsByFilter(refundsCollection, "status = {:status} && created < {:before}",
+		"created", jobBatch, 0, dbx.Params{"status": RefundProcessing, "before": before.String()})
+	if err != nil {
+		return "", err
+	}
+	succeeded, failed, pending, skipped, errs := 0, 0, 0, 0, 0
+	for _, r := range refunds {
+		provider, ok := p.shop.PaymentProvider(r.GetString("provider"))
+		q, canQuery := provider.(shop.RefundQuerier)
+		if !ok || !canQuery {
+			skipped++
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), p.config.ProviderTimeout)
+		out, err := q.QueryRefund(ctx, r.GetString("refund_no"))
+		cancel()
+		if err == nil && out == nil {
+			err = errors.New("no answer")
+		}
+		if err != nil {
+			errs++
+			app.Logger().Warn("refund_reconcile: query failed", "refund", r.Id, "refund_no", r.GetString("refund_no"), "error", err.Error())
+			continue
+		}
+		res, err := p.applyRefundOutcome(app, r.Id, out)
+		if err != nil {
+			errs++
+			app.Logger().Error("refund_reconcile: outcome not applied", "refund", r.Id, "status", out.Status, "error", err.Error())
+			continue
+		}
+		switch res.Refund.GetString("status") {
+		case RefundSuccess:
+			succeeded++
+		case RefundFailed:
+			failed++
+		default:
+			pending++
+		}
+	}
+	return fmt.Sprintf("%d checked, %d succeeded, %d failed, %d still processing, %d skipped, %d errors",
+		len(refunds), succeeded, failed, pending, skipped, errs), nil
 }
 
 func isCode(err error, code string) bool {

@@ -54,7 +54,8 @@ func (p *plugin) adminCancel(e *core.RequestEvent) error {
 }
 
 // cancelOrder cancels an unpaid order: the stock goes back and
-// OnOrderCancelled fires, in one transaction. An order whose online payment
+// OnOrderCancelled fires, in one transaction; then a started online payment
+// is closed at its provider. An order whose online payment
 // was started is first checked with its provider, so that a buyer who just
 // paid is not cancelled (the payment is applied instead: 409 order_paid).
 func (p *plugin) cancelOrder(app core.App, order *core.Record, reason string) (*core.Record, error) {
@@ -101,7 +102,44 @@ func (p *plugin) cancelOrder(app core.App, order *core.Record, reason string) (*
 	if err != nil {
 		return nil, err
 	}
+	p.closeAtProvider(app, cancelled)
 	return cancelled, nil
+}
+
+// closeAtProvider closes a cancelled order's started online payment at its
+// provider ([shop.Closer]), so that the buyer can no longer pay it. It runs
+// after the cancellation committed; a failure is only logged: a payment
+// that still arrives is recorded as unmatched by [ApplyPayment].
+func (p *plugin) closeAtProvider(app core.App, order *core.Record) {
+	method := order.GetString("pay_method")
+	if method == "" || order.GetDateTime("pay_started_at").IsZero() {
+		return
+	}
+	provider, ok := p.shop.PaymentProvider(method)
+	closer, canClose := provider.(shop.Closer)
+	if !ok || !canClose {
+		return
+	}
+	orderNo, id := order.GetString("order_no"), order.Id
+	run := func(root core.App) {
+		ctx, cancel := context.WithTimeout(context.Background(), p.config.ProviderTimeout)
+		defer cancel()
+		if err := closer.Close(ctx, orderNo); err != nil {
+			root.Logger().Error("cancelled order not closed at the payment provider; a late payment will be recorded as unmatched",
+				"order", id, "order_no", orderNo, "method", method, "error", err.Error())
+		}
+	}
+	if app.IsTransactional() {
+		// note: never call a provider inside a transaction
+		app.TxInfo().OnComplete(func(txErr error) error {
+			if txErr == nil {
+				go run(p.root)
+			}
+			return nil
+		})
+		return
+	}
+	run(app)
 }
 
 // checkStartedPayment asks the provider of a started online payment whether

@@ -13,7 +13,9 @@ import (
 // notify handles POST /api/shop/pay/notify/{provider}: the provider
 // verifies and decodes its callback, the core applies it ([ApplyPayment])
 // and the provider writes the answer it expects. A replayed notification
-// changes nothing and is acknowledged as handled.
+// changes nothing and is acknowledged as handled. Providers implementing
+// [shop.RefundNotificationParser] send refund notifications here too;
+// they are applied like a refund_reconcile answer.
 func (p *plugin) notify(e *core.RequestEvent) error {
 	provider, ok := p.shop.PaymentProvider(e.Request.PathValue("provider"))
 	if !ok {
@@ -35,6 +37,17 @@ func (p *plugin) notify(e *core.RequestEvent) error {
 		if _, err = ApplyPayment(e.App, notice); err != nil {
 			e.App.Logger().Warn("payment notification not applied", "provider", provider.Name(),
 				"order_no", notice.OrderNo, "error", err.Error())
+		}
+	} else if rp, ok := provider.(shop.RefundNotificationParser); ok {
+		var rn *shop.RefundNotice
+		if rn, err = rp.ParseRefundNotification(ctx, e.Request); err != nil {
+			e.App.Logger().Warn("refund notification rejected", "provider", provider.Name(),
+				"ip", e.RealIP(), "error", err.Error())
+		} else if rn != nil {
+			if err = p.refundByNotice(e.App, provider.Name(), rn); err != nil {
+				e.App.Logger().Warn("refund notification not applied", "provider", provider.Name(),
+					"refund_no", rn.RefundNo, "error", err.Error())
+			}
 		}
 	}
 	provider.AckNotification(e.Response, err)

@@ -1,7 +1,8 @@
 // Package orders is the shop core for buying: checkout, payments (through the
 // registered [shop.PaymentProvider]s), the order state machine, shipping and
 // tracking, after-sales with refunds, buyer notifications and the jobs that
-// keep orders moving (auto_cancel, auto_confirm, payment_reconcile).
+// keep orders moving (auto_cancel, auto_confirm, payment_reconcile,
+// refund_reconcile).
 //
 // Routes (all JSON, errors in PocketBase's shape with a stable code):
 //
@@ -10,7 +11,7 @@
 //	POST /api/shop/orders/{id}/cancel               buyer: cancel an unpaid order
 //	POST /api/shop/orders/{id}/confirm              buyer: confirm receipt of a shipped order
 //	GET  /api/shop/orders/{id}/tracking             buyer: the parcel's trace
-//	POST /api/shop/pay/notify/{provider}            payment provider callbacks
+//	POST /api/shop/pay/notify/{provider}            payment (and refund) provider callbacks
 //	POST /api/shop/aftersales                       buyer: apply for refund / return / exchange
 //	POST /api/shop/aftersales/{id}/return           buyer: the return parcel's tracking
 //	POST /api/shop/aftersales/{id}/close            buyer: withdraw an after-sale
@@ -23,7 +24,8 @@
 //	POST /api/shop/admin/aftersales/{id}/refund     superuser: retry a refund still in flight
 //
 // Events fired (inside the transaction that made the change):
-// [shop.Shop.OnOrderPaid], OnOrderCompleted, OnOrderCancelled, OnOrderRefunded.
+// [shop.Shop.OnOrderPaid], OnOrderShipped, OnOrderCompleted, OnOrderCancelled,
+// OnOrderRefunded.
 //
 // Example usage:
 //
@@ -113,7 +115,7 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 	p := &plugin{root: app, shop: s, config: config}
 	app.Store().Set(pluginKey, p)
 
-	bindOrderRules(app)
+	bindOrderRules(app, p)
 	bindFactRules(app)
 	bindAftersaleRules(app, p)
 	p.registerJobs()

@@ -105,7 +105,11 @@ func TestConcurrentCheckoutsNeverOversell(t *testing.T) {
 
 // wxFixture is a fixture with WeChat Pay on a fake and a buyer with an openid.
 func wxFixture(t *testing.T) (*fixture, *wxpayfake.Fake) {
-	fake, err := wxpayfake.New(wxpayfake.Options{})
+	return wxFixtureWith(t, wxpayfake.Options{})
+}
+
+func wxFixtureWith(t *testing.T, opts wxpayfake.Options) (*fixture, *wxpayfake.Fake) {
+	fake, err := wxpayfake.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

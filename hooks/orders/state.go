@@ -82,7 +82,7 @@ func errTransition(from, to string) error {
 // becomes shipped by itself), correct the tracking of a shipped order, edit
 // admin_note, and set upline_snapshot once. Everything else that moves money
 // or stock has a route: confirm-offline, cancel, after-sales.
-func bindOrderRules(app core.App) {
+func bindOrderRules(app core.App, p *plugin) {
 	app.OnRecordCreate(ordersCollection).BindFunc(func(e *core.RecordEvent) error {
 		if !isInternal(e.Context) {
 			return shop.Fail(http.StatusForbidden, "order_create_not_allowed",
@@ -106,18 +106,38 @@ func bindOrderRules(app core.App) {
 		if err != nil {
 			return err
 		}
-		if err := e.Next(); err != nil {
-			return err
+		if !shipped {
+			return e.Next()
 		}
-		if shipped {
-			return notify(e.App, e.Record.GetString("buyer"), "order_shipped",
-				"订单已发货 / your order has shipped",
-				fmt.Sprintf("订单 %s 已由 %s 发出，运单号 %s", e.Record.GetString("order_no"),
-					e.Record.GetString("tracking_company"), e.Record.GetString("tracking_no")),
-				e.Record.Id)
-		}
-		return nil
+		// the shipment, its event and the buyer's notification commit together
+		original := e.App
+		err = e.App.RunInTransaction(func(txApp core.App) error {
+			e.App = txApp
+			if err := e.Next(); err != nil {
+				return err
+			}
+			return orderShipped(txApp, p, e.Record)
+		})
+		e.App = original
+		return err
 	})
+}
+
+// orderShipped fires OnOrderShipped and notifies the buyer of an order that
+// just moved to shipped in txApp.
+func orderShipped(txApp core.App, p *plugin, o *core.Record) error {
+	items, err := orderItems(txApp, o.Id)
+	if err != nil {
+		return err
+	}
+	company, number := o.GetString("tracking_company"), o.GetString("tracking_no")
+	if err := p.shop.OnOrderShipped.Trigger(&shop.ShipmentEvent{App: txApp, Order: o, Items: items,
+		TrackingCompany: company, TrackingNo: number}); err != nil {
+		return err
+	}
+	return notify(txApp, o.GetString("buyer"), "order_shipped",
+		"订单已发货 / your order has shipped",
+		fmt.Sprintf("订单 %s 已由 %s 发出，运单号 %s", o.GetString("order_no"), company, number), o.Id)
 }
 
 // checkExternalOrderEdit checks an order edit made outside the orders core

@@ -35,6 +35,23 @@ type OrderEvent struct {
 	Payment *core.Record
 }
 
+// ShipmentEvent is fired when an order ships.
+type ShipmentEvent struct {
+	hook.Event
+
+	// App is the transaction the order moved to shipped in.
+	App core.App
+
+	Order *core.Record
+
+	// Items are the order's order_items records.
+	Items []*core.Record
+
+	// TrackingCompany and TrackingNo identify the parcel.
+	TrackingCompany string
+	TrackingNo      string
+}
+
 // RefundedLine is the part of one order item that a refund gave back.
 type RefundedLine struct {
 	// OrderItemId is the id of the order_items record.

@@ -60,7 +60,17 @@ type RefundResult struct {
 	// Status is one of "success", "processing", "failed".
 	Status   string
 	RefundId string
-	Raw      string
+	// Amount is the refunded amount in fen as the provider reports it
+	// (0: not reported); the core refuses a success for another amount.
+	Amount int64
+	Raw    string
+}
+
+// RefundNotice is a verified statement from a provider about a refund.
+type RefundNotice struct {
+	// RefundNo is the merchant refund number the refund was requested with.
+	RefundNo string
+	RefundResult
 }
 
 // PaymentQuery reports the provider's view of an order (reconciliation).
@@ -97,6 +107,32 @@ type PaymentProvider interface {
 
 	// Refund sends money back through the provider.
 	Refund(ctx context.Context, req RefundRequest) (*RefundResult, error)
+}
+
+// RefundQuerier is implemented by payment providers that can report on a
+// refund later (WeChat Pay answers most refunds "processing" first). The
+// core's refund_reconcile job asks it about refunds still in flight;
+// providers without it keep their refunds until the admin retries.
+type RefundQuerier interface {
+	// QueryRefund asks the provider about a refund by its merchant refund number.
+	QueryRefund(ctx context.Context, refundNo string) (*RefundResult, error)
+}
+
+// RefundNotificationParser is implemented by payment providers that send
+// refund notifications to the same notify URL as payments. The core calls
+// it with the same request after ParseNotification returned (nil, nil), so
+// the provider must leave r.Body readable. It returns (nil, nil) for a
+// genuine notification that is not about a refund.
+type RefundNotificationParser interface {
+	ParseRefundNotification(ctx context.Context, r *http.Request) (*RefundNotice, error)
+}
+
+// Closer is implemented by payment providers that can close an unpaid
+// order, so that the buyer can no longer pay it. The core calls it after a
+// cancellation committed (never inside a transaction); a failure is logged,
+// and a payment that still arrives is recorded as "unmatched".
+type Closer interface {
+	Close(ctx context.Context, orderNo string) error
 }
 
 // ---------------------------------------------------------------

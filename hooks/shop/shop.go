@@ -37,6 +37,11 @@ type Shop struct {
 	// from pending_payment to paid and recorded its payment.
 	OnOrderPaid *hook.Hook[*OrderEvent]
 
+	// OnOrderShipped fires inside the transaction that moved an order from
+	// paid to shipped (dashboard edit or the admin ship route), once per
+	// shipment; correcting the tracking later does not fire it.
+	OnOrderShipped *hook.Hook[*ShipmentEvent]
+
 	// OnOrderCompleted fires inside the transaction that completed an order
 	// (buyer confirmation or auto-confirmation).
 	OnOrderCompleted *hook.Hook[*OrderEvent]
@@ -63,6 +68,7 @@ func New() *Shop {
 	return &Shop{
 		OnUserJoined:     &hook.Hook[*UserEvent]{},
 		OnOrderPaid:      &hook.Hook[*OrderEvent]{},
+		OnOrderShipped:   &hook.Hook[*ShipmentEvent]{},
 		OnOrderCompleted: &hook.Hook[*OrderEvent]{},
 		OnOrderCancelled: &hook.Hook[*OrderEvent]{},
 		OnOrderRefunded:  &hook.Hook[*RefundEvent]{},

@@ -108,7 +108,10 @@ type Provider struct {
 }
 
 // interface guard
-var _ shop.PaymentProvider = (*Provider)(nil)
+var (
+	_ shop.PaymentProvider = (*Provider)(nil)
+	_ shop.Closer          = (*Provider)(nil)
+)
 
 // MustRegister is like [Register] but panics on error.
 func MustRegister(app core.App, config Config) {

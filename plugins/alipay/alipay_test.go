@@ -461,3 +461,33 @@ func TestRefundSystemErrorIsProcessing(t *testing.T) {
 		t.Fatalf("refunded %d, want 100", tr.RefundedFen)
 	}
 }
+
+func TestClose(t *testing.T) {
+	t.Parallel()
+	p, fake := newProvider(t)
+	ctx := context.Background()
+
+	fake.Open("FX300", 500)
+	if err := p.Close(ctx, "FX300"); err != nil {
+		t.Fatalf("close unpaid: %v", err)
+	}
+	if tr, _ := fake.Trade("FX300"); tr.Status != alipayfake.StatusClosed {
+		t.Fatalf("trade after close: %s", tr.Status)
+	}
+	// closing again and closing a trade Alipay never saw are fine
+	if err := p.Close(ctx, "FX300"); err != nil {
+		t.Fatalf("close twice: %v", err)
+	}
+	if err := p.Close(ctx, "FX301"); err != nil {
+		t.Fatalf("close unknown: %v", err)
+	}
+	// a paid trade is not closed
+	fake.Open("FX302", 500)
+	fake.Pay("FX302", 500)
+	if err := p.Close(ctx, "FX302"); err == nil {
+		t.Fatal("closing a paid trade succeeded")
+	}
+	if tr, _ := fake.Trade("FX302"); tr.Status == alipayfake.StatusClosed {
+		t.Fatal("a paid trade was closed")
+	}
+}

@@ -14,8 +14,9 @@ import (
 
 // Alipay business error codes (sub_code) this plugin acts on.
 const (
-	subCodeTradeNotExist = "ACQ.TRADE_NOT_EXIST"
-	subCodeSystemError   = "ACQ.SYSTEM_ERROR"
+	subCodeTradeNotExist    = "ACQ.TRADE_NOT_EXIST"
+	subCodeSystemError      = "ACQ.SYSTEM_ERROR"
+	subCodeTradeStatusError = "ACQ.TRADE_STATUS_ERROR"
 )
 
 // Refund statuses of [shop.RefundResult].
@@ -123,6 +124,29 @@ func (p *Provider) Refund(ctx context.Context, req shop.RefundRequest) (*shop.Re
 		result.Status = refundFailed
 	}
 	return result, nil
+}
+
+// Close implements [shop.Closer] with alipay.trade.close: an unpaid trade
+// can no longer be paid. A trade Alipay never saw (the buyer never opened
+// the cashier) and a trade already closed are not errors; a paid one is.
+func (p *Provider) Close(ctx context.Context, orderNo string) error {
+	if orderNo == "" {
+		return errors.New("alipay: close: missing order number")
+	}
+	rsp, err := p.client.TradeClose(ctx, sdk.TradeClose{OutTradeNo: orderNo})
+	if err != nil {
+		return fmt.Errorf("alipay: close order %s: %w", orderNo, err)
+	}
+	if rsp.IsSuccess() || rsp.SubCode == subCodeTradeNotExist {
+		return nil
+	}
+	if rsp.SubCode == subCodeTradeStatusError {
+		// note: closed before (timeout) or paid; only the latter matters
+		if q, err := p.Query(ctx, orderNo); err == nil && q.Closed {
+			return nil
+		}
+	}
+	return fmt.Errorf("alipay: close order %s: %s", orderNo, describe(rsp.Error))
 }
 
 // describe formats an Alipay business error for logs and error messages.

@@ -105,6 +105,10 @@ func confirmOffline(e *core.RequestEvent) error {
 	if err != nil {
 		return shop.ToApiError(err)
 	}
+	if res.Replayed && res.Payment.GetString("order") != order.Id {
+		return shop.ToApiError(shop.FieldFail("reference", "reference_used",
+			"该银行流水号已用于其他订单 / the bank reference was used for another order"))
+	}
 	return e.JSON(http.StatusOK, map[string]any{
 		"order_id": res.Order.Id,
 		"status":   res.Order.GetString("status"),

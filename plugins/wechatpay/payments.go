@@ -264,7 +264,63 @@ func refundResult(refund *refunddomestic.Refund, raw string) *shop.RefundResult 
 			status = "failed"
 		}
 	}
-	return &shop.RefundResult{Status: status, RefundId: deref(refund.RefundId), Raw: raw}
+	out := &shop.RefundResult{Status: status, RefundId: deref(refund.RefundId), Raw: raw}
+	if refund.Amount != nil && refund.Amount.Refund != nil {
+		out.Amount = *refund.Amount.Refund
+	}
+	return out
+}
+
+// ParseRefundNotification implements [shop.RefundNotificationParser].
+//
+// It verifies and decrypts the notification like [Provider.ParseNotification]
+// and checks that mchid is ours. REFUND.SUCCESS is "success", REFUND.ABNORMAL
+// and REFUND.CLOSED are "failed"; other genuine events give (nil, nil).
+// Every rejection wraps [ErrInvalidNotification]. r.Body stays readable.
+func (p *Provider) ParseRefundNotification(ctx context.Context, r *http.Request) (*shop.RefundNotice, error) {
+	event, plaintext, err := p.parseNotify(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(event.EventType, "REFUND.") {
+		return nil, nil
+	}
+	var n struct {
+		Mchid        string `json:"mchid"`
+		OutRefundNo  string `json:"out_refund_no"`
+		RefundId     string `json:"refund_id"`
+		RefundStatus string `json:"refund_status"`
+		Amount       struct {
+			Refund int64 `json:"refund"`
+		} `json:"amount"`
+	}
+	if err := json.Unmarshal([]byte(plaintext), &n); err != nil {
+		return nil, invalidNotification("decode refund: %v", err)
+	}
+	if n.Mchid != p.config.MchID {
+		return nil, invalidNotification("mchid %q is not ours", n.Mchid)
+	}
+	if n.OutRefundNo == "" || n.Amount.Refund <= 0 {
+		return nil, invalidNotification("out_refund_no or amount.refund missing")
+	}
+	status := ""
+	switch n.RefundStatus {
+	case "SUCCESS":
+		status = "success"
+	case "ABNORMAL", "CLOSED":
+		status = "failed"
+	default:
+		return nil, nil
+	}
+	return &shop.RefundNotice{
+		RefundNo: n.OutRefundNo,
+		RefundResult: shop.RefundResult{
+			Status:   status,
+			RefundId: n.RefundId,
+			Amount:   n.Amount.Refund,
+			Raw:      plaintext,
+		},
+	}, nil
 }
 
 // transactionNotice checks that tx belongs to this merchant and app and

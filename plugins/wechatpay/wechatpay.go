@@ -26,7 +26,8 @@
 //		APIv3Key:               os.Getenv("WXPAY_APIV3_KEY"),
 //		WechatPayPublicKeyID:   os.Getenv("WXPAY_PUBLIC_KEY_ID"),
 //		WechatPayPublicKeyPath: "/etc/fenxiao/pub_key.pem",
-//		NotifyURL:              "https://shop.example.com/api/shop/pay/wechatpay/notify",
+//		NotifyURL:              "https://shop.example.com/api/shop/pay/notify/wechatpay",
+//		RefundNotifyURL:        "https://shop.example.com/api/shop/pay/notify/wechatpay",
 //		TransferNotifyURL:      "https://shop.example.com/api/shop/payouts/wechatpay/notify",
 //	})
 //	app.Start()
@@ -127,7 +128,9 @@ type Config struct {
 	NotifyURL string
 
 	// RefundNotifyURL receives refund notifications. Default "": the URL
-	// configured on the merchant platform is used.
+	// configured on the merchant platform is used. The shop core takes them
+	// on the payment notify route (/api/shop/pay/notify/wechatpay), so
+	// this is normally the same URL as NotifyURL.
 	RefundNotifyURL string
 
 	// TransferNotifyURL receives transfer (payout) notifications.
@@ -211,8 +214,11 @@ type Provider struct {
 }
 
 var (
-	_ shop.PaymentProvider = (*Provider)(nil)
-	_ shop.PayoutProvider  = (*Provider)(nil)
+	_ shop.PaymentProvider          = (*Provider)(nil)
+	_ shop.PayoutProvider           = (*Provider)(nil)
+	_ shop.RefundQuerier            = (*Provider)(nil)
+	_ shop.RefundNotificationParser = (*Provider)(nil)
+	_ shop.Closer                   = (*Provider)(nil)
 )
 
 // New validates config, loads the keys and builds the WeChat Pay client.

@@ -464,8 +464,61 @@ func TestRefundProcessing(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err = p.QueryRefund(ctx, "RF20251124000070")
-	if err != nil || res.Status != "success" {
-		t.Fatalf("expected success: %+v, %v", res, err)
+	if err != nil || res.Status != "success" || res.Amount != 1000 {
+		t.Fatalf("expected success of 1000: %+v, %v", res, err)
+	}
+}
+
+func TestRefundNotification(t *testing.T) {
+	t.Parallel()
+	fake, p := setup(t, wxpayfake.Options{RefundStatus: "PROCESSING"})
+	ctx := context.Background()
+
+	prepay(t, p, "FX20251124000075", 1000)
+	_, _ = fake.MarkPaid("FX20251124000075")
+	for _, no := range []string{"RF20251124000075", "RF20251124000076"} {
+		if _, err := p.Refund(ctx, shop.RefundRequest{OrderNo: "FX20251124000075", RefundNo: no, Amount: 300, Total: 1000}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fake.CompleteRefund("RF20251124000075"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.FailRefund("RF20251124000076", "ABNORMAL"); err != nil {
+		t.Fatal(err)
+	}
+
+	ok, _ := fake.RefundNotification("RF20251124000075")
+	r := ok.Request("/notify")
+	n, err := p.ParseRefundNotification(ctx, r)
+	if err != nil || n == nil || n.RefundNo != "RF20251124000075" || n.Status != "success" || n.Amount != 300 || n.RefundId == "" || n.Raw == "" {
+		t.Fatalf("success notice: %+v, %v", n, err)
+	}
+	// the body stays readable for the next parser
+	if again, err := p.ParseRefundNotification(ctx, r); err != nil || again == nil {
+		t.Fatalf("second parse of the same request: %+v, %v", again, err)
+	}
+
+	bad, _ := fake.RefundNotification("RF20251124000076")
+	if n, err := p.ParseRefundNotification(ctx, bad.Request("/notify")); err != nil || n == nil || n.Status != "failed" {
+		t.Fatalf("abnormal notice: %+v, %v", n, err)
+	}
+
+	for name, opt := range map[string]wxpayfake.NotifyOption{
+		"forged":   wxpayfake.ForgedSignature(),
+		"tampered": wxpayfake.TamperedBody(),
+		"mchid":    wxpayfake.WithMchID("1900000999"),
+	} {
+		n, _ := fake.RefundNotification("RF20251124000075", opt)
+		if got, err := p.ParseRefundNotification(ctx, n.Request("/notify")); got != nil || !errors.Is(err, wechatpay.ErrInvalidNotification) {
+			t.Fatalf("%s: %+v, %v", name, got, err)
+		}
+	}
+
+	// a payment notification is not a refund
+	pay, _ := fake.PaymentNotification("FX20251124000075")
+	if got, err := p.ParseRefundNotification(ctx, pay.Request("/notify")); got != nil || err != nil {
+		t.Fatalf("payment as refund: %+v, %v", got, err)
 	}
 }
 

@@ -421,6 +421,28 @@ func (f *Fake) CompleteRefund(refundNo string) error {
 	return nil
 }
 
+// FailRefund ends a PROCESSING refund with status "CLOSED" or "ABNORMAL";
+// the money stays with the merchant.
+func (f *Fake) FailRefund(refundNo, status string) error {
+	if status != "CLOSED" && status != "ABNORMAL" {
+		return fmt.Errorf("wxpayfake: refund status %q is not a failure", status)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r, ok := f.refunds[refundNo]
+	if !ok {
+		return fmt.Errorf("wxpayfake: refund %q not found", refundNo)
+	}
+	if r.Status != "PROCESSING" {
+		return fmt.Errorf("wxpayfake: refund %q is already %s", refundNo, r.Status)
+	}
+	r.Status = status
+	if o := f.orders[r.OutTradeNo]; o != nil {
+		o.Refunded -= r.Amount
+	}
+	return nil
+}
+
 // ConfirmTransfer simulates the recipient confirming the transfer in
 // WeChat (wx.requestMerchantTransfer): the bill becomes SUCCESS.
 func (f *Fake) ConfirmTransfer(billNo string) error {
