@@ -102,11 +102,14 @@ func (p *plugin) priceEntries(app core.App, user *core.Record, entries []cartEnt
 		discounts = p.shop.Discounts()
 	}
 	if discounts != nil {
-		in.Discounts = func(lines []pricing.Line) pricing.Discounts {
+		in.Discounts = func(lines []pricing.Line) (pricing.Discounts, error) {
 			return discounts(app, user, lines)
 		}
 	}
-	cart := pricing.Price(in)
+	cart, err := pricing.Price(in)
+	if err != nil {
+		return nil, err
+	}
 
 	for _, l := range cart.Lines {
 		view.Lines = append(view.Lines, CartLine{

@@ -57,7 +57,7 @@ type Config struct {
 
 	// Discounts, when set, prices promotions into carts: it gets the lines
 	// counted in a cart's totals (see [pricing.Input.Discounts]).
-	Discounts func(app core.App, user *core.Record, lines []pricing.Line) pricing.Discounts
+	Discounts func(app core.App, user *core.Record, lines []pricing.Line) (pricing.Discounts, error)
 }
 
 type plugin struct {

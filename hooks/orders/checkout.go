@@ -126,11 +126,14 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 		discounts = DiscountsFunc(p.shop.Discounts())
 	}
 	if discounts != nil {
-		in.Discounts = func(lines []pricing.Line) pricing.Discounts {
+		in.Discounts = func(lines []pricing.Line) (pricing.Discounts, error) {
 			return discounts(app, buyer, lines)
 		}
 	}
-	cart := pricing.Price(in)
+	cart, err := pricing.Price(in)
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range cart.Lines {
 		if l.InTotal {
 			continue

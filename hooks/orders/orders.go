@@ -70,7 +70,7 @@ const (
 
 // DiscountsFunc works out the promotions of a buyer's lines; the cart and
 // checkout must use the same one so that both show the same figures.
-type DiscountsFunc func(app core.App, user *core.Record, lines []pricing.Line) pricing.Discounts
+type DiscountsFunc func(app core.App, user *core.Record, lines []pricing.Line) (pricing.Discounts, error)
 
 // SandboxProvider is implemented by payment providers whose payments are
 // not real money (orders paid with them get sandbox=true).

@@ -201,7 +201,9 @@ func (s *Shop) Notifiers() []Notifier {
 // DiscountsFunc works out what promotions take off a buyer's lines (the
 // lines counted in a cart's totals, see [pricing.Input.Discounts]).
 // The cart and checkout call the same one, so both show the same figures.
-type DiscountsFunc func(app core.App, user *core.Record, lines []pricing.Line) pricing.Discounts
+// An error (promotions that cannot be read) fails the cart or checkout:
+// pricing without the promotions would charge the buyer more than shown.
+type DiscountsFunc func(app core.App, user *core.Record, lines []pricing.Line) (pricing.Discounts, error)
 
 // ProductPromo is what the promotions on offer show on a product in lists.
 type ProductPromo struct {

@@ -6,7 +6,7 @@
 //
 // Example usage:
 //
-//	cart := pricing.Price(pricing.Input{
+//	cart, err := pricing.Price(pricing.Input{
 //		Lines:     lines,                       // from the cart and the catalog
 //		Templates: templates,                   // shipping templates by id
 //		Address:   &pricing.Address{Province: "浙江省"},
@@ -101,8 +101,10 @@ type Input struct {
 	Address *Address
 
 	// Discounts, when set, is called once with the lines that count towards
-	// the total (selected and buyable), in cart order.
-	Discounts func(lines []Line) Discounts
+	// the total (selected and buyable), in cart order. Its error is
+	// returned by [Price]: a cart whose promotions cannot be worked out has
+	// no price, rather than the price without them.
+	Discounts func(lines []Line) (Discounts, error)
 }
 
 // PricedLine is a line with its status and amounts.
@@ -150,7 +152,7 @@ type Cart struct {
 
 // Price prices the lines of in. It never fails: lines that cannot be bought
 // are reported with their status and left out of the totals.
-func Price(in Input) Cart {
+func Price(in Input) (Cart, error) {
 	cart := Cart{
 		Lines:             make([]PricedLine, len(in.Lines)),
 		ShippingEstimated: in.Address == nil,
@@ -175,7 +177,10 @@ func Price(in Input) Cart {
 		for k, i := range counted {
 			lines[k] = in.Lines[i]
 		}
-		d := in.Discounts(lines)
+		d, err := in.Discounts(lines)
+		if err != nil {
+			return Cart{}, err
+		}
 		for k, i := range counted {
 			if k >= len(d.PerLine) {
 				break
@@ -197,7 +202,7 @@ func Price(in Input) Cart {
 	}
 	cart.Shipping = shipping(cart.Lines, counted, in.Templates, in.Address)
 	cart.Total = cart.Goods - cart.Discount + cart.Shipping
-	return cart
+	return cart, nil
 }
 
 func lineStatus(l Line) string {

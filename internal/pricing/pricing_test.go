@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 )
@@ -29,7 +30,7 @@ func TestPrice(t *testing.T) {
 		name      string
 		lines     []Line
 		address   *Address
-		discounts func([]Line) Discounts
+		discounts func([]Line) (Discounts, error)
 		// expectations
 		goods, discount, shipping, total int64
 		statuses                         []string
@@ -114,14 +115,14 @@ func TestPrice(t *testing.T) {
 				func() Line { l := line("off", 5000, 1, 10, "piece", 0); l.OnShelf = false; return l }(),
 			},
 			address: zhejiang,
-			discounts: func(lines []Line) Discounts {
+			discounts: func(lines []Line) (Discounts, error) {
 				if len(lines) != 2 {
 					panic("discounts must only see the counted lines")
 				}
 				return Discounts{
 					PerLine: []int64{600, 400},
 					Applied: []Applied{{PromotionId: "p1", Label: "满100减10", Amount: 1000}},
-				}
+				}, nil
 			},
 			// paid 9000 < 9900: shipping is charged for 2 pieces
 			goods: 10000, discount: 1000, shipping: 1000, total: 10000,
@@ -131,8 +132,8 @@ func TestPrice(t *testing.T) {
 			name:    "a discount larger than the line or negative is clamped",
 			lines:   []Line{line("a", 100, 1, 10, "", 0), line("b", 100, 1, 10, "", 0)},
 			address: zhejiang,
-			discounts: func(lines []Line) Discounts {
-				return Discounts{PerLine: []int64{500, -50}}
+			discounts: func(lines []Line) (Discounts, error) {
+				return Discounts{PerLine: []int64{500, -50}}, nil
 			},
 			goods: 200, discount: 100, shipping: 0, total: 100,
 			statuses: []string{StatusOK, StatusOK},
@@ -141,8 +142,8 @@ func TestPrice(t *testing.T) {
 			name:    "a short PerLine leaves the other lines undiscounted",
 			lines:   []Line{line("a", 100, 1, 10, "", 0), line("b", 100, 1, 10, "", 0)},
 			address: zhejiang,
-			discounts: func(lines []Line) Discounts {
-				return Discounts{PerLine: []int64{30}}
+			discounts: func(lines []Line) (Discounts, error) {
+				return Discounts{PerLine: []int64{30}}, nil
 			},
 			goods: 200, discount: 30, shipping: 0, total: 170,
 			statuses: []string{StatusOK, StatusOK},
@@ -158,7 +159,10 @@ func TestPrice(t *testing.T) {
 
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
-			cart := Price(Input{Lines: s.lines, Templates: templates, Address: s.address, Discounts: s.discounts})
+			cart, err := Price(Input{Lines: s.lines, Templates: templates, Address: s.address, Discounts: s.discounts})
+			if err != nil {
+				t.Fatal(err)
+			}
 			if cart.Goods != s.goods || cart.Discount != s.discount || cart.Shipping != s.shipping || cart.Total != s.total {
 				t.Fatalf("goods/discount/shipping/total = %d/%d/%d/%d, want %d/%d/%d/%d",
 					cart.Goods, cart.Discount, cart.Shipping, cart.Total, s.goods, s.discount, s.shipping, s.total)
@@ -192,11 +196,26 @@ func TestPrice(t *testing.T) {
 	}
 }
 
+// TestPriceDiscountsError: a cart whose promotions fail has no price.
+func TestPriceDiscountsError(t *testing.T) {
+	boom := errors.New("promotions unreadable")
+	_, err := Price(Input{
+		Lines:     []Line{line("a", 100, 1, 10, "", 0)},
+		Discounts: func([]Line) (Discounts, error) { return Discounts{}, boom },
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want the discounts error", err)
+	}
+}
+
 func TestPriceAvailable(t *testing.T) {
 	short := line("short", 100, 5, 2, "", 0)
 	off := line("off", 100, 1, 7, "", 0)
 	off.OnShelf = false
-	cart := Price(Input{Lines: []Line{short, off}})
+	cart, err := Price(Input{Lines: []Line{short, off}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := cart.Lines[0].Available; got != 2 {
 		t.Errorf("short line available = %d, want 2", got)
 	}

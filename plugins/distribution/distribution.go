@@ -13,6 +13,10 @@
 //     book only the difference (cancel, clawback or absorbed).
 //   - OnOrderCompleted: count the sales distributor levels are judged on and
 //     upgrade the buyer and their uplines when they qualify.
+//   - OnUserJoined, and every later change of users.referrer (a record
+//     update hook, there is no shop event for it): upgrade the new uplines
+//     whose direct invitees or team size now qualify. Levels are never
+//     lowered; the level_upgrade job catches up with anything else.
 //
 // Jobs: commission_settle (02:30 daily, gated by the settlement cycle),
 // level_upgrade (03:00 daily), leaderboard_snapshot (00:10 daily).
@@ -157,10 +161,12 @@ func Register(app core.App, config Config) error {
 	s.OnOrderPaid.BindFunc(p.onOrderPaid)
 	s.OnOrderRefunded.BindFunc(p.onOrderRefunded)
 	s.OnOrderCompleted.BindFunc(p.onOrderCompleted)
+	s.OnUserJoined.BindFunc(p.onUserJoined)
 
 	p.bindValidation()
 	p.bindImmutability()
 	p.bindAdminLevelChanges()
+	p.bindRebindingLevels()
 
 	s.RegisterJob(shop.Job{
 		Name:        "commission_settle",

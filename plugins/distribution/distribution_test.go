@@ -544,7 +544,7 @@ func TestLevelsLeaderboardAndRewards(t *testing.T) {
 	plain := e.product("", 0, 0, 0)
 
 	o1, _ := e.order(d1, line{product: plain, qty: 1, paid: 15000})
-	e.complete(o1) // B: 2 direct invitees → bronze; A: team sales 15000 < 20000
+	e.complete(o1) // B: bronze since D2 bound (2 direct invitees); A: team sales 15000 < 20000
 	if r, _ := e.app.FindRecordById("users", b.Id); r.GetInt("level") != 1 {
 		t.Fatalf("B level %d, want 1", r.GetInt("level"))
 	}
@@ -558,7 +558,29 @@ func TestLevelsLeaderboardAndRewards(t *testing.T) {
 	if n, _ := e.app.CountRecords("level_changes", dbx.HashExp{"reason": "auto"}); n != 3 {
 		t.Fatalf("%d automatic level changes, want 3", n)
 	}
-	e.runJob("level_upgrade") // nothing more to do
+	if got := e.runJob("level_upgrade"); got != "judged 2 distributors, upgraded 0" {
+		t.Fatalf("level_upgrade with nothing to do: %q", got)
+	}
+	// a level added later is reached by the job: both have team sales 25000
+	gold := core.NewRecord(levels)
+	gold.Load(map[string]any{"rank": 3, "name": "金牌", "min_team_sales": 25000})
+	if err := e.app.Save(gold); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.runJob("level_upgrade"); got != "judged 2 distributors, upgraded 2" {
+		t.Fatalf("level_upgrade: %q", got)
+	}
+	for _, u := range []*core.Record{a, b} {
+		if r, _ := e.app.FindRecordById("users", u.Id); r.GetInt("level") != 3 {
+			t.Fatalf("%s level %d after the job, want 3", r.GetString("nickname"), r.GetInt("level"))
+		}
+		if n, _ := e.app.CountRecords("level_changes", dbx.HashExp{"user": u.Id, "actor": "system:level_upgrade", "from_rank": 2, "to_rank": 3}); n != 1 {
+			t.Fatalf("%d level_upgrade changes of %s, want 1", n, u.Id)
+		}
+	}
+	if got := e.runJob("level_upgrade"); got != "judged 2 distributors, upgraded 0" {
+		t.Fatalf("level_upgrade run twice: %q", got)
+	}
 
 	// a superuser sets a level in the dashboard: logged
 	_, suToken := testutil.Superuser(t, e.app)

@@ -5,7 +5,9 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
+	"fenxiao/hooks/accounts"
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/levels"
 )
@@ -233,4 +235,55 @@ func (p *plugin) bindAdminLevelChanges() {
 		e.App = original
 		return err
 	})
+}
+
+// onUserJoined re-judges, in the sign-up transaction, the levels of the new
+// user's uplines: their direct invitees and team size just grew (the
+// referral tree was updated before the event).
+func (p *plugin) onUserJoined(e *shop.UserEvent) error {
+	if e.Upline != nil {
+		if err := p.evaluateUplines(e.App, e.User.Id, "system:user_joined"); err != nil {
+			return wrap("distribution: levels on sign-up", err)
+		}
+	}
+	return e.Next()
+}
+
+// bindRebindingLevels re-judges the new uplines' levels whenever a user's
+// upline changes after sign-up (binding by link or code, rebinding, an
+// admin reassignment), in the transaction of the change.
+//
+// note: there is no shop event for it; the hook wraps the core's own
+// handler (hooks/accounts onUserUpdate, which moves the user in the referral
+// tree after the save) with a lower priority, so that when e.Next() returns
+// the tree and the team counters are already up to date in txApp.
+func (p *plugin) bindRebindingLevels() {
+	p.app.OnRecordUpdate(usersCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:       "fenxiaoDistributionRebindLevels",
+		Priority: -10,
+		Func: func(e *core.RecordEvent) error {
+			upline := e.Record.GetString("referrer")
+			if upline == "" || upline == e.Record.Original().GetString("referrer") {
+				return e.Next()
+			}
+			original := e.App
+			defer func() { e.App = original }()
+			return e.App.RunInTransaction(func(txApp core.App) error {
+				e.App = txApp
+				if err := e.Next(); err != nil {
+					return err
+				}
+				return wrap("distribution: levels on binding", p.evaluateUplines(txApp, e.Record.Id, "system:referral_bound"))
+			})
+		},
+	})
+}
+
+// evaluateUplines upgrades the uplines of userId (never downgrades).
+func (p *plugin) evaluateUplines(txApp core.App, userId, actor string) error {
+	ids, err := accounts.Ancestors(txApp, userId)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	return p.evaluateLevels(txApp, ids, actor)
 }

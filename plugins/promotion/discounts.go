@@ -13,16 +13,16 @@ import (
 )
 
 // discounts is the plugin's [shop.DiscountsFunc], used by both the cart and
-// checkout.
-func (p *plugin) discounts(app core.App, user *core.Record, lines []pricing.Line) pricing.Discounts {
+// checkout. A database error fails the request with a 503
+// promotions_unavailable: the cart and checkout are never priced without
+// the promotions the buyer was shown.
+func (p *plugin) discounts(app core.App, user *core.Record, lines []pricing.Line) (pricing.Discounts, error) {
 	d, err := p.price(app, user, lines)
 	if err != nil {
-		// note: the seam has no error; the same failure shows in the cart
-		// (no promotions) before it could reach an order
-		app.Logger().Error("promotion: pricing failed, no promotions applied", "error", err)
-		return pricing.Discounts{}
+		app.Logger().Error("promotion: pricing failed, request refused", "error", err)
+		return pricing.Discounts{}, unavailable(err)
 	}
-	return d
+	return d, nil
 }
 
 // price runs the engine on lines with the live promotions, the buyer's usage
@@ -154,44 +154,6 @@ func needsCategories(offers []offer, now time.Time) bool {
 		}
 	}
 	return false
-}
-
-// usageCounts returns how many times the buyer has used each of the given
-// promotions: paid orders (promotion_usages) plus unpaid orders carrying it.
-func usageCounts(app core.App, userId string, promotionIds []string) (map[string]int, error) {
-	ids := make([]any, len(promotionIds))
-	for i, id := range promotionIds {
-		ids[i] = id
-	}
-	var rows []struct {
-		Promotion string `db:"promotion"`
-		N         int    `db:"n"`
-	}
-	err := app.DB().Select("promotion", "COUNT(*) AS n").From(usagesCollection).
-		Where(dbx.HashExp{"user": userId}).AndWhere(dbx.In("promotion", ids...)).
-		GroupBy("promotion").All(&rows)
-	if err != nil {
-		return nil, fmt.Errorf("promotion usage: %w", err)
-	}
-	usage := make(map[string]int, len(rows))
-	for _, r := range rows {
-		usage[r.Promotion] += r.N
-	}
-
-	rows = nil
-	err = app.DB().NewQuery(
-		"SELECT json_extract(j.[[value]], '$.promotion') AS promotion, COUNT(DISTINCT o.[[id]]) AS n" +
-			" FROM {{" + ordersCollection + "}} o, json_each(CASE WHEN json_valid(o.[[promotions]]) THEN o.[[promotions]] ELSE '[]' END) j" +
-			" WHERE o.[[buyer]] = {:buyer} AND o.[[status]] = 'pending_payment'" +
-			" GROUP BY 1").
-		Bind(dbx.Params{"buyer": userId}).All(&rows)
-	if err != nil {
-		return nil, fmt.Errorf("promotion usage of unpaid orders: %w", err)
-	}
-	for _, r := range rows {
-		usage[r.Promotion] += r.N
-	}
-	return usage, nil
 }
 
 // skuStock returns the stock of the given SKUs by id (unknown SKUs: 0).

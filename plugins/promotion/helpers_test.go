@@ -36,8 +36,9 @@ type fixture struct {
 	teaP, cupP     *core.Record // products
 	tea, cup, gift *core.Record // skus
 
-	mu  sync.Mutex
-	now time.Time
+	mu   sync.Mutex
+	now  time.Time
+	gate func() // when set, every read of the plugin's clock calls it first
 }
 
 func newFixture(t testing.TB, register ...func(app core.App)) *fixture {
@@ -71,8 +72,20 @@ func newFixture(t testing.TB, register ...func(app core.App)) *fixture {
 
 func (f *fixture) clock() time.Time {
 	f.mu.Lock()
+	gate := f.gate
+	f.mu.Unlock()
+	if gate != nil {
+		gate()
+	}
+	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.now
+}
+
+func (f *fixture) setGate(gate func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.gate = gate
 }
 
 func (f *fixture) setClock(t time.Time) {

@@ -19,11 +19,19 @@
 //     ("满200减30", "8.5折", "满200赠") and promo_price, the lowest price
 //     after the best per-item discount.
 //
-// Usage counting: when an order is paid (shop OnOrderPaid, same
-// transaction) one promotion_usages row per promotion on orders.promotions
-// is written. A buyer's usage of a promotion is those rows plus their unpaid
-// (pending_payment) orders carrying it, so two unpaid orders cannot both take
-// a once-per-buyer promotion; a cancelled order gives it back.
+// Per-buyer limits: a buyer's usage of a promotion is the number of their
+// live orders (unpaid, paid or later, not cancelled) carrying it on
+// orders.promotions, so two unpaid orders cannot both take a once-per-buyer
+// promotion and a cancelled order gives it back. Pricing reads it outside any
+// transaction; the order's create hook recounts it inside the transaction
+// that writes the order and refuses the order (409 promotion_limit_reached)
+// when a concurrent checkout took the last use first. When an order is paid
+// (shop OnOrderPaid, same transaction) one promotion_usages row per promotion
+// is also written, for reports.
+//
+// Errors: a database error while pricing fails the cart or checkout request
+// with 503 promotions_unavailable (nothing is changed) rather than
+// dropping the promotions and charging the full price.
 //
 // Admin writes (dashboard, REST, Go) are checked with promo.Validate and
 // refused with a 400 carrying the engine's stable code on the field at
@@ -97,6 +105,7 @@ func Register(app core.App, config Config) error {
 
 	p.bindValidation()
 	p.bindCacheInvalidation()
+	p.bindLimits()
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/shop/promotions/active", p.activeList)
