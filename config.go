@@ -69,7 +69,9 @@ func loadConfig() config {
 			WechatPayPublicKeyPath: env("FENXIAO_WXPAY_PUBLIC_KEY_PATH", ""),
 			PlatformCertMode:       env("FENXIAO_WXPAY_PLATFORM_CERT_MODE", "") == "1",
 			NotifyURL:              env("FENXIAO_WXPAY_NOTIFY_URL", publicURL+"/api/shop/pay/notify/wechatpay"),
-			TransferNotifyURL:      env("FENXIAO_WXPAY_TRANSFER_NOTIFY_URL", ""),
+			// refund notifications come in on the payment callback route too
+			RefundNotifyURL:   env("FENXIAO_WXPAY_REFUND_NOTIFY_URL", publicURL+"/api/shop/pay/notify/wechatpay"),
+			TransferNotifyURL: env("FENXIAO_WXPAY_TRANSFER_NOTIFY_URL", ""),
 		}
 	}
 

@@ -3,6 +3,7 @@ package hooks
 import (
 	"fmt"
 	"net/http"
+	"os"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -73,15 +74,26 @@ func bindJobs(app core.App, s *shop.Shop, config Config) {
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := app.RunAllMigrations(); err != nil {
-				return err
+				return failJobCommand(cmd, err)
 			}
 			res, err := s.RunJob(app, args[0])
 			if err != nil {
-				return err
+				return failJobCommand(cmd, err)
 			}
-			fmt.Printf("%s: %s (%s)\n", res.Job, res.Summary, res.Duration)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s (%s)\n", res.Job, res.Summary, res.Duration)
 			return nil
 		},
 	})
 	config.RootCmd.AddCommand(jobsCmd)
+}
+
+// exitJobCommand ends the process; PocketBase ignores the errors commands
+// return, and a cron wrapper or an operator's script must see the failure.
+var exitJobCommand = os.Exit
+
+// failJobCommand prints err and exits with status 1.
+func failJobCommand(cmd *cobra.Command, err error) error {
+	fmt.Fprintln(cmd.ErrOrStderr(), "jobs:", err)
+	exitJobCommand(1)
+	return err
 }
