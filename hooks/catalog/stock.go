@@ -34,29 +34,55 @@ func DecrementStock(app core.App, skuId string, qty int) error {
 		return shop.FieldFail("quantity", "invalid_quantity", "数量必须大于0 / quantity must be positive")
 	}
 	return app.RunInTransaction(func(txApp core.App) error {
-		res, err := txApp.DB().NewQuery(`UPDATE {{skus}}
-				SET [[stock]] = [[stock]] - {:n}, [[updated]] = {:now}
-				WHERE [[id]] = {:id} AND [[stock]] >= {:n}`).
-			Bind(dbx.Params{"id": skuId, "n": qty, "now": types.NowDateTime().String()}).
-			Execute()
-		if err != nil {
-			return fmt.Errorf("decrement stock of %s: %w", skuId, err)
+		var sold struct {
+			Product   string `db:"product"`
+			Stock     int    `db:"stock"`
+			Threshold int    `db:"low_stock_threshold"`
+			Alerted   bool   `db:"low_stock_alerted"`
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
+		err := txApp.DB().NewQuery(`UPDATE {{skus}}
+				SET [[stock]] = [[stock]] - {:n}, [[updated]] = {:now}
+				WHERE [[id]] = {:id} AND [[stock]] >= {:n}
+				RETURNING [[product]], [[stock]], [[low_stock_threshold]], [[low_stock_alerted]]`).
+			Bind(dbx.Params{"id": skuId, "n": qty, "now": types.NowDateTime().String()}).
+			One(&sold)
+		if errors.Is(err, sql.ErrNoRows) {
 			if _, findErr := findSku(txApp, skuId); findErr != nil {
 				return findErr
 			}
 			return ErrOutOfStock
 		}
-
-		sku, err := findSku(txApp, skuId)
 		if err != nil {
-			return err
+			return fmt.Errorf("decrement stock of %s: %w", skuId, err)
 		}
-		if err := checkLowStock(txApp, sku); err != nil {
-			return err
+
+		if sold.Threshold > 0 && sold.Stock <= sold.Threshold && !sold.Alerted {
+			sku, err := findSku(txApp, skuId)
+			if err != nil {
+				return err
+			}
+			if err := checkLowStock(txApp, sku); err != nil {
+				return err
+			}
 		}
-		return syncProductStock(txApp, sku.GetString("product"))
+
+		// note: every checkout passes here, so the common case is one
+		// statement: a sale lowers the product's total stock by the same
+		// units and leaves its prices (and its search entry) as they are.
+		// Only when the SKU or the product runs out is everything
+		// recomputed and the shelf rules applied.
+		var total int
+		err = txApp.DB().NewQuery(`UPDATE {{products}} SET [[stock]] = MAX(0, [[stock]] - {:n})
+				WHERE [[id]] = {:id} RETURNING [[stock]]`).
+			Bind(dbx.Params{"id": sold.Product, "n": qty}).
+			Row(&total)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("decrement stock of product %s: %w", sold.Product, err)
+		}
+		if sold.Stock == 0 || total == 0 {
+			return syncProductStock(txApp, sold.Product)
+		}
+		return nil
 	})
 }
 

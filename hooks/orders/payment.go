@@ -70,9 +70,11 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 		}
 		result.Order = order
 
-		existing, err := txApp.FindFirstRecordByFilter(paymentsCollection,
-			"provider = {:provider} && transaction_id = {:tx}",
-			dbx.Params{"provider": notice.Provider, "tx": notice.TransactionId})
+		existing := &core.Record{}
+		err = txApp.RecordQuery(paymentsCollection).
+			AndWhere(dbx.HashExp{"provider": notice.Provider, "transaction_id": notice.TransactionId}).
+			Limit(1).
+			One(existing)
 		if err == nil {
 			result.Payment = existing
 			result.Replayed = true

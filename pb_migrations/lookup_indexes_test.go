@@ -1,0 +1,39 @@
+package pb_migrations_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+
+	"fenxiao/internal/testutil"
+)
+
+func TestMain(m *testing.M) { testutil.Main(m) }
+
+// TestLookupsSearchAnIndex asks SQLite how it runs the hot lookups with a
+// bound value, as the record finders and API filters send them: each must
+// search an index, never scan the table.
+func TestLookupsSearchAnIndex(t *testing.T) {
+	app, _ := testutil.NewShopApp(t)
+	for _, q := range []string{
+		"SELECT * FROM users WHERE invite_code = {:v}",
+		"SELECT * FROM users WHERE phone = {:v}",
+		"SELECT * FROM users WHERE wx_openid = {:v}",
+		"SELECT * FROM payments WHERE provider = {:v} AND transaction_id = {:v}",
+		"SELECT * FROM skus WHERE code = {:v}",
+		"SELECT COUNT(*) FROM share_conversions WHERE [[order]] = {:v} AND kind = {:v}",
+		"SELECT COUNT(*) FROM share_conversions WHERE link = {:v} AND user = {:v} AND NOT (kind = {:v})",
+		"SELECT * FROM wallet_entries WHERE ref_type = {:v} AND ref_id = {:v} AND kind = {:v} AND wallet = {:v}",
+	} {
+		var plan []struct {
+			Detail string `db:"detail"`
+		}
+		if err := app.DB().NewQuery("EXPLAIN QUERY PLAN " + q).Bind(dbx.Params{"v": "x"}).All(&plan); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if len(plan) == 0 || !strings.Contains(plan[0].Detail, "USING") || strings.HasPrefix(plan[0].Detail, "SCAN") {
+			t.Errorf("%s: plan %v, want an index search", q, plan)
+		}
+	}
+}
