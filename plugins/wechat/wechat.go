@@ -1,6 +1,7 @@
 // Package wechat connects the shop to the WeChat mini-program server APIs:
-// sign-in with wx.login codes (jscode2session) and mini-program codes
-// (getwxacodeunlimit, see [Client.GetUnlimitedQRCode]).
+// sign-in with wx.login codes (jscode2session), mini-program codes
+// (getwxacodeunlimit, see [Client.GetUnlimitedQRCode]) and shipping info for
+// WeChat Pay orders (发货信息管理, see [Client.UploadShippingInfo]).
 //
 // Example usage:
 //
@@ -124,7 +125,7 @@ func (c *Client) Code2Session(ctx context.Context, code string) (*Session, error
 		ForceContentType("application/json").
 		Get("/sns/jscode2session")
 	if err != nil {
-		return nil, fmt.Errorf("wechat jscode2session: %w", err)
+		return nil, fmt.Errorf("wechat jscode2session: %w", withoutURL(err))
 	}
 	if res.StatusCode() != http.StatusOK {
 		return nil, fmt.Errorf("wechat jscode2session: http %d", res.StatusCode())
@@ -155,6 +156,13 @@ func (c *Client) signIn(e *core.RequestEvent) error {
 	}
 	if form.Code == "" || len(form.Code) > 128 {
 		return shop.FieldFail("code", "wechat_code_required", "缺少 wx.login code / code is required").ApiError()
+	}
+	// an unknown inviter is refused before the wx.login code is exchanged:
+	// the code is single-use, and the buyer must be able to retry with it
+	if form.Invitation.Code != "" {
+		if _, err := accounts.FindUserByInviteCode(e.App, form.Invitation.Code); err != nil {
+			return shop.ToApiError(err)
+		}
 	}
 
 	session, err := c.Code2Session(e.Request.Context(), form.Code)

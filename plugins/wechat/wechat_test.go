@@ -122,3 +122,46 @@ func TestWeChatWrongSecretAndOutage(t *testing.T) {
 		t.Fatalf("outage: %d %s", res.Status, res.Raw)
 	}
 }
+
+func TestWeChatSignInUnknownInviterKeepsTheCode(t *testing.T) {
+	srv, calls := fakeWeChat(t, "wx-app", "wx-secret")
+	app, _ := testutil.NewShopApp(t)
+	wechat.MustRegister(app, wechat.Config{AppID: "wx-app", Secret: "wx-secret", BaseURL: srv.URL})
+	c := testutil.NewClient(t, app)
+	inviter, _ := testutil.User(t, app, "inviter@test.local", nil)
+	before, _ := app.CountRecords("users")
+
+	// an unknown inviter is refused before WeChat sees the code
+	for _, code := range []string{"NOSUCH1", strings.Repeat("X", 40)} {
+		res := c.Do(http.MethodPost, "/api/shop/auth/wechat", map[string]any{"code": "code-carol-1", "inviter": code}, "")
+		if res.Status < 400 || res.Code() != "invite_code_unknown" {
+			t.Fatalf("unknown inviter %q: %d %s", code, res.Status, res.Raw)
+		}
+	}
+	if calls.Load() != 0 {
+		t.Fatalf("the code was exchanged %d times for a refused sign-in", calls.Load())
+	}
+	if after, _ := app.CountRecords("users"); after != before {
+		t.Fatal("a refused sign-in created a user")
+	}
+
+	// the same code still works, with the inviter typed loosely
+	loose := "  " + strings.ToLower(inviter.GetString("invite_code")) + " "
+	res := c.Do(http.MethodPost, "/api/shop/auth/wechat", map[string]any{"code": "code-carol-1", "inviter": loose}, "")
+	if res.Status != 200 || res.Body["record"].(map[string]any)["referrer"] != inviter.Id {
+		t.Fatalf("retry with the same code: %d %s", res.Status, res.Raw)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("WeChat called %d times, want 1", calls.Load())
+	}
+}
+
+func TestCode2SessionOutageHidesTheSecret(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	down.Close()
+	c, _ := wechat.NewClient(wechat.Config{AppID: "wx-app", Secret: "s3cr3t-value", BaseURL: down.URL})
+	_, err := c.Code2Session(t.Context(), "code-x-1")
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") || strings.Contains(err.Error(), "code-x-1") {
+		t.Fatalf("outage error: %v", err)
+	}
+}
