@@ -7,10 +7,10 @@ import (
 
 // lookupIndexes are plain indexes beside the partial unique ones.
 //
-// SQLite uses a partial index (… WHERE invite_code != ”) only for a query
-// whose own WHERE repeats that term literally; a lookup with a bound value
-// (invite_code = ?, the way every record finder and API filter asks) cannot
-// prove the value is not ” and scans the whole table. The partial unique
+// SQLite uses a partial index (one with a WHERE: the value is not empty)
+// only for a query whose own WHERE repeats that term literally; a lookup
+// with a bound value (invite_code = ?, the way every record finder and API
+// filter asks) cannot prove the value is not empty, and scans the table. The partial unique
 // indexes stay, for uniqueness among the rows that have a value; these make
 // the lookups an index search: invite codes at every sign-up and binding,
 // phones at SMS sign-in, openids at WeChat sign-in, payment transaction ids
