@@ -10,9 +10,9 @@ import (
 // SQLite uses a partial index (one with a WHERE: the value is not empty)
 // only for a query whose own WHERE repeats that term literally; a lookup
 // with a bound value (invite_code = ?, the way every record finder and API
-// filter asks) cannot prove the value is not empty, and scans the table. The partial unique
-// indexes stay, for uniqueness among the rows that have a value; these make
-// the lookups an index search: invite codes at every sign-up and binding,
+// filter asks) cannot prove the value is not empty, and scans the table.
+// The partial unique indexes stay, for uniqueness among the rows that have
+// a value; these make the lookups an index search: invite codes at every sign-up and binding,
 // phones at SMS sign-in, openids at WeChat sign-in, payment transaction ids
 // at every payment notification, SKU codes, share conversions per paid order.
 var lookupIndexes = []struct {
