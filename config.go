@@ -18,6 +18,7 @@ import (
 	"fenxiao/plugins/wechat"
 	"fenxiao/plugins/wechatpay"
 	"fenxiao/plugins/withdrawal"
+	"fenxiao/plugins/wxshipping"
 )
 
 // config is everything main wires, read from the environment so that secrets
@@ -144,19 +145,37 @@ func registerPlugins(app core.App, cfg config) {
 		promotion.MustRegister(app, promotion.Config{})
 	}
 
+	// one client for every user of the mini-program's access token (poster
+	// codes, shipping info): two clients would void each other's tokens
+	var wx *wechat.Client
+	if appID, secret := env("FENXIAO_WECHAT_APPID", ""), env("FENXIAO_WECHAT_SECRET", ""); appID != "" && secret != "" {
+		var err error
+		wx, err = wechat.NewClient(wechat.Config{AppID: appID, Secret: secret,
+			BaseURL: env("FENXIAO_WECHAT_API_URL", wechat.DefaultBaseURL)})
+		if err != nil {
+			panic(err)
+		}
+	}
+
 	// promotion tools: share links, QR and mini-program codes, posters,
 	// click tracking and conversion stats (on unless FENXIAO_SHARING=off)
 	if os.Getenv("FENXIAO_SHARING") != "off" {
 		shareCfg := sharing.Config{PublicURL: strings.TrimRight(env("FENXIAO_PUBLIC_URL", ""), "/")}
-		if appID, secret := env("FENXIAO_WECHAT_APPID", ""), env("FENXIAO_WECHAT_SECRET", ""); appID != "" && secret != "" {
-			wx, err := wechat.NewClient(wechat.Config{AppID: appID, Secret: secret,
-				BaseURL: env("FENXIAO_WECHAT_API_URL", wechat.DefaultBaseURL)})
-			if err != nil {
-				panic(err)
-			}
+		if wx != nil {
+			// note: never assign a nil *wechat.Client to the interface
 			shareCfg.MiniProgram = wx
 		}
 		sharing.MustRegister(app, shareCfg)
+	}
+
+	// 发货信息管理: shipments of WeChat Pay orders reported to the mini-program
+	// (on with the WeChat keys and WeChat Pay unless FENXIAO_WX_SHIPPING=off)
+	if wx != nil && cfg.WechatPay != nil && os.Getenv("FENXIAO_WX_SHIPPING") != "off" {
+		companies, err := wxshipping.ParseCompanies(env("FENXIAO_WX_SHIPPING_COMPANIES", ""))
+		if err != nil {
+			panic(err)
+		}
+		wxshipping.MustRegister(app, wxshipping.Config{Client: wx, MchID: cfg.WechatPay.MchID, Companies: companies})
 	}
 }
 
