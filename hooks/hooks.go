@@ -62,6 +62,7 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 
 	bindErrorShape(app)
 	bindSettingsRules(app)
+	shop.BindSettingsCache(app)
 
 	if err := accounts.Register(app, s, config.Accounts); err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)

@@ -2,8 +2,10 @@ package shop
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 )
 
 // SettingsCollection is the collection holding the one shop settings record.
@@ -65,12 +67,126 @@ type Settings struct {
 
 // LoadSettings reads the shop settings through app (use the transaction's
 // app inside a transaction).
+//
+// When [BindSettingsCache] was called on the app, the committed settings
+// are kept in memory: checkout, payment and commission read them several
+// times per order, and they change only when an admin saves them.
 func LoadSettings(app core.App) (*Settings, error) {
+	c, _ := app.Store().Get(settingsCacheKey).(*settingsCache)
+	if r := c.get(); r != nil {
+		return SettingsFromRecord(r), nil
+	}
+	gen := c.generation()
 	r, err := app.FindRecordById(SettingsCollection, SettingsId)
 	if err != nil {
 		return nil, fmt.Errorf("load shop settings: %w", err)
 	}
+	// note: what a transaction reads may be its own uncommitted change
+	if !app.IsTransactional() {
+		c.put(gen, r)
+	}
 	return SettingsFromRecord(r), nil
+}
+
+const settingsCacheKey = "fenxiao.shop.settingsCache"
+
+// settingsCache holds a copy of the committed settings record.
+//
+// A save of the settings empties it when it starts (OnRecordUpdate, before
+// anything is written) and again when it has committed or failed; while a
+// save is in flight nothing is cached, so a reader can never keep a value
+// older than the last commit. The generation makes a read that raced with
+// a save drop its result instead of caching it.
+type settingsCache struct {
+	mu       sync.Mutex
+	gen      uint64
+	inFlight int
+	record   *core.Record
+}
+
+// BindSettingsCache keeps the settings of app in memory (see [LoadSettings]),
+// emptied on every save of the settings record, by any writer that goes
+// through the record API (dashboard, REST, Go).
+func BindSettingsCache(app core.App) {
+	c := &settingsCache{}
+	app.Store().Set(settingsCacheKey, c)
+
+	begin := &hook.Handler[*core.RecordEvent]{
+		Func: func(e *core.RecordEvent) error {
+			c.begin()
+			return e.Next()
+		},
+		Priority: -1000, // before any hook that could fail the save
+	}
+	app.OnRecordCreate(SettingsCollection).Bind(begin)
+	app.OnRecordUpdate(SettingsCollection).Bind(begin)
+	app.OnRecordDelete(SettingsCollection).Bind(begin)
+
+	end := func(e *core.RecordEvent) error {
+		c.end()
+		return e.Next()
+	}
+	endErr := func(e *core.RecordErrorEvent) error {
+		c.end()
+		return e.Next()
+	}
+	app.OnRecordAfterCreateSuccess(SettingsCollection).BindFunc(end)
+	app.OnRecordAfterUpdateSuccess(SettingsCollection).BindFunc(end)
+	app.OnRecordAfterDeleteSuccess(SettingsCollection).BindFunc(end)
+	app.OnRecordAfterCreateError(SettingsCollection).BindFunc(endErr)
+	app.OnRecordAfterUpdateError(SettingsCollection).BindFunc(endErr)
+	app.OnRecordAfterDeleteError(SettingsCollection).BindFunc(endErr)
+}
+
+// get returns a copy of the cached record, or nil.
+func (c *settingsCache) get() *core.Record {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.record == nil || c.inFlight > 0 {
+		return nil
+	}
+	return c.record.Fresh()
+}
+
+func (c *settingsCache) generation() uint64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// put caches r if no save started or ended since gen was taken.
+func (c *settingsCache) put(gen uint64, r *core.Record) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen && c.inFlight == 0 {
+		c.record = r.Fresh()
+	}
+}
+
+func (c *settingsCache) begin() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.inFlight++
+	c.gen++
+	c.record = nil
+}
+
+func (c *settingsCache) end() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// note: never below 0, should an error event come without its begin
+	c.inFlight = max(0, c.inFlight-1)
+	c.gen++
+	c.record = nil
 }
 
 // SettingsFromRecord converts a shop_settings record.
