@@ -85,6 +85,8 @@ func loadConfig() config {
 			ReturnURL:       env("FENXIAO_ALIPAY_RETURN_URL", ""),
 			QuitURL:         env("FENXIAO_ALIPAY_QUIT_URL", ""),
 			IsProduction:    env("FENXIAO_ALIPAY_PRODUCTION", "") == "1",
+			// the pay answer also carries the App SDK's order string
+			AppPay: env("FENXIAO_ALIPAY_APP_PAY", "") == "1",
 		}
 		if publicURL != "" {
 			c.NotifyURL = publicURL + "/api/shop/pay/notify/alipay"

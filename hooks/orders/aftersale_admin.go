@@ -30,7 +30,7 @@ func (p *plugin) aftersaleApprove(e *core.RequestEvent) error {
 		if as, err = findAftersale(txApp, e.Request.PathValue("id"), ""); err != nil {
 			return err
 		}
-		if err := setApproved(as, form.Amount); err != nil {
+		if err := setApproved(txApp, as, form.Amount); err != nil {
 			return err
 		}
 		if n := strings.TrimSpace(form.Note); n != "" {
@@ -47,19 +47,27 @@ func (p *plugin) aftersaleApprove(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, as)
 }
 
-// setApproved sets amount_approved (0: the requested amount).
-func setApproved(as *core.Record, amount int64) error {
+// setApproved sets amount_approved (0: the requested amount). An approval
+// as requested of the last lines of an order not shipped yet adds what is
+// left of the shipping fee; the admin may approve more than requested, up
+// to what is left of the shipping fee (see refund_shipping.go).
+func setApproved(app core.App, as *core.Record, amount int64) error {
 	requested := int64(as.GetInt("amount_requested"))
 	if as.GetString("type") == TypeExchange {
 		as.Set("amount_approved", 0)
 		return nil
 	}
-	if amount == 0 {
-		amount = requested
+	maxAmount, asRequested, err := approvalCap(app, as)
+	if err != nil {
+		return err
 	}
-	if amount < 0 || amount > requested {
+	if amount == 0 || amount == requested {
+		amount = asRequested
+	}
+	if amount < 0 || amount > maxAmount {
 		return shop.FieldFail("amount", "invalid_approved_amount",
-			fmt.Sprintf("批准金额应在1到%d分之间 / the approved amount must be 1..%d fen", requested, requested))
+			fmt.Sprintf("批准金额应在1到%d分之间（申请%d分，另可退运费%d分） / the approved amount must be 1..%d fen (%d requested, up to %d more of shipping)",
+				maxAmount, requested, maxAmount-requested, maxAmount, requested, maxAmount-requested))
 	}
 	as.Set("amount_approved", amount)
 	return nil
@@ -207,7 +215,7 @@ func bindAftersaleRules(app core.App, p *plugin) {
 				return shop.FieldFail("amount_approved", "aftersale_field_locked", "审核后不能修改批准金额 / the approved amount is fixed once reviewed")
 			}
 		case from == AsApplied && to == AsApproved:
-			if err := setApproved(e.Record, int64(e.Record.GetInt("amount_approved"))); err != nil {
+			if err := setApproved(e.App, e.Record, int64(e.Record.GetInt("amount_approved"))); err != nil {
 				return err
 			}
 			approvedNow = true

@@ -13,6 +13,7 @@
 //	GET  /api/shop/orders/{id}/tracking             buyer: the parcel's trace
 //	POST /api/shop/pay/notify/{provider}            payment (and refund) provider callbacks
 //	POST /api/shop/aftersales                       buyer: apply for refund / return / exchange
+//	POST /api/shop/aftersales/{id}/photos           buyer: add photos (multipart "photos") while open
 //	POST /api/shop/aftersales/{id}/return           buyer: the return parcel's tracking
 //	POST /api/shop/aftersales/{id}/close            buyer: withdraw an after-sale
 //	POST /api/shop/admin/orders/{id}/ship           superuser: ship (same as the dashboard edit)
@@ -134,6 +135,7 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 
 		a := se.Router.Group("/api/shop/aftersales").Bind(buyer)
 		a.POST("", p.aftersaleCreate)
+		a.POST("/{id}/photos", p.aftersalePhotos)
 		a.POST("/{id}/return", p.aftersaleReturn)
 		a.POST("/{id}/close", p.aftersaleClose)
 

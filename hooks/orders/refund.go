@@ -74,11 +74,11 @@ func (p *plugin) RefundAftersale(app core.App, aftersaleId string) (*RefundResul
 		return nil, shop.Fail(http.StatusServiceUnavailable, "refund_provider_unavailable",
 			"原支付方式未启用，无法退款 / the payment method of the order is not available for refunds")
 	}
-	lines, err := refundLines(as)
+	lines, shipping, err := refundLines(as)
 	if err != nil {
 		return nil, err
 	}
-	var amount int64
+	amount := shipping
 	for _, l := range lines {
 		amount += l.Amount
 	}
@@ -102,6 +102,19 @@ func (p *plugin) RefundAftersale(app core.App, aftersaleId string) (*RefundResul
 		}
 		if err := checkRefundable(txApp, lines); err != nil {
 			return err
+		}
+		if shipping > 0 {
+			o, err := findOrder(txApp, order.Id, "")
+			if err != nil {
+				return err
+			}
+			left, err := shippingLeft(txApp, o, as.Id)
+			if err != nil {
+				return err
+			}
+			if shipping > left {
+				return errRefundExceeds
+			}
 		}
 		col, err := txApp.FindCachedCollectionByNameOrId(refundsCollection)
 		if err != nil {
@@ -253,16 +266,33 @@ func (p *plugin) applyRefundOutcome(app core.App, refundId string, out *shop.Ref
 			return err
 		}
 		kind := a.GetString("type")
-		lines, err := refundLines(a)
+		lines, shipping, err := refundLines(a)
 		if err != nil {
 			return err
 		}
-		var sum int64
+		sum := shipping
 		for _, l := range lines {
 			sum += l.Amount
 		}
 		if sum != amount {
 			return shop.Fail(http.StatusConflict, "refund_amount_changed", "退款金额与售后单不符 / the refund differs from the after-sale")
+		}
+		o, err := txApp.FindRecordById(ordersCollection, r.GetString("order"))
+		if err != nil {
+			return err
+		}
+		if shipping > 0 {
+			// note: before the lines take their part, so that only the
+			// shipping refunded so far counts
+			left, err := shippingLeft(txApp, o, "")
+			if err != nil {
+				return err
+			}
+			if shipping > left {
+				txApp.Logger().Error("refund paid by the provider exceeds the shipping left; not recorded",
+					"aftersale", a.Id, "shipping", shipping, "left", left)
+				return errRefundExceeds
+			}
 		}
 
 		events := make([]shop.RefundedLine, 0, len(lines))
@@ -288,10 +318,6 @@ func (p *plugin) applyRefundOutcome(app core.App, refundId string, out *shop.Ref
 			events = append(events, shop.RefundedLine{OrderItemId: l.OrderItem, Amount: l.Amount, Quantity: qty})
 		}
 
-		o, err := txApp.FindRecordById(ordersCollection, r.GetString("order"))
-		if err != nil {
-			return err
-		}
 		if o.GetInt("refunded_amount")+int(amount) > o.GetInt("payable") {
 			return errRefundExceeds
 		}
@@ -344,7 +370,7 @@ func (p *plugin) applyRefundOutcome(app core.App, refundId string, out *shop.Ref
 			return err
 		}
 		return notify(txApp, o.GetString("buyer"), "refund", "退款成功 / refund completed",
-			fmt.Sprintf("订单 %s 退款 %s 元已原路退回", o.GetString("order_no"), yuan(amount)), a.Id)
+			fmt.Sprintf("订单 %s 退款 %s 元%s已原路退回", o.GetString("order_no"), yuan(amount), shippingNote(shipping)), a.Id)
 	})
 	if err != nil {
 		return nil, err
@@ -390,16 +416,19 @@ func (p *plugin) refundByNotice(app core.App, provider string, n *shop.RefundNot
 }
 
 // refundLines are the after-sale's lines with the approved amount spread
-// over them in proportion to what was asked (largest remainder, exact).
-func refundLines(as *core.Record) ([]AftersaleLine, error) {
+// over them in proportion to what was asked (largest remainder, exact),
+// and the part of the approved amount that refunds shipping: what was
+// approved above the requested amount, the lines then taking what they
+// asked.
+func refundLines(as *core.Record) ([]AftersaleLine, int64, error) {
 	lines := aftersaleLines(as)
 	approved := int64(as.GetInt("amount_approved"))
 	requested := int64(as.GetInt("amount_requested"))
-	if approved <= 0 || approved > requested || len(lines) == 0 {
-		return nil, shop.Fail(http.StatusConflict, "invalid_approved_amount", "批准金额无效 / the approved amount is invalid")
+	if approved <= 0 || len(lines) == 0 {
+		return nil, 0, shop.Fail(http.StatusConflict, "invalid_approved_amount", "批准金额无效 / the approved amount is invalid")
 	}
-	if approved == requested {
-		return lines, nil
+	if approved >= requested {
+		return lines, shippingPart(as), nil
 	}
 	weights := make([]int64, len(lines))
 	for i, l := range lines {
@@ -409,7 +438,7 @@ func refundLines(as *core.Record) ([]AftersaleLine, error) {
 	for i := range lines {
 		lines[i].Amount = shares[i]
 	}
-	return lines, nil
+	return lines, 0, nil
 }
 
 // checkRefundable checks that every line can still take its amount.

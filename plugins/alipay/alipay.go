@@ -1,5 +1,7 @@
 // Package alipay is the Alipay payment provider of the fenxiao shop for
-// buyers paying on H5 pages (手机网站支付, alipay.trade.wap.pay).
+// buyers paying on H5 pages (手机网站支付, alipay.trade.wap.pay) and, when
+// [Config.AppPay] is on, in the merchant's own App (APP支付,
+// alipay.trade.app.pay).
 //
 // It signs requests with the application's RSA2 private key and verifies
 // every gateway response and every asynchronous notification with the
@@ -44,6 +46,9 @@ const maxAmount = 100_000_000 * 100
 
 // productCode is the signed product of H5 payments.
 const productCode = "QUICK_WAP_WAY"
+
+// appProductCode is the signed product of App payments.
+const appProductCode = "QUICK_MSECURITY_PAY"
 
 // timeFormat is the layout of every Alipay timestamp (Beijing time).
 const timeFormat = "2006-01-02 15:04:05"
@@ -91,6 +96,16 @@ type Config struct {
 	// sent with every payment and notifications for another seller are
 	// rejected. Default: none (not checked).
 	SellerId string
+
+	// AppPay also builds the signed order string of an App payment
+	// (alipay.trade.app.pay) on every Start, returned as
+	// Params["order_string"] next to the H5 Params["pay_url"]; the App passes
+	// it to the Alipay SDK's payOrder. Turn it on only when the application
+	// has the "APP支付" product signed. Both are built locally for the same
+	// out_trade_no and whichever the buyer uses pays the order; payments,
+	// notifications, queries and refunds are the same.
+	// Default: false (H5 only).
+	AppPay bool
 
 	// IsProduction selects the production gateway; false selects the sandbox.
 	// Default: false.
@@ -184,7 +199,9 @@ func (p *Provider) Name() string {
 // Start implements [shop.PaymentProvider].
 //
 // It builds the signed alipay.trade.wap.pay URL (no gateway call) and returns
-// it to the client as Params["pay_url"]; the H5 page navigates to it.
+// it to the client as Params["pay_url"]; the H5 page navigates to it. With
+// [Config.AppPay] it also returns Params["order_string"], the signed
+// alipay.trade.app.pay parameters the App SDK needs.
 func (p *Provider) Start(_ context.Context, _ core.App, req shop.PayRequest) (*shop.PayStart, error) {
 	if req.OrderNo == "" {
 		return nil, errors.New("alipay: start payment: missing order number")
@@ -216,7 +233,19 @@ func (p *Provider) Start(_ context.Context, _ core.App, req shop.PayRequest) (*s
 		return nil, fmt.Errorf("alipay: build the pay URL of order %s: %w", req.OrderNo, err)
 	}
 
-	return &shop.PayStart{Params: map[string]any{"pay_url": u.String()}}, nil
+	params := map[string]any{"pay_url": u.String()}
+	if p.config.AppPay {
+		app := sdk.TradeAppPay{Trade: param.Trade}
+		app.ReturnURL = ""
+		app.ProductCode = appProductCode
+		app.TimeExpire = param.TimeExpire // note: TradeWapPay has its own field
+		orderString, err := p.client.TradeAppPay(app)
+		if err != nil {
+			return nil, fmt.Errorf("alipay: build the App order string of order %s: %w", req.OrderNo, err)
+		}
+		params["order_string"] = orderString
+	}
+	return &shop.PayStart{Params: params}, nil
 }
 
 // truncate cuts s to at most n runes.

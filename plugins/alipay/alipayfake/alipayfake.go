@@ -274,6 +274,42 @@ func (f *Fake) PayURL(payURL string) (string, error) {
 	return f.Pay(biz.OutTradeNo, amount), nil
 }
 
+// PayOrderString pays what a signed alipay.trade.app.pay order string (the
+// plugin's Params["order_string"], which the App hands to the Alipay SDK)
+// asks for, after verifying its signature, as the buyer's App would, and
+// returns the trade number.
+func (f *Fake) PayOrderString(orderString string) (string, error) {
+	q, err := url.ParseQuery(orderString)
+	if err != nil {
+		return "", fmt.Errorf("alipayfake: order string: %w", err)
+	}
+	if err := f.verifyRequest(q); err != nil {
+		return "", err
+	}
+	if m := q.Get("method"); m != "alipay.trade.app.pay" {
+		return "", fmt.Errorf("alipayfake: order string for method %q", m)
+	}
+	var biz struct {
+		OutTradeNo  string `json:"out_trade_no"`
+		TotalAmount string `json:"total_amount"`
+		ProductCode string `json:"product_code"`
+	}
+	if err := json.Unmarshal([]byte(q.Get("biz_content")), &biz); err != nil {
+		return "", fmt.Errorf("alipayfake: order string biz_content: %w", err)
+	}
+	if biz.ProductCode != "QUICK_MSECURITY_PAY" {
+		return "", fmt.Errorf("alipayfake: order string product_code %q", biz.ProductCode)
+	}
+	amount, err := alipay.ParseYuan(biz.TotalAmount)
+	if err != nil || amount <= 0 {
+		return "", fmt.Errorf("alipayfake: order string total_amount %q", biz.TotalAmount)
+	}
+	if biz.OutTradeNo == "" {
+		return "", fmt.Errorf("alipayfake: order string without out_trade_no")
+	}
+	return f.Pay(biz.OutTradeNo, amount), nil
+}
+
 // Close closes an unpaid trade (timeout or alipay.trade.close).
 func (f *Fake) Close(outTradeNo string) {
 	f.mu.Lock()
