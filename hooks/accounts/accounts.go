@@ -42,6 +42,7 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 	app.OnRecordUpdate(applicationsCollection).BindFunc(onApplicationUpdate)
 
 	s.OnOrderPaid.BindFunc(recordPurchase)
+	s.OnOrderRefunded.BindFunc(recordRefund)
 
 	s.RegisterJob(shop.Job{
 		Name:        "binding_lapse",

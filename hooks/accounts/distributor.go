@@ -27,17 +27,20 @@ func makeDistributor(txApp core.App, user *core.Record) error {
 
 // recordPurchase updates the buyer's purchase totals when an order is paid
 // and grants distributor status when the shop's condition is met.
+//
+// total_spent counts the goods actually paid: the order's payable without
+// its shipping fee (refunds take it back off, see [recordRefund]).
 func recordPurchase(e *shop.OrderEvent) error {
 	buyerId := e.Order.GetString("buyer")
 	if buyerId == "" {
 		return e.Next()
 	}
-	paid := int64(e.Order.GetInt("payable"))
+	goods := max(0, int64(e.Order.GetInt("payable"))-int64(e.Order.GetInt("shipping_fee")))
 	_, err := e.App.DB().NewQuery(
 		"UPDATE {{users}} SET [[total_spent]] = [[total_spent]] + {:amount}, [[paid_orders]] = [[paid_orders]] + 1, " +
 			"[[first_paid_at]] = CASE WHEN [[first_paid_at]] = '' OR [[first_paid_at]] IS NULL THEN {:now} ELSE [[first_paid_at]] END " +
 			"WHERE [[id]] = {:id}",
-	).Bind(dbx.Params{"amount": paid, "now": types.NowDateTime().String(), "id": buyerId}).Execute()
+	).Bind(dbx.Params{"amount": goods, "now": types.NowDateTime().String(), "id": buyerId}).Execute()
 	if err != nil {
 		return fmt.Errorf("record purchase: %w", err)
 	}
@@ -54,6 +57,38 @@ func recordPurchase(e *shop.OrderEvent) error {
 		if err := makeDistributor(e.App, buyer); err != nil {
 			return err
 		}
+	}
+	return e.Next()
+}
+
+// recordRefund takes refunded goods back off the buyer's total_spent
+// (never below 0), in the transaction that recorded the refund.
+//
+// note: it only corrects the figure; it never revokes distributor status.
+// Status is granted when the condition is met at payment and kept from
+// then on, even when the order that met it (a first paid order, or the
+// spending that crossed the threshold) is later refunded in full: joining
+// costs nothing and pays nothing by itself, commissions on a refunded
+// order are clawed back by the distribution rules, and a distributor who
+// silently lost the status would find their links and team gone without
+// a word. paid_orders and first_paid_at are facts about payments and stay
+// too (so the override binding lock and the binding lapse still see the
+// purchase). An admin who wants to take the status away does it in the
+// dashboard.
+func recordRefund(e *shop.RefundEvent) error {
+	buyerId := e.Order.GetString("buyer")
+	var amount int64
+	for _, l := range e.Lines {
+		amount += l.Amount
+	}
+	if buyerId == "" || amount <= 0 {
+		return e.Next()
+	}
+	_, err := e.App.DB().NewQuery(
+		"UPDATE {{users}} SET [[total_spent]] = MAX(0, [[total_spent]] - {:amount}) WHERE [[id]] = {:id}",
+	).Bind(dbx.Params{"amount": amount, "id": buyerId}).Execute()
+	if err != nil {
+		return fmt.Errorf("record refund: %w", err)
 	}
 	return e.Next()
 }

@@ -396,42 +396,6 @@ func TestDistributorApplication(t *testing.T) {
 	}
 }
 
-func TestDistributorByPurchase(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
-	setSettings(t, app, map[string]any{"distributor_condition": shop.DistributorSpend, "distributor_spend_threshold": 10000})
-	u, _ := testutil.User(t, app, "buyer@test.local", nil)
-
-	pay := func(amount int) {
-		t.Helper()
-		err := app.RunInTransaction(func(txApp core.App) error {
-			return s.OnOrderPaid.Trigger(&shop.OrderEvent{App: txApp, Order: orderView(u.Id, amount)})
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	pay(6000)
-	if fresh := reload(t, app, u.Id); fresh.GetBool("is_distributor") || fresh.GetInt("total_spent") != 6000 {
-		t.Fatalf("after ¥60: distributor=%v spent=%d", fresh.GetBool("is_distributor"), fresh.GetInt("total_spent"))
-	}
-	pay(4000)
-	fresh := reload(t, app, u.Id)
-	if !fresh.GetBool("is_distributor") || fresh.GetInt("paid_orders") != 2 || fresh.GetDateTime("first_paid_at").IsZero() {
-		t.Fatalf("after ¥100: %v", fresh.PublicExport())
-	}
-}
-
-// orderView is a stand-in order record carrying the two fields the
-// purchase rule reads (the orders collection belongs to another package).
-func orderView(buyer string, payable int) *core.Record {
-	col := core.NewBaseCollection("orders_view")
-	col.Fields.Add(&core.TextField{Name: "buyer"}, &core.NumberField{Name: "payable"})
-	r := core.NewRecord(col)
-	r.Set("buyer", buyer)
-	r.Set("payable", payable)
-	return r
-}
-
 func TestBindingLapse(t *testing.T) {
 	app, s := testutil.NewShopApp(t)
 	c := testutil.NewClient(t, app)

@@ -130,7 +130,9 @@ type skippedLine struct {
 
 // cartShareImport handles POST /api/shop/cart/share/{code}/import: copies
 // the shared lines into the caller's cart (merging, within stock), then
-// binds an unbound caller to the sharer (a refused binding is ignored).
+// binds an unbound caller to the sharer. A refused binding does not fail
+// the import: the answer says "bound": false and names the refusal's code
+// in "bind_refused" (e.g. binding_register_only).
 func (p *plugin) cartShareImport(e *core.RequestEvent) error {
 	code := e.Request.PathValue("code")
 	share, items, err := findShare(e.App, code)
@@ -160,16 +162,24 @@ func (p *plugin) cartShareImport(e *core.RequestEvent) error {
 		return shop.ToApiError(err)
 	}
 
+	answer := map[string]any{"imported": imported, "skipped": skipped, "bound": false}
 	user, err := e.App.FindRecordById(usersCollection, e.Auth.Id)
 	if err == nil && user.GetString("referrer") == "" && share.GetString("user") != user.Id && share.GetString("invite_code") != "" {
 		// note: binding is a bonus of the import; a refusal (mode, cycle, ...) must not fail it
-		if err := accounts.BindUpline(e.App, user.Id, share.GetString("invite_code"),
-			accounts.SourceCartShare, code, "user:"+user.Id); err != nil {
-			e.App.Logger().Debug("cart share binding refused", "error", err, "user", user.Id)
+		err := accounts.BindUpline(e.App, user.Id, share.GetString("invite_code"),
+			accounts.SourceCartShare, code, "user:"+user.Id)
+		var shopErr *shop.Error
+		switch {
+		case err == nil:
+			answer["bound"] = true
+		case errors.As(err, &shopErr):
+			answer["bind_refused"] = shopErr.Code
+		default:
+			e.App.Logger().Warn("cart share binding failed", "error", err, "user", user.Id)
 		}
 	}
 
-	return e.JSON(http.StatusOK, map[string]any{"imported": imported, "skipped": skipped})
+	return e.JSON(http.StatusOK, answer)
 }
 
 // importLine merges one shared line into the user's cart, capped at the

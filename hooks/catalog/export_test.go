@@ -52,7 +52,7 @@ func (s *indexState) describe() map[string]string {
 		if i < 0 {
 			return "-"
 		}
-		return l.ids[i] + "/" + l.names[i] + "/" + l.text[i]
+		return fmt.Sprint(l.ids[i], "/", l.names[i], "/", l.text[i], "/hidden=", l.hidden[i])
 	}
 	for doc, id := range s.ids {
 		if id == "" {

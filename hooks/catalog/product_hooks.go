@@ -1,11 +1,28 @@
 package catalog
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/spf13/cast"
 )
+
+// shelfRuleKey marks the context of a product save made by the stock rules
+// ([syncProductStock]), the only writer allowed to record off_reason
+// "sold_out": see [keepOffReasonHonest].
+type shelfRuleKey struct{}
+
+// shelfRuleContext returns the context the stock rules save products with.
+func shelfRuleContext() context.Context {
+	return context.WithValue(context.Background(), shelfRuleKey{}, true)
+}
+
+func isShelfRule(ctx context.Context) bool {
+	v, _ := ctx.Value(shelfRuleKey{}).(bool)
+	return v
+}
 
 // bindProductHooks keeps the server-owned product fields right for every
 // writer (dashboard, API, Go code).
@@ -15,9 +32,16 @@ func bindProductHooks(app core.App) {
 		return e.Next()
 	})
 
+	app.OnRecordUpdateRequest(productsCollection).BindFunc(manualShelfRequest)
+
 	app.OnRecordUpdate(productsCollection).BindFunc(func(e *core.RecordEvent) error {
 		return inTx(e, func(txApp core.App) error {
 			normalizeShelf(e.Record)
+			if !isShelfRule(e.Context) {
+				if err := keepOffReasonHonest(txApp, e.Record); err != nil {
+					return err
+				}
+			}
 			if err := keepServerFields(txApp, e.Record); err != nil {
 				return err
 			}
@@ -37,6 +61,48 @@ func normalizeShelf(r *core.Record) {
 			r.Set("off_reason", OffManual)
 		}
 	}
+}
+
+// keepOffReasonHonest is applied to every product update not made by the
+// stock rules (dashboard, API, other Go code): such a writer cannot newly
+// claim "sold_out", so a product it takes off the shelf is off by hand and
+// stays off when restocked. "Newly" is judged against the database row, not
+// r.Original(), which a record saved twice by Go code does not refresh.
+func keepOffReasonHonest(txApp core.App, r *core.Record) error {
+	if r.GetString("status") != StatusOff || r.GetString("off_reason") != OffSoldOut {
+		return nil
+	}
+	var row struct {
+		Status    string `db:"status"`
+		OffReason string `db:"off_reason"`
+	}
+	err := txApp.DB().Select("status", "off_reason").From(productsCollection).
+		Where(dbx.HashExp{"id": r.Id}).One(&row)
+	if err != nil {
+		return fmt.Errorf("read product %s: %w", r.Id, err)
+	}
+	if row.Status != StatusOff || row.OffReason != OffSoldOut {
+		r.Set("off_reason", OffManual)
+	}
+	return nil
+}
+
+// manualShelfRequest makes an explicit off-shelf request a manual one: a
+// dashboard or API update naming status "off" without also naming
+// off_reason "sold_out" records off_reason "manual", also on a product the
+// stock rules had already taken off as sold out, so that a later restock
+// does not put it back on against the admin's will. (The dashboard form
+// sends every field; saving it unchanged keeps the reason it shows.)
+func manualShelfRequest(e *core.RecordRequestEvent) error {
+	info, err := e.RequestInfo()
+	if err != nil {
+		return err
+	}
+	if status, ok := info.Body["status"]; ok && cast.ToString(status) == StatusOff &&
+		cast.ToString(info.Body["off_reason"]) != OffSoldOut {
+		e.Record.Set("off_reason", OffManual)
+	}
+	return e.Next()
 }
 
 // keepServerFields overwrites the fields the server maintains with their

@@ -17,7 +17,8 @@ import (
 //   - prices, stock and sales written with SQL by the stock rules through
 //     [touchProduct];
 //   - renamed, moved or deleted categories and brands re-tokenize the
-//     products under them.
+//     products under them; switching one's is_active hides or shows its
+//     products (no tokens change).
 func bindSearchIndex(app core.App) {
 	x := newSearchIndex(app)
 	app.Store().Set(searchIndexKey, x)

@@ -94,6 +94,11 @@ type labels struct {
 	text  []string  // searchable text: the name, or a category's path names
 	up    []int32   // parent category, -1 for none
 	down  [][]int32 // child categories
+
+	// hidden marks an inactive (is_active = false) brand, or a category
+	// that is inactive or under an inactive one: its products are neither
+	// found nor counted. A missing record hides nothing.
+	hidden []bool
 }
 
 // productRow is the part of a product the index holds.
@@ -544,17 +549,24 @@ func (l *labels) lookup(id string) int32 {
 	l.text = append(l.text, "")
 	l.up = append(l.up, -1)
 	l.down = append(l.down, nil)
+	l.hidden = append(l.hidden, false)
 	return i
+}
+
+// hides tells whether label i (-1 for none) hides its products.
+func (l *labels) hides(i int32) bool {
+	return i >= 0 && l.hidden[i]
 }
 
 func (l *labels) clone() *labels {
 	c := &labels{
-		index: make(map[string]int32, len(l.index)),
-		ids:   slices.Clone(l.ids),
-		names: slices.Clone(l.names),
-		text:  slices.Clone(l.text),
-		up:    slices.Clone(l.up),
-		down:  make([][]int32, len(l.down)),
+		index:  make(map[string]int32, len(l.index)),
+		ids:    slices.Clone(l.ids),
+		names:  slices.Clone(l.names),
+		text:   slices.Clone(l.text),
+		up:     slices.Clone(l.up),
+		down:   make([][]int32, len(l.down)),
+		hidden: slices.Clone(l.hidden),
 	}
 	for id, i := range l.index {
 		c.index[id] = i
@@ -562,26 +574,33 @@ func (l *labels) clone() *labels {
 	return c
 }
 
-// load reads the names (and the tree, for categories) from the database.
+// load reads the names, the is_active flags (and the tree, for categories)
+// from the database.
 func (l *labels) load(app core.App, collection string) error {
 	tree := collection == categoriesCollection
-	columns := "[[id]], [[name]], '' AS [[parent]]"
+	columns := "[[id]], [[name]], [[is_active]], '' AS [[parent]]"
 	if tree {
-		columns = "[[id]], [[name]], [[parent]]"
+		columns = "[[id]], [[name]], [[is_active]], [[parent]]"
 	}
 	var rows []struct {
 		Id     string `db:"id"`
 		Name   string `db:"name"`
+		Active bool   `db:"is_active"`
 		Parent string `db:"parent"`
 	}
 	if err := app.DB().NewQuery("SELECT " + columns + " FROM {{" + collection + "}}").All(&rows); err != nil {
 		return fmt.Errorf("read %s: %w", collection, err)
 	}
 	for i := range l.ids {
-		l.names[i], l.up[i], l.down[i] = "", -1, nil
+		l.names[i], l.up[i], l.down[i], l.hidden[i] = "", -1, nil, false
 	}
+	inactive := map[int32]bool{}
 	for _, r := range rows {
-		l.names[l.lookup(r.Id)] = r.Name
+		i := l.lookup(r.Id)
+		l.names[i] = r.Name
+		if !r.Active {
+			inactive[i] = true
+		}
 	}
 	for _, r := range rows {
 		if r.Parent != "" {
@@ -592,11 +611,26 @@ func (l *labels) load(app core.App, collection string) error {
 	}
 	for i := range l.ids {
 		l.text[i] = l.names[i]
+		l.hidden[i] = inactive[int32(i)]
 		if tree {
 			l.text[i] = strings.Join(l.path(int32(i)), textSeparator)
+			l.hidden[i] = l.pathInactive(int32(i), inactive)
 		}
 	}
 	return nil
+}
+
+// pathInactive tells whether category i or one of its ancestors is inactive.
+func (l *labels) pathInactive(i int32, inactive map[int32]bool) bool {
+	seen := map[int32]bool{}
+	for i >= 0 && !seen[i] {
+		if inactive[i] {
+			return true
+		}
+		seen[i] = true // note: guards against a cycle made in the dashboard
+		i = l.up[i]
+	}
+	return false
 }
 
 // path returns the names from the root category down to i, stopping at a

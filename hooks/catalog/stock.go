@@ -180,14 +180,14 @@ func syncProductStock(txApp core.App, productId string) error {
 	case skus > 0 && stock == 0 && p.GetString("status") == StatusOn && settings.autoDelist:
 		p.Set("status", StatusOff)
 		p.Set("off_reason", OffSoldOut)
-		if err := txApp.Save(p); err != nil {
+		if err := txApp.SaveWithContext(shelfRuleContext(), p); err != nil {
 			return fmt.Errorf("delist sold out product %s: %w", productId, err)
 		}
 		return raiseAlert(txApp, settings, alertSoldOut, p, nil,
 			fmt.Sprintf("「%s」已售罄，已自动下架 / sold out and taken off the shelf", p.GetString("title")))
 	case stock > 0 && p.GetString("status") == StatusOff && p.GetString("off_reason") == OffSoldOut && settings.autoRelist:
 		p.Set("status", StatusOn)
-		if err := txApp.Save(p); err != nil {
+		if err := txApp.SaveWithContext(shelfRuleContext(), p); err != nil {
 			return fmt.Errorf("relist product %s: %w", productId, err)
 		}
 	}
