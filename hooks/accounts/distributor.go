@@ -36,24 +36,34 @@ func recordPurchase(e *shop.OrderEvent) error {
 		return e.Next()
 	}
 	goods := max(0, int64(e.Order.GetInt("payable"))-int64(e.Order.GetInt("shipping_fee")))
-	_, err := e.App.DB().NewQuery(
+	var after struct {
+		IsDistributor bool  `db:"is_distributor"`
+		PaidOrders    int   `db:"paid_orders"`
+		TotalSpent    int64 `db:"total_spent"`
+	}
+	err := e.App.DB().NewQuery(
 		"UPDATE {{users}} SET [[total_spent]] = [[total_spent]] + {:amount}, [[paid_orders]] = [[paid_orders]] + 1, " +
 			"[[first_paid_at]] = CASE WHEN [[first_paid_at]] = '' OR [[first_paid_at]] IS NULL THEN {:now} ELSE [[first_paid_at]] END " +
-			"WHERE [[id]] = {:id}",
-	).Bind(dbx.Params{"amount": goods, "now": types.NowDateTime().String(), "id": buyerId}).Execute()
+			"WHERE [[id]] = {:id} RETURNING [[is_distributor]], [[paid_orders]], [[total_spent]]",
+	).Bind(dbx.Params{"amount": goods, "now": types.NowDateTime().String(), "id": buyerId}).One(&after)
 	if err != nil {
 		return fmt.Errorf("record purchase: %w", err)
 	}
-
-	buyer, err := e.App.FindRecordById(usersCollection, buyerId)
-	if err != nil {
-		return err
+	// note: every payment passes here; the buyer's record is read only
+	// when the purchase makes them a distributor
+	if after.IsDistributor {
+		return e.Next()
 	}
+
 	settings, err := shop.LoadSettings(e.App)
 	if err != nil {
 		return err
 	}
-	if qualifiesByPurchase(settings, buyer) {
+	if qualifiesByPurchase(settings, after.PaidOrders, after.TotalSpent) {
+		buyer, err := e.App.FindRecordById(usersCollection, buyerId)
+		if err != nil {
+			return err
+		}
 		if err := makeDistributor(e.App, buyer); err != nil {
 			return err
 		}
@@ -95,14 +105,14 @@ func recordRefund(e *shop.RefundEvent) error {
 
 // qualifiesByPurchase tells whether the shop's distributor condition is met
 // by the user's purchase history.
-func qualifiesByPurchase(s *shop.Settings, user *core.Record) bool {
+func qualifiesByPurchase(s *shop.Settings, paidOrders int, totalSpent int64) bool {
 	switch s.DistributorCondition {
 	case shop.DistributorEveryone:
 		return true
 	case shop.DistributorFirstPaid:
-		return user.GetInt("paid_orders") > 0
+		return paidOrders > 0
 	case shop.DistributorSpend:
-		return int64(user.GetInt("total_spent")) >= s.DistributorSpend
+		return totalSpent >= s.DistributorSpend
 	default:
 		return false
 	}
