@@ -330,7 +330,7 @@ func TestWechatTransferToPaid(t *testing.T) {
 		"wait_user_confirm@system:payout",
 		"paid@system:notify:wechatpay",
 	}
-	if got := e.events(id); formatList(got) != formatList(wantEvents) {
+	if got := e.chain(id); formatList(got) != formatList(wantEvents) {
 		t.Fatalf("events %v, want %v", got, wantEvents)
 	}
 	if e.fake.TransferredTotal() != 990 {
@@ -488,7 +488,7 @@ func TestDashboardTransitions(t *testing.T) {
 		t.Fatal("a paid withdrawal was rejected")
 	}
 	wantEvents := []string{"pending@user:" + alice.Id, "approved@superuser:" + e.su.Id, "paid@superuser:" + e.su.Id}
-	if got := e.events(id); formatList(got) != formatList(wantEvents) {
+	if got := e.chain(id); formatList(got) != formatList(wantEvents) {
 		t.Fatalf("events %v, want %v", got, wantEvents)
 	}
 	e.wantBalance(alice.Id, 4000, 0)
