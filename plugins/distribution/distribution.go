@@ -105,11 +105,22 @@ const (
 // shape.
 type PostFunc func(txApp core.App, userId, kind string, amount int64, refType, refId, actor, note string) (*core.Record, error)
 
+// PostManyFunc books several wallet ledger entries inside txApp, with the
+// result of calling a [PostFunc] once per posting in order; hooks/wallet.PostMany
+// has this shape.
+type PostManyFunc func(txApp core.App, postings []wallet.Posting) ([]wallet.Posted, error)
+
 // Config defines the distribution plugin's options.
 type Config struct {
 	// Post books wallet entries (commission_frozen, commission_settled,
 	// commission_cancelled, clawback, reward). Default: wallet.Post.
 	Post PostFunc
+
+	// PostMany books the settlement's commission_settled entries of one
+	// batch in one call, as Post would one by one. Default: wallet.PostMany
+	// when Post is the default; with a custom Post and no PostMany, Post is
+	// called once per wallet.
+	PostMany PostManyFunc
 
 	// SettleBatchSize is the number of frozen commissions the settlement
 	// job considers per transaction. Default: 50000.
@@ -145,6 +156,9 @@ func Register(app core.App, config Config) error {
 	}
 	if config.Post == nil {
 		config.Post = wallet.Post
+		if config.PostMany == nil {
+			config.PostMany = wallet.PostMany
+		}
 	}
 	if config.SettleBatchSize <= 0 {
 		config.SettleBatchSize = defaultSettleBatchSize

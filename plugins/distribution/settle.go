@@ -75,9 +75,13 @@ func cycleDue(cycle string, t time.Time) bool {
 // line is open. It must be called with the app, not a transaction.
 //
 // The work is set-based and batched so that a million due commissions take
-// seconds, not hours:
-//   - the frozen commissions are walked in (beneficiary, id) order through a
-//     partial index that holds only frozen rows, SettleBatchSize at a time;
+// seconds, not minutes:
+//   - the frozen commissions are walked in table (rowid) order through the
+//     partial index idx_commissions_frozen_seq, which holds only frozen rows,
+//     SettleBatchSize at a time, so a batch rewrites neighbouring pages of
+//     the table once instead of pages scattered over all of it (walking by
+//     beneficiary made every batch of a large table dirty most of its pages,
+//     far more than the page cache holds);
 //   - each batch is one transaction with one conditional
 //     UPDATE … WHERE status = 'frozen' … RETURNING, so a commission refunded
 //     or settled meanwhile is simply not touched;
@@ -85,8 +89,13 @@ func cycleDue(cycle string, t time.Time) bool {
 //     commission_settled entry per batch, referencing the batch id
 //     (ref_type commission_settlement); the commissions carry the same id in
 //     settle_batch, so the entry is traceable to every commission it paid.
-//     Walking by beneficiary keeps a wallet's commissions in one batch, so a
-//     run posts about one entry per wallet.
+//     A run of one batch (a day's commissions, up to SettleBatchSize) posts
+//     one entry per wallet; a backlog of several batches posts one per
+//     wallet and batch;
+//   - with the default Post the entries are booked by [wallet.PostMany] (one
+//     query for the wallets, one for idempotency, multi-row inserts), which
+//     sends no realtime events: a distributor's open wallet view learns
+//     about a settlement on its next read, not live.
 func (p *plugin) Settle(app core.App, now time.Time) (SettleResult, error) {
 	var res SettleResult
 	settings, err := shop.LoadSettings(app)
@@ -97,18 +106,15 @@ func (p *plugin) Settle(app core.App, now time.Time) (SettleResult, error) {
 	settledAt, _ := types.ParseDateTime(now)
 	run := now.UTC().Format("20060102T150405") + "-" + security.RandomStringWithAlphabet(6, "abcdefghijklmnopqrstuvwxyz0123456789")
 
-	from := [2]string{"", ""}
+	var from int64 // rowid; batches are (from, upto]
 	for batch := 1; ; batch++ {
-		var upto struct {
-			B string `db:"beneficiary"`
-			I string `db:"id"`
-		}
+		var upto int64
 		last := false
 		err := app.DB().NewQuery(
-			"SELECT [[beneficiary]], [[id]] FROM {{commissions}} INDEXED BY idx_commissions_frozen " +
-				"WHERE [[status]] = 'frozen' AND ([[beneficiary]], [[id]]) > ({:b}, {:i}) " +
-				"ORDER BY [[beneficiary]], [[id]] LIMIT 1 OFFSET {:n}",
-		).Bind(dbx.Params{"b": from[0], "i": from[1], "n": p.config.SettleBatchSize - 1}).One(&upto)
+			"SELECT [[rowid]] FROM {{commissions}} INDEXED BY idx_commissions_frozen_seq " +
+				"WHERE [[status]] = 'frozen' AND [[rowid]] > {:from} " +
+				"ORDER BY [[rowid]] LIMIT 1 OFFSET {:n}",
+		).Bind(dbx.Params{"from": from, "n": p.config.SettleBatchSize - 1}).Row(&upto)
 		if errors.Is(err, sql.ErrNoRows) {
 			last = true
 		} else if err != nil {
@@ -117,7 +123,7 @@ func (p *plugin) Settle(app core.App, now time.Time) (SettleResult, error) {
 
 		batchId := run + "-" + strconv.Itoa(batch)
 		err = app.RunInTransaction(func(txApp core.App) error {
-			n, amount, entries, err := p.settleRange(txApp, from, upto.B, upto.I, last, batchId, cutoff.String(), settledAt.String())
+			n, amount, entries, err := p.settleRange(txApp, from, upto, last, batchId, cutoff.String(), settledAt.String())
 			res.Commissions += n
 			res.Amount += amount
 			res.Entries += entries
@@ -130,26 +136,30 @@ func (p *plugin) Settle(app core.App, now time.Time) (SettleResult, error) {
 		if last {
 			return res, nil
 		}
-		from = [2]string{upto.B, upto.I}
+		from = upto
 	}
 }
 
-// settleRange settles the due frozen commissions in the (beneficiary, id)
-// range (from, upto] (to the end when last) inside txApp.
-func (p *plugin) settleRange(txApp core.App, from [2]string, uptoB, uptoI string, last bool, batchId, cutoff, settledAt string) (int, int64, int, error) {
+// settleRange settles the due frozen commissions in the rowid range
+// (from, upto] (to the end when last) inside txApp.
+func (p *plugin) settleRange(txApp core.App, from, upto int64, last bool, batchId, cutoff, settledAt string) (int, int64, int, error) {
 	upper := ""
 	if !last {
-		upper = " AND ([[beneficiary]], [[id]]) <= ({:ub}, {:ui})"
+		upper = " AND [[rowid]] <= {:upto}"
 	}
+	// note: through the partial index, so the UPDATE visits only frozen rows
+	// even when a range spans many settled ones (a commission held back by
+	// an open after-sale keeps an old rowid frozen); the rowid range keeps
+	// the pages it rewrites together
 	var rows []struct {
 		Beneficiary string `db:"beneficiary"`
 		Day         string `db:"day"`
 		Net         int64  `db:"net"`
 	}
 	err := txApp.DB().NewQuery(
-		"UPDATE {{commissions}} INDEXED BY idx_commissions_frozen " +
+		"UPDATE {{commissions}} INDEXED BY idx_commissions_frozen_seq " +
 			"SET [[status]] = 'settled', [[settled_at]] = {:at}, [[settle_batch]] = {:batch} " +
-			"WHERE [[status]] = 'frozen' AND ([[beneficiary]], [[id]]) > ({:b}, {:i})" + upper +
+			"WHERE [[status]] = 'frozen' AND [[rowid]] > {:from}" + upper +
 			" AND EXISTS (SELECT 1 FROM {{orders}} o WHERE o.[[id]] = {{commissions}}.[[order]]" +
 			" AND o.[[status]] = 'completed' AND o.[[completed_at]] != '' AND o.[[completed_at]] <= {:cutoff})" +
 			" AND NOT EXISTS (SELECT 1 FROM {{aftersales}} a, json_each(a.[[items]]) j" +
@@ -157,7 +167,7 @@ func (p *plugin) settleRange(txApp core.App, from [2]string, uptoB, uptoI string
 			" AND json_extract(j.value, '$.order_item') = {{commissions}}.[[order_item]])" +
 			" RETURNING [[beneficiary]], [[day]], [[amount]] - [[cancelled_amount]] AS [[net]]",
 	).Bind(dbx.Params{
-		"at": settledAt, "batch": batchId, "b": from[0], "i": from[1], "ub": uptoB, "ui": uptoI, "cutoff": cutoff,
+		"at": settledAt, "batch": batchId, "from": from, "upto": upto, "cutoff": cutoff,
 	}).All(&rows)
 	if err != nil {
 		return 0, 0, 0, wrap("settle commissions", err)
@@ -180,17 +190,9 @@ func (p *plugin) settleRange(txApp core.App, from [2]string, uptoB, uptoI string
 		total += r.Net
 	}
 
-	entries := 0
-	for _, user := range order {
-		amount := perWallet[user]
-		if amount <= 0 {
-			continue
-		}
-		if _, err := p.config.Post(txApp, user, kindCommissionSettled, amount, settlementRefType, batchId,
-			"system:commission_settle", "佣金结算 / settlement "+batchId); err != nil {
-			return 0, 0, 0, wrap("post commission_settled", err)
-		}
-		entries++
+	entries, err := p.postSettled(txApp, order, perWallet, batchId)
+	if err != nil {
+		return 0, 0, 0, err
 	}
 
 	buckets := make([]totalsRow, 0, len(perDay))
