@@ -1,10 +1,14 @@
 package wallet
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -74,48 +78,174 @@ var entryColumns = []string{"id", "wallet", "user", "seq", "kind", "amount", "ba
 // through records: record hooks do not run for them and realtime
 // subscribers of wallets and wallet_entries get NO event for them (a
 // client sees the new balance on its next read). The write guards of this
-// package are unaffected. Use Post wherever a client waits for the event.
+// package are unaffected. Use Post or [PostRecords] wherever a client waits
+// for the event.
 func PostMany(txApp core.App, postings []Posting) ([]Posted, error) {
-	if !txApp.IsTransactional() {
-		return nil, ErrNotInTransaction
+	if err := checkPostings(txApp, postings); err != nil || len(postings) == 0 {
+		return nil, err
 	}
-	if len(postings) == 0 {
-		return nil, nil
-	}
-	for i, p := range postings {
-		if p.UserId == "" || p.RefType == "" || p.RefId == "" || p.Actor == "" {
-			return nil, fmt.Errorf("wallet: posting %d needs a user, a ref type, a ref id and an actor (got %q, %q, %q, %q)",
-				i, p.UserId, p.RefType, p.RefId, p.Actor)
-		}
-		switch {
-		case utf8.RuneCountInString(p.RefType) > maxRefType:
-			return nil, fieldError(i, "ref_type", maxRefType)
-		case utf8.RuneCountInString(p.RefId) > maxRefId:
-			return nil, fieldError(i, "ref_id", maxRefId)
-		case utf8.RuneCountInString(p.Actor) > maxActor:
-			return nil, fieldError(i, "actor", maxActor)
-		}
-	}
-
 	wallets, err := loadWallets(txApp, postings)
 	if err != nil {
 		return nil, err
 	}
+	plan, err := planPostings(txApp, postings, wallets)
+	if err != nil {
+		return nil, err
+	}
+	if err := insertEntries(txApp, plan.rows, plan.created); err != nil {
+		return nil, err
+	}
+	if err := updateWallets(txApp, plan.touched, plan.created); err != nil {
+		return nil, err
+	}
+	return plan.result, nil
+}
+
+// PostRecords books the postings like [PostMany] (the same entries, hash
+// chains, idempotency, checks before any write and errors), for postings a
+// client waits to see: the entries are created and each touched wallet is
+// saved once, with its final balances, through the app's record saves, so
+// record hooks run and realtime subscribers of wallets and wallet_entries
+// get the create and update events [Post] gives them. Each save runs one
+// statement prepared once per call: the entry INSERT, or the wallet's
+// conditional UPDATE on the last_seq it was loaded with.
+//
+// Without [Register] (no write hooks bound) it calls [Post] per posting.
+func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
+	if err := checkPostings(txApp, postings); err != nil || len(postings) == 0 {
+		return nil, err
+	}
+	if !ownWrites(txApp) {
+		out := make([]Posted, 0, len(postings))
+		for _, p := range postings {
+			r, err := Post(txApp, p.UserId, p.Kind, p.Amount, p.RefType, p.RefId, p.Actor, p.Note)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Posted{WalletId: r.GetString("wallet"), EntryId: r.Id, Seq: int64(r.GetInt("seq")),
+				BalanceAfter: int64(r.GetInt("balance_after")), FrozenAfter: int64(r.GetInt("frozen_after"))})
+		}
+		return out, nil
+	}
+
+	wallets, err := loadWalletRecords(txApp, postings)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := planPostings(txApp, postings, wallets)
+	if err != nil {
+		return nil, err
+	}
+
+	if len(plan.touched) > 0 {
+		q := cachedQuery(txApp, updateWalletSQL).Prepare()
+		defer q.Close()
+		for _, w := range plan.touched {
+			if err := saveWallet(txApp, w.record, w, q); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(plan.rows) > 0 {
+		entries, err := txApp.FindCachedCollectionByNameOrId(EntriesCollection)
+		if err != nil {
+			return nil, err
+		}
+		q := cachedQuery(txApp, insertEntrySQL()).Prepare()
+		defer q.Close()
+		createdAt, err := types.ParseDateTime(plan.created)
+		if err != nil {
+			return nil, err
+		}
+		values := dbx.Params{}
+		for _, row := range plan.rows {
+			e := row.entry
+			r := core.NewRecord(entries)
+			r.Id = row.id
+			r.Set("wallet", e.WalletId)
+			r.Set("user", row.userId)
+			r.Set("seq", e.Seq)
+			r.Set("kind", e.Kind)
+			r.Set("amount", e.Amount)
+			r.Set("balance_after", e.BalanceAfter)
+			r.Set("frozen_after", e.FrozenAfter)
+			r.Set("ref_type", e.RefType)
+			r.Set("ref_id", e.RefId)
+			r.Set("actor", e.Actor)
+			r.Set("prev_hash", e.PrevHash)
+			r.Set("hash", e.Hash)
+			r.Set("note", row.note)
+			r.SetRaw("created", createdAt)
+			ctx, write := writeContext(func(r *core.Record) error {
+				entryParams(values, row, plan.created)
+				if _, err := q.Bind(values).Execute(); err != nil {
+					return fmt.Errorf("wallet: append entry %d to %s: %w", e.Seq, e.WalletId, err)
+				}
+				r.MarkAsNotNew()
+				return nil
+			})
+			if err := txApp.SaveNoValidateWithContext(ctx, r); err != nil {
+				return nil, err
+			}
+			if !write.done {
+				return nil, fmt.Errorf("wallet: append entry %d to %s: the insert did not run", e.Seq, e.WalletId)
+			}
+		}
+	}
+	return plan.result, nil
+}
+
+// checkPostings refuses a non-transactional app and incomplete or
+// oversized postings, before anything is read or written.
+func checkPostings(txApp core.App, postings []Posting) error {
+	if !txApp.IsTransactional() {
+		return ErrNotInTransaction
+	}
+	for i, p := range postings {
+		if p.UserId == "" || p.RefType == "" || p.RefId == "" || p.Actor == "" {
+			return fmt.Errorf("wallet: posting %d needs a user, a ref type, a ref id and an actor (got %q, %q, %q, %q)",
+				i, p.UserId, p.RefType, p.RefId, p.Actor)
+		}
+		switch {
+		case utf8.RuneCountInString(p.RefType) > maxRefType:
+			return fieldError(i, "ref_type", maxRefType)
+		case utf8.RuneCountInString(p.RefId) > maxRefId:
+			return fieldError(i, "ref_id", maxRefId)
+		case utf8.RuneCountInString(p.Actor) > maxActor:
+			return fieldError(i, "actor", maxActor)
+		}
+	}
+	return nil
+}
+
+// postingPlan is what the postings write, computed before any write.
+type postingPlan struct {
+	result  []Posted
+	rows    []entryRow
+	touched []*walletState
+	created string // the entries' created time as stored
+}
+
+// planPostings computes every entry of the postings, in order, on the
+// loaded wallets (which it advances), after the entries already booked.
+func planPostings(txApp core.App, postings []Posting, wallets map[string]*walletState) (*postingPlan, error) {
 	booked, err := bookedEntries(txApp, postings)
 	if err != nil {
 		return nil, err
 	}
 
-	// compute every entry before writing anything
 	created := time.Now().UTC().Truncate(time.Millisecond)
 	createdAt := created.Format(TimeLayout)
 	createdDB, err := types.ParseDateTime(created)
 	if err != nil {
 		return nil, err
 	}
-	result := make([]Posted, len(postings))
-	rows := make([]entryRow, 0, len(postings))
-	touched := make([]*walletState, 0, len(wallets))
+	plan := &postingPlan{
+		result:  make([]Posted, len(postings)),
+		rows:    make([]entryRow, 0, len(postings)),
+		touched: make([]*walletState, 0, len(wallets)),
+		created: createdDB.String(),
+	}
 	for i, p := range postings {
 		w := wallets[p.UserId]
 		k := bookKey{p.RefType, p.RefId, p.Kind, w.id}
@@ -124,7 +254,7 @@ func PostMany(txApp core.App, postings []Posting) ([]Posted, error) {
 				return nil, shop.Fail(http.StatusConflict, "ledger_ref_conflict", fmt.Sprintf(
 					"%s %s/%s is already booked with amount %d, not %d", p.Kind, p.RefType, p.RefId, b.amount, p.Amount))
 			}
-			result[i] = Posted{WalletId: w.id, EntryId: b.id, Seq: b.seq, BalanceAfter: b.balanceAfter, FrozenAfter: b.frozenAfter, Existing: true}
+			plan.result[i] = Posted{WalletId: w.id, EntryId: b.id, Seq: b.seq, BalanceAfter: b.balanceAfter, FrozenAfter: b.frozenAfter, Existing: true}
 			continue
 		}
 
@@ -152,7 +282,7 @@ func PostMany(txApp core.App, postings []Posting) ([]Posted, error) {
 		if !w.dirty {
 			w.dirty = true
 			w.prevSeq = w.lastSeq
-			touched = append(touched, w)
+			plan.touched = append(plan.touched, w)
 		}
 		w.available, w.frozen = newAvailable, newFrozen
 		w.earned += earned
@@ -160,18 +290,11 @@ func PostMany(txApp core.App, postings []Posting) ([]Posted, error) {
 		w.lastSeq, w.lastHash = e.Seq, e.Hash
 
 		id := core.GenerateDefaultRandomId()
-		rows = append(rows, entryRow{id: id, userId: p.UserId, entry: e, note: truncate(p.Note, maxNote)})
+		plan.rows = append(plan.rows, entryRow{id: id, userId: p.UserId, entry: e, note: truncate(p.Note, maxNote)})
 		booked[k] = bookedEntry{id: id, amount: p.Amount, seq: e.Seq, balanceAfter: newAvailable, frozenAfter: newFrozen}
-		result[i] = Posted{WalletId: w.id, EntryId: id, Seq: e.Seq, BalanceAfter: newAvailable, FrozenAfter: newFrozen}
+		plan.result[i] = Posted{WalletId: w.id, EntryId: id, Seq: e.Seq, BalanceAfter: newAvailable, FrozenAfter: newFrozen}
 	}
-
-	if err := insertEntries(txApp, rows, createdDB.String()); err != nil {
-		return nil, err
-	}
-	if err := updateWallets(txApp, touched, createdDB.String()); err != nil {
-		return nil, err
-	}
-	return result, nil
+	return plan, nil
 }
 
 func fieldError(i int, field string, max int) error {
@@ -186,7 +309,8 @@ type walletState struct {
 	lastSeq                              int64
 	lastHash                             string
 	dirty                                bool
-	prevSeq                              int64 // last_seq as loaded, for the conditional update
+	prevSeq                              int64        // last_seq as loaded, for the conditional update
+	record                               *core.Record // the wallet record (PostRecords only)
 }
 
 // loadWallets returns the postings' wallets by user, creating missing ones.
@@ -259,6 +383,73 @@ func loadWallets(txApp core.App, postings []Posting) (map[string]*walletState, e
 	return wallets, nil
 }
 
+// loadWalletRecords is [loadWallets] with the wallets read as records, for
+// saves through the app.
+func loadWalletRecords(txApp core.App, postings []Posting) (map[string]*walletState, error) {
+	users := make([]any, 0, len(postings))
+	seen := make(map[string]bool, len(postings))
+	for _, p := range postings {
+		if !seen[p.UserId] {
+			seen[p.UserId] = true
+			users = append(users, p.UserId)
+		}
+	}
+	collection, err := txApp.FindCachedCollectionByNameOrId(WalletsCollection)
+	if err != nil {
+		return nil, err
+	}
+	params := make(dbx.Params, len(users))
+	names := make([]string, len(users))
+	for i, u := range users {
+		names[i] = "{:u" + strconv.Itoa(i) + "}"
+		params["u"+strconv.Itoa(i)] = u
+	}
+	var rows []dbx.NullStringMap
+	err = cachedQuery(txApp, "SELECT * FROM {{wallets}} WHERE [[user]] IN ("+strings.Join(names, ", ")+")").
+		Bind(params).All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("wallet: load wallets: %w", err)
+	}
+	records := make([]*core.Record, 0, len(rows))
+	for _, row := range rows {
+		// as RecordQuery loads a record
+		r := core.NewRecord(collection)
+		for _, f := range collection.Fields {
+			var raw any
+			if v, ok := row[f.GetName()]; ok && v.Valid {
+				raw = v.String
+			}
+			value, err := f.PrepareValue(r, raw)
+			if err != nil {
+				return nil, err
+			}
+			r.SetRaw(f.GetName(), value)
+		}
+		if err := r.PostScan(); err != nil {
+			return nil, err
+		}
+		records = append(records, r)
+	}
+	byUser := make(map[string]*core.Record, len(records))
+	for _, r := range records {
+		byUser[r.GetString("user")] = r
+	}
+	m := make(map[string]*walletState, len(users))
+	for _, u := range users {
+		id := u.(string)
+		r := byUser[id]
+		if r == nil {
+			if r, err = findOrCreate(txApp, id); err != nil {
+				return nil, err
+			}
+		}
+		m[id] = &walletState{id: r.Id, available: int64(r.GetInt("available")), frozen: int64(r.GetInt("frozen")),
+			earned: int64(r.GetInt("total_earned")), withdrawn: int64(r.GetInt("total_withdrawn")),
+			lastSeq: int64(r.GetInt("last_seq")), lastHash: r.GetString("last_hash"), record: r}
+	}
+	return m, nil
+}
+
 type bookKey struct{ refType, refId, kind, wallet string }
 
 type bookedEntry struct {
@@ -281,10 +472,6 @@ func bookedEntries(txApp core.App, postings []Posting) (map[bookKey]bookedEntry,
 			refs = append(refs, [2]string{p.RefType, p.RefId})
 		}
 	}
-	raw, err := json.Marshal(refs)
-	if err != nil {
-		return nil, err
-	}
 	var rows []struct {
 		Id           string `db:"id"`
 		Wallet       string `db:"wallet"`
@@ -296,12 +483,33 @@ func bookedEntries(txApp core.App, postings []Posting) (map[bookKey]bookedEntry,
 		BalanceAfter int64  `db:"balance_after"`
 		FrozenAfter  int64  `db:"frozen_after"`
 	}
-	err = txApp.DB().NewQuery(`SELECT e.[[id]], e.[[wallet]], e.[[kind]], e.[[ref_type]], e.[[ref_id]],
+	const columns = `e.[[id]], e.[[wallet]], e.[[kind]], e.[[ref_type]], e.[[ref_id]],
 			CAST(e.[[amount]] AS INTEGER) AS [[amount]], CAST(e.[[seq]] AS INTEGER) AS [[seq]],
-			CAST(e.[[balance_after]] AS INTEGER) AS [[balance_after]], CAST(e.[[frozen_after]] AS INTEGER) AS [[frozen_after]]
-		FROM json_each({:refs}) j CROSS JOIN {{wallet_entries}} e INDEXED BY idx_wallet_entries_ref
-		WHERE e.[[ref_type]] = json_extract(j.[[value]], '$[0]') AND e.[[ref_id]] = json_extract(j.[[value]], '$[1]')`).
-		Bind(dbx.Params{"refs": string(raw)}).All(&rows)
+			CAST(e.[[balance_after]] AS INTEGER) AS [[balance_after]], CAST(e.[[frozen_after]] AS INTEGER) AS [[frozen_after]]`
+	var err error
+	if len(refs) <= smallRefBatch && oneRefType(refs) {
+		// a payment's few refs of one type: a plain IN list on the index,
+		// no JSON to build and walk
+		params := dbx.Params{"t": refs[0][0]}
+		names := make([]string, len(refs))
+		for i, r := range refs {
+			names[i] = "{:r" + strconv.Itoa(i) + "}"
+			params["r"+strconv.Itoa(i)] = r[1]
+		}
+		err = cachedQuery(txApp, `SELECT `+columns+`
+			FROM {{wallet_entries}} e INDEXED BY idx_wallet_entries_ref
+			WHERE e.[[ref_type]] = {:t} AND e.[[ref_id]] IN (`+strings.Join(names, ", ")+`)`).
+			Bind(params).All(&rows)
+	} else {
+		raw, jerr := json.Marshal(refs)
+		if jerr != nil {
+			return nil, jerr
+		}
+		err = txApp.DB().NewQuery(`SELECT ` + columns + `
+			FROM json_each({:refs}) j CROSS JOIN {{wallet_entries}} e INDEXED BY idx_wallet_entries_ref
+			WHERE e.[[ref_type]] = json_extract(j.[[value]], '$[0]') AND e.[[ref_id]] = json_extract(j.[[value]], '$[1]')`).
+			Bind(dbx.Params{"refs": string(raw)}).All(&rows)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("wallet: find booked entries: %w", err)
 	}
@@ -311,6 +519,19 @@ func bookedEntries(txApp core.App, postings []Posting) (map[bookKey]bookedEntry,
 			id: r.Id, amount: r.Amount, seq: r.Seq, balanceAfter: r.BalanceAfter, frozenAfter: r.FrozenAfter}
 	}
 	return m, nil
+}
+
+// smallRefBatch is the most refs bookedEntries looks up with an IN list.
+const smallRefBatch = 32
+
+// oneRefType reports whether the refs share one ref type.
+func oneRefType(refs [][2]string) bool {
+	for _, r := range refs {
+		if r[0] != refs[0][0] {
+			return false
+		}
+	}
+	return len(refs) > 0
 }
 
 type entryRow struct {
@@ -329,38 +550,48 @@ func insertEntries(txApp core.App, rows []entryRow, created string) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	q := txApp.DB().NewQuery(insertEntrySQL()).Prepare()
+	defer q.Close()
+	values := dbx.Params{}
+	for _, r := range rows {
+		entryParams(values, r, created)
+		if _, err := q.Bind(values).Execute(); err != nil {
+			return fmt.Errorf("wallet: append entry %d to %s: %w", r.entry.Seq, r.entry.WalletId, err)
+		}
+	}
+	return nil
+}
+
+// insertEntrySQL is the INSERT of one wallet_entries row ([entryColumns]).
+func insertEntrySQL() string {
 	cols := make([]string, len(entryColumns))
 	params := make([]string, len(entryColumns))
 	for i, c := range entryColumns {
 		cols[i] = "[[" + c + "]]"
 		params[i] = "{:" + c + "}"
 	}
-	q := txApp.DB().NewQuery("INSERT INTO {{wallet_entries}} (" + strings.Join(cols, ", ") +
-		") VALUES (" + strings.Join(params, ", ") + ")").Prepare()
-	defer q.Close()
-	values := dbx.Params{}
-	for _, r := range rows {
-		e := r.entry
-		values["id"] = r.id
-		values["wallet"] = e.WalletId
-		values["user"] = r.userId
-		values["seq"] = e.Seq
-		values["kind"] = e.Kind
-		values["amount"] = e.Amount
-		values["balance_after"] = e.BalanceAfter
-		values["frozen_after"] = e.FrozenAfter
-		values["ref_type"] = e.RefType
-		values["ref_id"] = e.RefId
-		values["actor"] = e.Actor
-		values["prev_hash"] = e.PrevHash
-		values["hash"] = e.Hash
-		values["note"] = r.note
-		values["created"] = created
-		if _, err := q.Bind(values).Execute(); err != nil {
-			return fmt.Errorf("wallet: append entry %d to %s: %w", e.Seq, e.WalletId, err)
-		}
-	}
-	return nil
+	return "INSERT INTO {{wallet_entries}} (" + strings.Join(cols, ", ") +
+		") VALUES (" + strings.Join(params, ", ") + ")"
+}
+
+// entryParams sets values to the row's [insertEntrySQL] parameters.
+func entryParams(values dbx.Params, r entryRow, created string) {
+	e := r.entry
+	values["id"] = r.id
+	values["wallet"] = e.WalletId
+	values["user"] = r.userId
+	values["seq"] = e.Seq
+	values["kind"] = e.Kind
+	values["amount"] = e.Amount
+	values["balance_after"] = e.BalanceAfter
+	values["frozen_after"] = e.FrozenAfter
+	values["ref_type"] = e.RefType
+	values["ref_id"] = e.RefId
+	values["actor"] = e.Actor
+	values["prev_hash"] = e.PrevHash
+	values["hash"] = e.Hash
+	values["note"] = r.note
+	values["created"] = created
 }
 
 // updateWallets moves each touched wallet to its new head with a
@@ -369,11 +600,7 @@ func updateWallets(txApp core.App, wallets []*walletState, updated string) error
 	if len(wallets) == 0 {
 		return nil
 	}
-	q := txApp.DB().NewQuery(`UPDATE {{wallets}} SET
-			[[available]] = {:available}, [[frozen]] = {:frozen},
-			[[total_earned]] = {:earned}, [[total_withdrawn]] = {:withdrawn},
-			[[last_seq]] = {:seq}, [[last_hash]] = {:hash}, [[updated]] = {:updated}
-		WHERE [[id]] = {:id} AND [[last_seq]] = {:prevSeq}`).Prepare()
+	q := txApp.DB().NewQuery(updateWalletSQL).Prepare()
 	defer q.Close()
 	params := dbx.Params{}
 	for _, w := range wallets {
@@ -395,4 +622,127 @@ func updateWallets(txApp core.App, wallets []*walletState, updated string) error
 		}
 	}
 	return nil
+}
+
+// Statements this package runs in every payment are kept prepared on the
+// app's writer connection across transactions: SQLite parsing them again
+// each time is most of what they cost. cachedQuery returns a query on the
+// transaction that runs through such a statement once it exists; the first
+// transaction to use a statement runs it unprepared and has it prepared,
+// off the request, after it completed.
+
+const stmtCacheKey = "fenxiao.wallet.stmtCache"
+
+// maxCachedStmts bounds the statements kept (shapes vary with list lengths).
+const maxCachedStmts = 128
+
+// stmtCache holds the statements prepared on one *sql.DB (PocketBase's
+// writer pool of one connection).
+type stmtCache struct {
+	mu      sync.Mutex
+	db      *sql.DB
+	stmts   map[string]*sql.Stmt
+	pending map[string]bool
+}
+
+// cachedQuery is txApp.DB().NewQuery(query), run through a statement kept
+// prepared across transactions when there is one.
+func cachedQuery(txApp core.App, query string) *dbx.Query {
+	builder := txApp.DB()
+	tx, ok := builder.(*dbx.Tx)
+	if !ok {
+		return builder.NewQuery(query)
+	}
+	b, ok := tx.Builder.(interface {
+		DB() *dbx.DB
+		Executor() dbx.Executor
+	})
+	if !ok {
+		return builder.NewQuery(query)
+	}
+	sqlTx, ok := b.Executor().(*sql.Tx)
+	if !ok || b.DB() == nil || b.DB().DB() == nil {
+		return builder.NewQuery(query)
+	}
+	db := b.DB()
+	c, _ := txApp.Store().GetOrSet(stmtCacheKey, func() any {
+		return &stmtCache{db: db.DB(), stmts: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+	}).(*stmtCache)
+	if c == nil || c.db != db.DB() {
+		return builder.NewQuery(query)
+	}
+	return dbx.NewQuery(db, &cachedExecutor{tx: sqlTx, cache: c, app: txApp}, query)
+}
+
+// cachedExecutor runs a transaction's statements through the cache.
+type cachedExecutor struct {
+	tx    *sql.Tx
+	cache *stmtCache
+	app   core.App
+}
+
+// stmt returns the cached statement of query bound to the transaction, or
+// nil after asking for it to be prepared once the transaction is over.
+func (e *cachedExecutor) stmt(ctx context.Context, query string) *sql.Stmt {
+	c := e.cache
+	c.mu.Lock()
+	s := c.stmts[query]
+	ask := s == nil && !c.pending[query] && len(c.stmts)+len(c.pending) < maxCachedStmts
+	if ask {
+		c.pending[query] = true
+	}
+	c.mu.Unlock()
+	if s != nil {
+		return e.tx.StmtContext(ctx, s)
+	}
+	if ask {
+		prepare := func() {
+			go func() {
+				s, err := c.db.Prepare(query)
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				delete(c.pending, query)
+				if err == nil {
+					c.stmts[query] = s
+				}
+			}()
+		}
+		if info := e.app.TxInfo(); info != nil {
+			info.OnComplete(func(error) error { prepare(); return nil })
+		} else {
+			c.mu.Lock()
+			delete(c.pending, query)
+			c.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+func (e *cachedExecutor) Exec(query string, args ...any) (sql.Result, error) {
+	return e.ExecContext(context.Background(), query, args...)
+}
+
+func (e *cachedExecutor) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := e.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return e.tx.ExecContext(ctx, query, args...)
+}
+
+func (e *cachedExecutor) Query(query string, args ...any) (*sql.Rows, error) {
+	return e.QueryContext(context.Background(), query, args...)
+}
+
+func (e *cachedExecutor) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := e.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return e.tx.QueryContext(ctx, query, args...)
+}
+
+func (e *cachedExecutor) Prepare(query string) (*sql.Stmt, error) {
+	if s := e.stmt(context.Background(), query); s != nil {
+		return s, nil
+	}
+	return e.tx.Prepare(query)
 }

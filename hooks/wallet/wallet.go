@@ -30,6 +30,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
@@ -92,6 +93,29 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 	app.OnRecordUpdate(EntriesCollection).BindFunc(func(e *core.RecordEvent) error { return errEntryImmutable })
 	app.OnRecordDelete(EntriesCollection).BindFunc(func(e *core.RecordEvent) error { return errEntryImmutable })
 
+	// this package's own record saves of a wallet (and of entries booked in
+	// bulk) run their conditional statement in place of PocketBase's
+	// unconditional UPDATE/INSERT: one write that keeps the optimistic check,
+	// with the save's hooks and realtime events around it
+	ownWrite := func() *hook.Handler[*core.RecordEvent] {
+		return &hook.Handler[*core.RecordEvent]{
+			Func: func(e *core.RecordEvent) error {
+				w, _ := e.Context.Value(writeKey{}).(*recordWrite)
+				if w == nil || w.done {
+					return e.Next()
+				}
+				w.done = true
+				return w.exec(e.Record)
+			},
+			// after PocketBase's own execute handler (99), which sets the autodates
+			Priority: 100,
+		}
+	}
+	// note: a fresh handler per hook, Bind of a tagged hook wraps its Func
+	app.OnRecordUpdateExecute(WalletsCollection).Bind(ownWrite())
+	app.OnRecordCreateExecute(EntriesCollection).Bind(ownWrite())
+	app.Store().Set(ownWritesKey, true)
+
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/shop/wallet", balanceView).Bind(apis.RequireAuth("users"))
 		se.Router.POST("/api/shop/admin/wallets/{user}/adjust", adjust).Bind(apis.RequireSuperuserAuth())
@@ -112,6 +136,86 @@ func isInternal(ctx context.Context) bool {
 }
 
 var internalCtx = context.WithValue(context.Background(), internalKey{}, true)
+
+// writeKey carries, in a save's context, the statement that writes the
+// record instead of PocketBase's default one (see [Register]).
+type writeKey struct{}
+
+// recordWrite is the statement of one save; done says it ran.
+type recordWrite struct {
+	exec func(r *core.Record) error
+	done bool
+}
+
+// writeContext returns an internal save context whose record is written by exec.
+func writeContext(exec func(r *core.Record) error) (context.Context, *recordWrite) {
+	w := &recordWrite{exec: exec}
+	return context.WithValue(internalCtx, writeKey{}, w), w
+}
+
+// ownWritesKey is set in the app store once [Register] bound the write hooks.
+const ownWritesKey = "fenxiao.wallet.ownWrites"
+
+// ownWrites reports whether the app runs this package's conditional writes
+// in record saves (false when [Register] was not called).
+func ownWrites(app core.App) bool {
+	v, _ := app.Store().Get(ownWritesKey).(bool)
+	return v
+}
+
+// updateWalletSQL moves a wallet to its new head, on the last_seq it was read with.
+const updateWalletSQL = `UPDATE {{wallets}} SET
+			[[available]] = {:available}, [[frozen]] = {:frozen},
+			[[total_earned]] = {:earned}, [[total_withdrawn]] = {:withdrawn},
+			[[last_seq]] = {:seq}, [[last_hash]] = {:hash}, [[updated]] = {:updated}
+		WHERE [[id]] = {:id} AND [[last_seq]] = {:prevSeq}`
+
+// saveWallet sets the wallet record w to the state s and saves it through
+// the app (hooks, realtime) with one conditional UPDATE on s.prevSeq, run
+// by stmt when given (a prepared [updateWalletSQL]). It returns
+// [ErrConcurrentUpdate] when the wallet moved since it was read.
+func saveWallet(txApp core.App, w *core.Record, s *walletState, stmt *dbx.Query) error {
+	w.Set("available", s.available)
+	w.Set("frozen", s.frozen)
+	w.Set("total_earned", s.earned)
+	w.Set("total_withdrawn", s.withdrawn)
+	w.Set("last_seq", s.lastSeq)
+	w.Set("last_hash", s.lastHash)
+	ctx, write := writeContext(func(r *core.Record) error {
+		q := stmt
+		if q == nil {
+			q = txApp.DB().NewQuery(updateWalletSQL)
+		}
+		res, err := q.Bind(dbx.Params{
+			"available": s.available,
+			"frozen":    s.frozen,
+			"earned":    s.earned,
+			"withdrawn": s.withdrawn,
+			"seq":       s.lastSeq,
+			"hash":      s.lastHash,
+			"updated":   r.GetDateTime("updated").String(),
+			"id":        r.Id,
+			"prevSeq":   s.prevSeq,
+		}).Execute()
+		if err != nil {
+			return fmt.Errorf("wallet: update %s: %w", r.Id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrConcurrentUpdate
+		}
+		return nil
+	})
+	if err := txApp.SaveNoValidateWithContext(ctx, w); err != nil {
+		if errors.Is(err, ErrConcurrentUpdate) {
+			return ErrConcurrentUpdate
+		}
+		return fmt.Errorf("wallet: save %s: %w", w.Id, err)
+	}
+	if !write.done {
+		return fmt.Errorf("wallet: save %s: the conditional update did not run", w.Id)
+	}
+	return nil
+}
 
 // Post books one ledger entry on the user's wallet and returns it.
 //
@@ -191,27 +295,35 @@ func Post(txApp core.App, userId, kind string, amount int64, refType, refId, act
 	totalEarned := int64(w.GetInt("total_earned")) + earned
 	totalWithdrawn := int64(w.GetInt("total_withdrawn")) + withdrawn
 
-	// optimistic check: nothing else wrote the wallet since it was read
-	res, err := txApp.DB().NewQuery(`UPDATE {{wallets}} SET
-			[[available]] = {:available}, [[frozen]] = {:frozen},
-			[[total_earned]] = {:earned}, [[total_withdrawn]] = {:withdrawn},
-			[[last_seq]] = {:seq}, [[last_hash]] = {:hash}
-		WHERE [[id]] = {:id} AND [[last_seq]] = {:prevSeq}`).
-		Bind(dbx.Params{
-			"available": newAvailable,
-			"frozen":    newFrozen,
-			"earned":    totalEarned,
-			"withdrawn": totalWithdrawn,
-			"seq":       entry.Seq,
-			"hash":      entry.Hash,
-			"id":        w.Id,
-			"prevSeq":   lastSeq,
-		}).Execute()
-	if err != nil {
-		return nil, fmt.Errorf("wallet: update %s: %w", w.Id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, ErrConcurrentUpdate
+	state := &walletState{id: w.Id, available: newAvailable, frozen: newFrozen, earned: totalEarned,
+		withdrawn: totalWithdrawn, lastSeq: entry.Seq, lastHash: entry.Hash, prevSeq: lastSeq}
+	own := ownWrites(txApp)
+	if own {
+		// one write: the record save (hooks, realtime) runs the conditional
+		// update, so nothing else wrote the wallet since it was read
+		if err := saveWallet(txApp, w, state, nil); err != nil {
+			return nil, err
+		}
+	} else {
+		// optimistic check: nothing else wrote the wallet since it was read
+		res, err := txApp.DB().NewQuery(updateWalletSQL).
+			Bind(dbx.Params{
+				"available": newAvailable,
+				"frozen":    newFrozen,
+				"earned":    totalEarned,
+				"withdrawn": totalWithdrawn,
+				"seq":       entry.Seq,
+				"hash":      entry.Hash,
+				"updated":   types.NowDateTime().String(),
+				"id":        w.Id,
+				"prevSeq":   lastSeq,
+			}).Execute()
+		if err != nil {
+			return nil, fmt.Errorf("wallet: update %s: %w", w.Id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, ErrConcurrentUpdate
+		}
 	}
 
 	entries, err := txApp.FindCachedCollectionByNameOrId(EntriesCollection)
@@ -241,16 +353,18 @@ func Post(txApp core.App, userId, kind string, amount int64, refType, refId, act
 		return nil, fmt.Errorf("wallet: append entry %d to %s: %w", entry.Seq, w.Id, err)
 	}
 
-	// save the same values through the record so that hooks and realtime
-	// subscribers see the new balances
-	w.Set("available", newAvailable)
-	w.Set("frozen", newFrozen)
-	w.Set("total_earned", totalEarned)
-	w.Set("total_withdrawn", totalWithdrawn)
-	w.Set("last_seq", entry.Seq)
-	w.Set("last_hash", entry.Hash)
-	if err := txApp.SaveNoValidateWithContext(internalCtx, w); err != nil {
-		return nil, fmt.Errorf("wallet: save %s: %w", w.Id, err)
+	if !own {
+		// save the same values through the record so that hooks and
+		// realtime subscribers see the new balances
+		w.Set("available", newAvailable)
+		w.Set("frozen", newFrozen)
+		w.Set("total_earned", totalEarned)
+		w.Set("total_withdrawn", totalWithdrawn)
+		w.Set("last_seq", entry.Seq)
+		w.Set("last_hash", entry.Hash)
+		if err := txApp.SaveNoValidateWithContext(internalCtx, w); err != nil {
+			return nil, fmt.Errorf("wallet: save %s: %w", w.Id, err)
+		}
 	}
 
 	return r, nil

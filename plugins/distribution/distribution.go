@@ -41,6 +41,7 @@ package distribution
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -138,6 +139,11 @@ type plugin struct {
 	app    core.App
 	shop   *shop.Shop
 	config Config
+
+	// postRecords books a paid order's commission_frozen entries in one
+	// call when Post is wallet.Post (wallet.PostRecords: the same entries and
+	// record saves as Post per posting); nil with a custom Post.
+	postRecords PostManyFunc
 }
 
 // MustRegister is like [Register] but panics on error.
@@ -154,6 +160,7 @@ func Register(app core.App, config Config) error {
 	if s == nil {
 		return errors.New("distribution: the shop core must be registered first")
 	}
+	defaultPost := config.Post == nil || reflect.ValueOf(config.Post).Pointer() == reflect.ValueOf(wallet.Post).Pointer()
 	if config.Post == nil {
 		config.Post = wallet.Post
 		if config.PostMany == nil {
@@ -171,6 +178,9 @@ func Register(app core.App, config Config) error {
 	}
 
 	p := &plugin{app: app, shop: s, config: config}
+	if defaultPost {
+		p.postRecords = wallet.PostRecords
+	}
 
 	s.OnOrderPaid.BindFunc(p.onOrderPaid)
 	s.OnOrderRefunded.BindFunc(p.onOrderRefunded)
@@ -178,6 +188,7 @@ func Register(app core.App, config Config) error {
 	s.OnUserJoined.BindFunc(p.onUserJoined)
 
 	p.bindValidation()
+	p.bindPreparedInserts()
 	p.bindImmutability()
 	p.bindAdminLevelChanges()
 	p.bindRebindingLevels()

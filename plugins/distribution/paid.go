@@ -3,14 +3,15 @@ package distribution
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"fenxiao/hooks/accounts"
 	"fenxiao/hooks/shop"
+	"fenxiao/hooks/wallet"
 	"fenxiao/internal/commission"
 	"fenxiao/internal/money"
 )
@@ -53,7 +54,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 		return err
 	}
 
-	snap, err := p.orderSnapshot(txApp, order)
+	snap, fresh, err := p.orderSnapshot(txApp, order)
 	if err != nil {
 		return err
 	}
@@ -95,17 +96,27 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 		return nil
 	}
 
-	booked, err := bookedLevels(txApp, order.Id)
-	if err != nil {
-		return err
+	// note: commissions are only ever booked here, in the transaction that
+	// stores the order's snapshot first; an order whose snapshot this call
+	// just stored has none yet (and idx_commissions_item_level refuses a
+	// second row for a line and level anyway)
+	booked := map[string]bool{}
+	if !fresh {
+		if booked, err = bookedLevels(txApp, order.Id); err != nil {
+			return err
+		}
 	}
 
 	collection, err := txApp.FindCachedCollectionByNameOrId(commissionsCollection)
 	if err != nil {
 		return err
 	}
+	insertCtx, _, release := newPreparedInsert(txApp)
+	defer release()
 	today := day(p.now())
-	var created []*core.Record
+	created := make([]*core.Record, 0, len(shares))
+	postings := make([]wallet.Posting, 0, len(shares))
+	totals := make([]totalsRow, 0, len(shares))
 	for _, s := range shares {
 		if booked[bookedKey(s.LineId, s.Level)] {
 			continue
@@ -129,130 +140,138 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 			"status":      StatusFrozen,
 			"day":         today,
 		})
-		if err := txApp.Save(r); err != nil {
+		if err := saveChecked(insertCtx, txApp, r); err != nil {
 			return wrap("save commission", err)
 		}
-		if _, err := p.config.Post(txApp, s.Beneficiary, kindCommissionFrozen, s.Amount,
-			commissionRefType, r.Id, "system:order_paid", s.Formula); err != nil {
+		posting := wallet.Posting{UserId: s.Beneficiary, Kind: kindCommissionFrozen, Amount: s.Amount,
+			RefType: commissionRefType, RefId: r.Id, Actor: "system:order_paid", Note: s.Formula}
+		if p.postRecords != nil {
+			postings = append(postings, posting)
+		} else if _, err := p.config.Post(txApp, posting.UserId, posting.Kind, posting.Amount,
+			posting.RefType, posting.RefId, posting.Actor, posting.Note); err != nil {
 			return wrap("post commission_frozen", err)
 		}
 		delta := totalsDelta{frozen: s.Amount}
 		if s.Level == 1 {
 			delta.sales = s.Base
 		}
-		if err := addTotals(txApp, s.Beneficiary, today, delta); err != nil {
-			return err
-		}
+		totals = append(totals, totalsRow{User: s.Beneficiary, Period: today, totalsDelta: delta})
 		created = append(created, r)
 	}
 
-	p.notifyAfterCommit(txApp, order, created)
+	// the default Post books the order's entries in one call, with the same
+	// record saves (and realtime events) per entry and wallet
+	if len(postings) > 0 {
+		if _, err := p.postRecords(txApp, postings); err != nil {
+			return wrap("post commission_frozen", err)
+		}
+	}
+	if err := addTotalsBulk(txApp, totals); err != nil {
+		return err
+	}
+
+	p.notifyAfterCommit(insertCtx, txApp, order, created)
 	return nil
 }
 
 // orderSnapshot returns the order's upline snapshot, taking and storing it
-// first when the order has none yet.
-func (p *plugin) orderSnapshot(txApp core.App, order *core.Record) (*Snapshot, error) {
+// first when the order has none yet; fresh says it stored it now.
+func (p *plugin) orderSnapshot(txApp core.App, order *core.Record) (snap *Snapshot, fresh bool, err error) {
 	var existing Snapshot
 	if raw, ok := order.GetRaw("upline_snapshot").(types.JSONRaw); ok && len(raw) > 0 && string(raw) != "null" {
 		if err := json.Unmarshal(raw, &existing); err == nil && existing.Buyer.Id != "" {
-			return &existing, nil
+			return &existing, false, nil
 		}
 	}
 
-	// note: read again through the transaction; the event's record may
-	// predate a snapshot an earlier (replayed) delivery stored
-	var stored struct {
-		Raw string `db:"upline_snapshot"`
-	}
-	err := txApp.DB().NewQuery("SELECT COALESCE([[upline_snapshot]], '') AS [[upline_snapshot]] FROM {{orders}} WHERE [[id]] = {:id}").
-		Bind(dbx.Params{"id": order.Id}).One(&stored)
+	snap, err = takeSnapshot(txApp, order.GetString("buyer"), p.now())
 	if err != nil {
-		return nil, wrap("load upline snapshot", err)
-	}
-	if stored.Raw != "" && stored.Raw != "null" {
-		if err := json.Unmarshal([]byte(stored.Raw), &existing); err == nil && existing.Buyer.Id != "" {
-			return &existing, nil
-		}
-	}
-
-	snap, err := takeSnapshot(txApp, order.GetString("buyer"), p.now())
-	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	raw, err := json.Marshal(snap)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	_, err = txApp.DB().NewQuery(
-		"UPDATE {{orders}} SET [[upline_snapshot]] = {:snap} WHERE [[id]] = {:id} " +
-			"AND ([[upline_snapshot]] IS NULL OR [[upline_snapshot]] IN ('', 'null'))",
-	).Bind(dbx.Params{"snap": string(raw), "id": order.Id}).Execute()
+
+	// store it unless the order has one: the event's record may predate a
+	// snapshot an earlier (replayed) delivery stored, which then wins
+	var stored struct {
+		Id  string `db:"id"`
+		Raw string `db:"upline_snapshot"`
+	}
+	err = cachedQuery(txApp,
+		"UPDATE {{orders}} SET [[upline_snapshot]] = {:snap} WHERE [[id]] = {:id} "+
+			"AND ([[upline_snapshot]] IS NULL OR [[upline_snapshot]] IN ('', 'null')) RETURNING [[id]]",
+	).Bind(dbx.Params{"snap": string(raw), "id": order.Id}).One(&stored)
+	switch {
+	case err == nil:
+		order.Set("upline_snapshot", types.JSONRaw(raw))
+		return snap, true, nil
+	case !isNoRows(err):
+		return nil, false, wrap("store upline snapshot", err)
+	}
+
+	err = txApp.DB().NewQuery("SELECT [[id]], COALESCE([[upline_snapshot]], '') AS [[upline_snapshot]] FROM {{orders}} WHERE [[id]] = {:id}").
+		Bind(dbx.Params{"id": order.Id}).One(&stored)
 	if err != nil {
-		return nil, wrap("store upline snapshot", err)
+		return nil, false, wrap("load upline snapshot", err)
 	}
-	order.Set("upline_snapshot", types.JSONRaw(raw))
-	return snap, nil
+	if stored.Raw != "" && stored.Raw != "null" {
+		if err := json.Unmarshal([]byte(stored.Raw), &existing); err == nil && existing.Buyer.Id != "" {
+			return &existing, false, nil
+		}
+	}
+	// note: an unreadable stored snapshot stays as it is; this booking uses
+	// the current tree (as before)
+	return snap, false, nil
 }
 
-// takeSnapshot reads the buyer and their uplines from the current tree.
+// takeSnapshot reads the buyer and their uplines (nearest first, at most
+// three) from the current tree, with their distributor state and level
+// rates, in one query. An upline without a users row is kept in its place
+// with zero values.
 func takeSnapshot(txApp core.App, buyerId string, now time.Time) (*Snapshot, error) {
-	chain, err := accounts.Ancestors(txApp, buyerId)
-	if err != nil {
-		return nil, err
-	}
-	if len(chain) > commission.MaxLevels {
-		chain = chain[:commission.MaxLevels]
-	}
-
-	ids := append([]string{buyerId}, chain...)
-	members, err := loadMembers(txApp, ids)
-	if err != nil {
-		return nil, err
-	}
-
-	snap := &Snapshot{
-		TakenAt: now.UTC().Format(types.DefaultDateLayout),
-		Buyer:   members[buyerId],
-		Chain:   make([]SnapshotMember, 0, len(chain)),
-	}
-	snap.Buyer.Id = buyerId
-	for _, id := range chain {
-		m := members[id]
-		m.Id = id
-		snap.Chain = append(snap.Chain, m)
-	}
-	return snap, nil
-}
-
-// loadMembers reads the distributor state and level rates of the users.
-func loadMembers(app core.App, ids []string) (map[string]SnapshotMember, error) {
 	var rows []struct {
 		Id            string `db:"id"`
+		Depth         int    `db:"depth"`
 		IsDistributor bool   `db:"is_distributor"`
 		Level         int    `db:"level"`
 		R1            int64  `db:"r1"`
 		R2            int64  `db:"r2"`
 		R3            int64  `db:"r3"`
 	}
-	err := app.DB().Select("u.id AS id", "u.is_distributor AS is_distributor", "u.level AS level",
-		"COALESCE(l.rate_l1_bp, 0) AS r1", "COALESCE(l.rate_l2_bp, 0) AS r2", "COALESCE(l.rate_l3_bp, 0) AS r3").
-		From(usersCollection+" u").
-		LeftJoin(levelsCollection+" l", dbx.NewExp("l.rank = u.level AND u.level > 0")).
-		Where(dbx.In("u.id", anySlice(ids)...)).
-		All(&rows)
+	err := cachedQuery(txApp, `SELECT x.[[id]] AS [[id]], x.[[depth]] AS [[depth]],
+			COALESCE(u.[[is_distributor]], FALSE) AS [[is_distributor]], COALESCE(u.[[level]], 0) AS [[level]],
+			COALESCE(l.[[rate_l1_bp]], 0) AS [[r1]], COALESCE(l.[[rate_l2_bp]], 0) AS [[r2]], COALESCE(l.[[rate_l3_bp]], 0) AS [[r3]]
+		FROM (SELECT {:buyer} AS [[id]], 0 AS [[depth]]
+			UNION ALL SELECT [[ancestor]], [[depth]] FROM {{referral_paths}} WHERE [[descendant]] = {:buyer}) x
+		LEFT JOIN {{users}} u ON u.[[id]] = x.[[id]]
+		LEFT JOIN {{distributor_levels}} l ON l.[[rank]] = u.[[level]] AND u.[[level]] > 0
+		ORDER BY x.[[depth]]`).
+		Bind(dbx.Params{"buyer": buyerId}).All(&rows)
 	if err != nil {
 		return nil, wrap("load upline members", err)
 	}
-	out := make(map[string]SnapshotMember, len(rows))
+
+	snap := &Snapshot{
+		TakenAt: now.UTC().Format(types.DefaultDateLayout),
+		Buyer:   SnapshotMember{Id: buyerId},
+		Chain:   make([]SnapshotMember, 0, commission.MaxLevels),
+	}
 	for _, r := range rows {
 		m := SnapshotMember{Id: r.Id, IsDistributor: r.IsDistributor, Level: r.Level}
 		if r.R1 != 0 || r.R2 != 0 || r.R3 != 0 {
 			m.Rates = &[commission.MaxLevels]int64{r.R1, r.R2, r.R3}
 		}
-		out[r.Id] = m
+		if r.Depth == 0 && r.Id == buyerId {
+			snap.Buyer = m
+			continue
+		}
+		if len(snap.Chain) < commission.MaxLevels {
+			snap.Chain = append(snap.Chain, m)
+		}
 	}
-	return out, nil
+	return snap, nil
 }
 
 // commissionLines turns the order items into commission lines with their
@@ -272,11 +291,7 @@ func (p *plugin) commissionLines(txApp core.App, order *core.Record, items []*co
 		skuIds = append(skuIds, it.GetString("sku"))
 		productIds = append(productIds, it.GetString("product"))
 	}
-	skuRules, err := loadOverrides(txApp, skusCollection, skuIds, commission.SourceSku)
-	if err != nil {
-		return nil, err
-	}
-	productRules, err := loadOverrides(txApp, productsCollection, productIds, commission.SourceProduct)
+	skuRules, productRules, err := loadOverrides(txApp, skuIds, productIds)
 	if err != nil {
 		return nil, err
 	}
@@ -314,31 +329,51 @@ func (p *plugin) commissionLines(txApp core.App, order *core.Record, items []*co
 	return lines, nil
 }
 
-// loadOverrides reads the commission overrides set on products or SKUs.
-func loadOverrides(app core.App, collection string, ids []string, source string) (map[string]*commission.Override, error) {
-	out := map[string]*commission.Override{}
-	if len(ids) == 0 {
-		return out, nil
+// loadOverrides reads the commission overrides set on the SKUs and the
+// products, in one query.
+func loadOverrides(app core.App, skuIds, productIds []string) (skus, products map[string]*commission.Override, err error) {
+	skus, products = map[string]*commission.Override{}, map[string]*commission.Override{}
+	if len(skuIds) == 0 && len(productIds) == 0 {
+		return skus, products, nil
+	}
+	params := dbx.Params{}
+	in := func(prefix string, ids []string) string {
+		if len(ids) == 0 {
+			return "NULL"
+		}
+		names := make([]string, len(ids))
+		for i, id := range ids {
+			names[i] = fmt.Sprintf("{:%s%d}", prefix, i)
+			params[fmt.Sprintf("%s%d", prefix, i)] = id
+		}
+		return strings.Join(names, ", ")
 	}
 	var rows []struct {
+		Src  string `db:"src"`
 		Id   string `db:"id"`
 		Mode string `db:"commission_mode"`
 		L1   int64  `db:"commission_l1"`
 		L2   int64  `db:"commission_l2"`
 		L3   int64  `db:"commission_l3"`
 	}
-	err := app.DB().Select("id", "commission_mode", "commission_l1", "commission_l2", "commission_l3").
-		From(collection).
-		Where(dbx.In("id", anySlice(ids)...)).
-		AndWhere(dbx.NewExp("commission_mode != ''")).
-		All(&rows)
+	err = cachedQuery(app, `SELECT 's' AS [[src]], [[id]], [[commission_mode]], [[commission_l1]], [[commission_l2]], [[commission_l3]]
+			FROM {{skus}} WHERE [[id]] IN (`+in("s", skuIds)+`) AND [[commission_mode]] != ''
+		UNION ALL
+		SELECT 'p', [[id]], [[commission_mode]], [[commission_l1]], [[commission_l2]], [[commission_l3]]
+			FROM {{products}} WHERE [[id]] IN (`+in("p", productIds)+`) AND [[commission_mode]] != ''`).
+		Bind(params).All(&rows)
 	if err != nil {
-		return nil, wrap("load "+collection+" commission rules", err)
+		return nil, nil, wrap("load commission rules", err)
 	}
 	for _, r := range rows {
-		out[r.Id] = &commission.Override{Mode: r.Mode, Values: [commission.MaxLevels]int64{r.L1, r.L2, r.L3}, Source: source}
+		values := [commission.MaxLevels]int64{r.L1, r.L2, r.L3}
+		if r.Src == "s" {
+			skus[r.Id] = &commission.Override{Mode: r.Mode, Values: values, Source: commission.SourceSku}
+		} else {
+			products[r.Id] = &commission.Override{Mode: r.Mode, Values: values, Source: commission.SourceProduct}
+		}
 	}
-	return out, nil
+	return skus, products, nil
 }
 
 // bookedLevels returns the order's already booked (line, level) pairs.
@@ -347,7 +382,7 @@ func bookedLevels(txApp core.App, orderId string) (map[string]bool, error) {
 		Item  string `db:"order_item"`
 		Level int    `db:"level"`
 	}
-	err := txApp.DB().NewQuery("SELECT [[order_item]], [[level]] FROM {{commissions}} WHERE [[order]] = {:o}").
+	err := cachedQuery(txApp, "SELECT [[order_item]], [[level]] FROM {{commissions}} WHERE [[order]] = {:o}").
 		Bind(dbx.Params{"o": orderId}).All(&rows)
 	if err != nil {
 		return nil, wrap("load booked commissions", err)
