@@ -7,6 +7,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/internal/stmtcache"
 )
 
 // periodAll is the commission_totals period of a user's running total.
@@ -143,6 +145,6 @@ func addTotalsValues(txApp core.App, items []totalsItem) error {
 			[[settled]] = [[settled]] + excluded.[[settled]],
 			[[cancelled]] = [[cancelled]] + excluded.[[cancelled]],
 			[[sales]] = [[sales]] + excluded.[[sales]]`)
-	_, err := cachedQuery(txApp, b.String()).Bind(params).Execute()
+	_, err := stmtcache.Query(txApp, b.String()).Bind(params).Execute()
 	return wrap("update commission totals", err)
 }
