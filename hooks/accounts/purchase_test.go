@@ -33,29 +33,15 @@ func newShopFixture(t *testing.T, settings map[string]any) *shopFixture {
 	f := &shopFixture{app: app}
 	f.buyer, f.token = testutil.User(t, app, "buyer@test.local", nil)
 	_, f.admin = testutil.Superuser(t, app)
-	f.addr = saveRecord(t, app, "addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800000000",
+	f.addr = testutil.Save(t, app, "addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true}).Id
-	tpl := saveRecord(t, app, "shipping_templates", map[string]any{"name": "按件", "mode": "piece",
+	tpl := testutil.Save(t, app, "shipping_templates", map[string]any{"name": "按件", "mode": "piece",
 		"first_units": 1, "first_fee": 800, "extra_units": 1, "extra_fee": 0, "free_threshold": 20000})
-	p := saveRecord(t, app, "products", map[string]any{"title": "保温杯", "status": "on", "shipping_template": tpl.Id})
-	f.big = saveRecord(t, app, "skus", map[string]any{"product": p.Id, "price": 6000, "stock": 100})
-	f.little = saveRecord(t, app, "skus", map[string]any{"product": p.Id, "price": 4000, "stock": 100})
+	p := testutil.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on", "shipping_template": tpl.Id})
+	f.big = testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 6000, "stock": 100})
+	f.little = testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 4000, "stock": 100})
 	f.c = testutil.NewClient(t, app)
 	return f
-}
-
-func saveRecord(t *testing.T, app core.App, collection string, data map[string]any) *core.Record {
-	t.Helper()
-	c, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	r.Load(data)
-	if err := app.Save(r); err != nil {
-		t.Fatalf("save %s: %v", collection, err)
-	}
-	return r
 }
 
 // buy checks one unit of sku out and pays it in the sandbox; it returns the

@@ -29,7 +29,7 @@ func newCartFixture(t *testing.T) *cartFixture {
 	bob, bobToken := testutil.User(t, app, "bob@test.local", map[string]any{"nickname": "Bob"})
 	f.alice, f.bob, f.aliceId = aliceToken, bobToken, alice.Id
 
-	tpl := save(t, app, "shipping_templates", map[string]any{"name": "按件", "mode": "piece",
+	tpl := testutil.Save(t, app, "shipping_templates", map[string]any{"name": "按件", "mode": "piece",
 		"first_units": 1, "first_fee": 800, "extra_units": 1, "extra_fee": 200, "free_threshold": 20000,
 		"regions": []map[string]any{{"provinces": []string{"新疆"}, "first_units": 1, "first_fee": 2000}}})
 	var skus []*core.Record
@@ -42,11 +42,11 @@ func newCartFixture(t *testing.T) *cartFixture {
 	_, skus = product(t, app, map[string]any{"title": "旧款", "status": "off"}, map[string]any{"price": 100, "stock": 5})
 	f.offSku = skus[0]
 
-	f.zhejiang = save(t, app, "addresses", map[string]any{"user": alice.Id, "name": "A", "phone": "13800000000",
+	f.zhejiang = testutil.Save(t, app, "addresses", map[string]any{"user": alice.Id, "name": "A", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
-	f.xinjiang = save(t, app, "addresses", map[string]any{"user": alice.Id, "name": "A", "phone": "13800000000",
+	f.xinjiang = testutil.Save(t, app, "addresses", map[string]any{"user": alice.Id, "name": "A", "phone": "13800000000",
 		"province": "新疆维吾尔自治区", "detail": "乌鲁木齐1号"})
-	f.bobAddress = save(t, app, "addresses", map[string]any{"user": bob.Id, "name": "B", "phone": "13900000000",
+	f.bobAddress = testutil.Save(t, app, "addresses", map[string]any{"user": bob.Id, "name": "B", "phone": "13900000000",
 		"province": "浙江省", "detail": "2号"})
 	f.c = newClient(t, app)
 	return f

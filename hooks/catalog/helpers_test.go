@@ -15,32 +15,17 @@ import (
 
 func TestMain(m *testing.M) { testutil.Main(m) }
 
-// save creates a record of collection with data, failing the test on error.
-func save(tb testing.TB, app core.App, collection string, data map[string]any) *core.Record {
-	tb.Helper()
-	c, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	r.Load(data)
-	if err := app.Save(r); err != nil {
-		tb.Fatalf("save %s %v: %v", collection, data, err)
-	}
-	return r
-}
-
 // product creates an on-shelf product (unless data says otherwise) with SKUs.
 func product(tb testing.TB, app core.App, data map[string]any, skus ...map[string]any) (*core.Record, []*core.Record) {
 	tb.Helper()
 	if _, ok := data["status"]; !ok {
 		data["status"] = "on"
 	}
-	p := save(tb, app, "products", data)
+	p := testutil.Save(tb, app, "products", data)
 	var records []*core.Record
 	for _, s := range skus {
 		s["product"] = p.Id
-		records = append(records, save(tb, app, "skus", s))
+		records = append(records, testutil.Save(tb, app, "skus", s))
 	}
 	return reload(tb, app, p), records
 }

@@ -38,16 +38,16 @@ func seedBenchCatalog(b testing.TB, app core.App, n int) {
 		// 4 top-level categories with 4 children each
 		var categories []string
 		for i := range 4 {
-			root := save(b, txApp, "categories", map[string]any{"name": fmt.Sprintf("大类%d", i), "is_active": true})
+			root := testutil.Save(b, txApp, "categories", map[string]any{"name": fmt.Sprintf("大类%d", i), "is_active": true})
 			for j := range 4 {
-				child := save(b, txApp, "categories", map[string]any{"name": fmt.Sprintf("小类%d%d", i, j),
+				child := testutil.Save(b, txApp, "categories", map[string]any{"name": fmt.Sprintf("小类%d%d", i, j),
 					"parent": root.Id, "is_active": true})
 				categories = append(categories, child.Id)
 			}
 		}
 		brandIds := make([]string, len(benchBrands))
 		for i, name := range benchBrands {
-			brandIds[i] = save(b, txApp, "brands", map[string]any{"name": name, "is_active": true}).Id
+			brandIds[i] = testutil.Save(b, txApp, "brands", map[string]any{"name": name, "is_active": true}).Id
 		}
 
 		const batch = 400

@@ -28,12 +28,12 @@ type searchFixture struct {
 
 func newSearchFixture(t *testing.T, app core.App) *searchFixture {
 	f := &searchFixture{titles: map[string]string{}}
-	f.drinks = save(t, app, "categories", map[string]any{"name": "饮品", "is_active": true})
-	f.tea = save(t, app, "categories", map[string]any{"name": "茶叶", "parent": f.drinks.Id, "is_active": true})
-	f.green = save(t, app, "categories", map[string]any{"name": "绿茶", "parent": f.tea.Id, "is_active": true})
-	f.kitchen = save(t, app, "categories", map[string]any{"name": "厨具", "is_active": true})
-	f.zojirushi = save(t, app, "brands", map[string]any{"name": "象印", "is_active": true})
-	f.xihu = save(t, app, "brands", map[string]any{"name": "西湖", "is_active": true})
+	f.drinks = testutil.Save(t, app, "categories", map[string]any{"name": "饮品", "is_active": true})
+	f.tea = testutil.Save(t, app, "categories", map[string]any{"name": "茶叶", "parent": f.drinks.Id, "is_active": true})
+	f.green = testutil.Save(t, app, "categories", map[string]any{"name": "绿茶", "parent": f.tea.Id, "is_active": true})
+	f.kitchen = testutil.Save(t, app, "categories", map[string]any{"name": "厨具", "is_active": true})
+	f.zojirushi = testutil.Save(t, app, "brands", map[string]any{"name": "象印", "is_active": true})
+	f.xihu = testutil.Save(t, app, "brands", map[string]any{"name": "西湖", "is_active": true})
 
 	mk := func(data map[string]any, price int) *core.Record {
 		p, _ := product(t, app, data, map[string]any{"price": price, "stock": 10})

@@ -362,9 +362,9 @@ func TestAddSalesAndServerFields(t *testing.T) {
 
 func TestLookupSkus(t *testing.T) {
 	app, _ := testutil.NewShopApp(t)
-	root := save(t, app, "categories", map[string]any{"name": "饮品", "is_active": true})
-	leaf := save(t, app, "categories", map[string]any{"name": "茶叶", "parent": root.Id, "is_active": true})
-	tpl := save(t, app, "shipping_templates", map[string]any{"name": "默认", "mode": "weight",
+	root := testutil.Save(t, app, "categories", map[string]any{"name": "饮品", "is_active": true})
+	leaf := testutil.Save(t, app, "categories", map[string]any{"name": "茶叶", "parent": root.Id, "is_active": true})
+	tpl := testutil.Save(t, app, "shipping_templates", map[string]any{"name": "默认", "mode": "weight",
 		"first_units": 1000, "first_fee": 800})
 	_, skus := product(t, app, map[string]any{"title": "龙井", "category": leaf.Id, "weight": 300, "shipping_template": tpl.Id},
 		map[string]any{"price": 5000, "original_price": 6000, "stock": 3, "spec_text": "250g"},

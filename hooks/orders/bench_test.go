@@ -59,8 +59,8 @@ func benchCheckoutAndPay(b *testing.B, register func(app core.App)) {
 	} else {
 		f = newFixture(b)
 	}
-	p := save(b, f.app, "products", map[string]any{"title": "压测商品", "status": "on"})
-	sku := save(b, f.app, "skus", map[string]any{"product": p.Id, "price": 990, "stock": 10_000_000})
+	p := testutil.Save(b, f.app, "products", map[string]any{"title": "压测商品", "status": "on"})
+	sku := testutil.Save(b, f.app, "skus", map[string]any{"product": p.Id, "price": 990, "stock": 10_000_000})
 
 	var upline *core.Record
 	if register != nil {
@@ -80,7 +80,7 @@ func benchCheckoutAndPay(b *testing.B, register func(app core.App)) {
 		if upline != nil {
 			bind(b, f, u, upline)
 		}
-		a := save(b, f.app, "addresses", map[string]any{"user": u.Id, "name": "压测", "phone": "13800000000",
+		a := testutil.Save(b, f.app, "addresses", map[string]any{"user": u.Id, "name": "压测", "phone": "13800000000",
 			"province": "浙江省", "detail": "1号"})
 		list[i] = buyer{token, a.Id}
 	}

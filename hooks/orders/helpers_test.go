@@ -38,27 +38,13 @@ func newFixture(t testing.TB, register ...func(app core.App)) *fixture {
 	f.buyer, f.token = testutil.User(t, app, "buyer@test.local", nil)
 	_, f.other = testutil.User(t, app, "other@test.local", nil)
 	_, f.admin = testutil.Superuser(t, app)
-	f.addr = save(t, app, "addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800000000",
+	f.addr = testutil.Save(t, app, "addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
-	p := save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	f.cup = save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10, "spec_text": "红"})
-	f.tea = save(t, app, "skus", map[string]any{"product": p.Id, "price": 3000, "stock": 5, "spec_text": "蓝"})
+	p := testutil.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	f.cup = testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10, "spec_text": "红"})
+	f.tea = testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 3000, "stock": 5, "spec_text": "蓝"})
 	f.c = testutil.NewClient(t, app)
 	return f
-}
-
-func save(tb testing.TB, app core.App, collection string, data map[string]any) *core.Record {
-	tb.Helper()
-	c, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	r.Load(data)
-	if err := app.Save(r); err != nil {
-		tb.Fatalf("save %s: %v", collection, err)
-	}
-	return r
 }
 
 func reload(tb testing.TB, app core.App, collection, id string) *core.Record {

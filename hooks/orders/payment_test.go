@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
+	"fenxiao/internal/testutil"
 	"fenxiao/plugins/wechatpay"
 	"fenxiao/plugins/wechatpay/wxpayfake"
 )
@@ -59,8 +60,8 @@ func TestCheckoutShortLineRollsBackAll(t *testing.T) {
 
 func TestCheckoutFromCartRemovesLines(t *testing.T) {
 	f := newFixture(t)
-	save(t, f.app, "cart_items", map[string]any{"user": f.buyer.Id, "sku": f.cup.Id, "quantity": 2, "selected": true})
-	save(t, f.app, "cart_items", map[string]any{"user": f.buyer.Id, "sku": f.tea.Id, "quantity": 1, "selected": false})
+	testutil.Save(t, f.app, "cart_items", map[string]any{"user": f.buyer.Id, "sku": f.cup.Id, "quantity": 2, "selected": true})
+	testutil.Save(t, f.app, "cart_items", map[string]any{"user": f.buyer.Id, "sku": f.tea.Id, "quantity": 1, "selected": false})
 	res := f.c.Do("POST", "/api/shop/checkout", map[string]any{"address": f.addr.Id}, f.token)
 	if res.Status != 200 || res.Body["payable"].(float64) != 10000 {
 		t.Fatalf("%d %s", res.Status, res.Raw)
@@ -73,8 +74,8 @@ func TestCheckoutFromCartRemovesLines(t *testing.T) {
 
 func TestConcurrentCheckoutsNeverOversell(t *testing.T) {
 	f := newFixture(t)
-	p := save(t, f.app, "products", map[string]any{"title": "限量款", "status": "on"})
-	sku := save(t, f.app, "skus", map[string]any{"product": p.Id, "price": 100, "stock": 50})
+	p := testutil.Save(t, f.app, "products", map[string]any{"title": "限量款", "status": "on"})
+	sku := testutil.Save(t, f.app, "skus", map[string]any{"product": p.Id, "price": 100, "stock": 50})
 
 	var ok, soldOut, other atomic.Int32
 	var wg sync.WaitGroup

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"fenxiao/internal/testutil"
 )
 
 // sseEvent is one server-sent event of PocketBase's realtime API.
@@ -192,7 +194,7 @@ func TestRealtimeBuyerGetsOwnOrderAndNotifications(t *testing.T) {
 
 	// the other buyer's first event must be their own notification: it was
 	// made after everything above, so nothing of the buyer's came before it
-	save(t, f.app, "notifications", map[string]any{"user": otherId(t, f), "kind": "test", "title": "ping"})
+	testutil.Save(t, f.app, "notifications", map[string]any{"user": otherId(t, f), "kind": "test", "title": "ping"})
 	ev := other.next("notifications/*")
 	if _, r := ev.record(); r["user"] != otherId(t, f) || r["kind"] != "test" {
 		t.Fatalf("other buyer got %v", ev.Data)

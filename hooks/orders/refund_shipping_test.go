@@ -4,20 +4,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pocketbase/pocketbase/core"
+	"fenxiao/internal/testutil"
 
-	"fenxiao/internal/audit"
+	"github.com/pocketbase/pocketbase/core"
 )
 
 // shippedSkus adds a product charged 800 fen for the first piece and 200
 // for each further piece, with two SKUs (5000 and 3000 fen).
 func shippedSkus(t *testing.T, f *fixture) (*core.Record, *core.Record) {
 	t.Helper()
-	tpl := save(t, f.app, "shipping_templates", map[string]any{"name": "按件", "mode": "piece",
+	tpl := testutil.Save(t, f.app, "shipping_templates", map[string]any{"name": "按件", "mode": "piece",
 		"first_units": 1, "first_fee": 800, "extra_units": 1, "extra_fee": 200})
-	p := save(t, f.app, "products", map[string]any{"title": "茶具", "status": "on", "shipping_template": tpl.Id})
-	return save(t, f.app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10, "spec_text": "壶"}),
-		save(t, f.app, "skus", map[string]any{"product": p.Id, "price": 3000, "stock": 10, "spec_text": "杯"})
+	p := testutil.Save(t, f.app, "products", map[string]any{"title": "茶具", "status": "on", "shipping_template": tpl.Id})
+	return testutil.Save(t, f.app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10, "spec_text": "壶"}),
+		testutil.Save(t, f.app, "skus", map[string]any{"product": p.Id, "price": 3000, "stock": 10, "spec_text": "杯"})
 }
 
 // refundLine applies for a refund of one whole line, approves it with
@@ -47,17 +47,6 @@ func refundsOf(t *testing.T, f *fixture, orderId string) (n int, sum int) {
 		sum += r.GetInt("amount")
 	}
 	return len(list), sum
-}
-
-func mustAudit(t *testing.T, app core.App) {
-	t.Helper()
-	rep, err := audit.Run(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !rep.OK() {
-		t.Fatalf("audit failed:\n%s", rep)
-	}
 }
 
 // TestRefundShippingWhenUnshippedOrderRefundedInFull: the refund that
@@ -104,7 +93,7 @@ func TestRefundShippingWhenUnshippedOrderRefundedInFull(t *testing.T) {
 	if err != nil || !strings.Contains(n.GetString("body"), "运费 10.00") {
 		t.Fatalf("notification: %v %v", n, err)
 	}
-	mustAudit(t, f.app)
+	testutil.MustAudit(t, f.app)
 }
 
 // TestRefundShippingKeptAfterShipmentUnlessApproved: after shipment a full
@@ -155,5 +144,5 @@ func TestRefundShippingKeptAfterShipmentUnlessApproved(t *testing.T) {
 	if n, sum := refundsOf(t, f, id); n != 2 || sum != 9000 {
 		t.Fatalf("refunds: %d for %d", n, sum)
 	}
-	mustAudit(t, f.app)
+	testutil.MustAudit(t, f.app)
 }

@@ -105,7 +105,7 @@ func TestPostManyEqualsPost(t *testing.T) {
 			t.Fatalf("user %d:\nPostMany %q\nPost     %q", i, got, want)
 		}
 	}
-	mustAudit(t, app) // hashes, chains, balances, totals
+	testutil.MustAudit(t, app) // hashes, chains, balances, totals
 }
 
 func TestPostManyIsIdempotentAndAllOrNothing(t *testing.T) {
@@ -184,5 +184,5 @@ func TestPostManyIsIdempotentAndAllOrNothing(t *testing.T) {
 			t.Fatalf("%s: a has %d", r.name, av)
 		}
 	}
-	mustAudit(t, app)
+	testutil.MustAudit(t, app)
 }

@@ -10,7 +10,6 @@ import (
 
 	"fenxiao/hooks/shop"
 	"fenxiao/hooks/wallet"
-	"fenxiao/internal/audit"
 	"fenxiao/internal/ledger"
 	"fenxiao/internal/testutil"
 )
@@ -26,17 +25,6 @@ func post(t *testing.T, app core.App, user, kind string, amount int64, refType, 
 		return err
 	})
 	return r, err
-}
-
-func mustAudit(t *testing.T, app core.App) {
-	t.Helper()
-	rep, err := audit.Run(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !rep.OK() {
-		t.Fatalf("audit failed:\n%s", rep)
-	}
 }
 
 func balance(t *testing.T, app core.App, user string) (int64, int64) {
@@ -127,7 +115,7 @@ func TestPostChainsBalancesAndIdempotency(t *testing.T) {
 	if a, _ := balance(t, app, u.Id); a != -500 {
 		t.Fatalf("available %d, want -500", a)
 	}
-	mustAudit(t, app)
+	testutil.MustAudit(t, app)
 }
 
 func TestConcurrentPostsKeepTheChain(t *testing.T) {
@@ -162,7 +150,7 @@ func TestConcurrentPostsKeepTheChain(t *testing.T) {
 	if a, f := balance(t, app, u.Id); a != 100 || f != 900 {
 		t.Fatalf("balance %d/%d", a, f)
 	}
-	mustAudit(t, app)
+	testutil.MustAudit(t, app)
 }
 
 func TestWalletsAreReadOnlyOutsideThePackage(t *testing.T) {
@@ -250,5 +238,5 @@ func TestWalletsAreReadOnlyOutsideThePackage(t *testing.T) {
 		t.Fatal("a user adjusted a wallet")
 	}
 
-	mustAudit(t, app)
+	testutil.MustAudit(t, app)
 }

@@ -20,20 +20,6 @@ import (
 
 func TestMain(m *testing.M) { testutil.Main(m) }
 
-func save(t *testing.T, app core.App, collection string, data map[string]any) *core.Record {
-	t.Helper()
-	c, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	r.Load(data)
-	if err := app.Save(r); err != nil {
-		t.Fatalf("save %s: %v", collection, err)
-	}
-	return r
-}
-
 func fund(t *testing.T, app core.App, userId string, amount int64) {
 	t.Helper()
 	err := app.RunInTransaction(func(txApp core.App) error {
@@ -42,17 +28,6 @@ func fund(t *testing.T, app core.App, userId string, amount int64) {
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-func mustAudit(t *testing.T, app core.App) {
-	t.Helper()
-	rep, err := audit.Run(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !rep.OK() {
-		t.Fatalf("audit failed:\n%s", rep)
 	}
 }
 
@@ -75,12 +50,12 @@ func TestBalancePaymentAndRefund(t *testing.T) {
 
 	buyer, token := testutil.User(t, app, "buyer@test.local", nil)
 	poor, poorToken := testutil.User(t, app, "poor@test.local", nil)
-	addr := save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
+	addr := testutil.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
-	poorAddr := save(t, app, "addresses", map[string]any{"user": poor.Id, "name": "李四", "phone": "13800000001",
+	poorAddr := testutil.Save(t, app, "addresses", map[string]any{"user": poor.Id, "name": "李四", "phone": "13800000001",
 		"province": "浙江省", "detail": "西湖区2号", "is_default": true})
-	product := save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	sku := save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 10, "spec_text": "红"})
+	product := testutil.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	sku := testutil.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 10, "spec_text": "红"})
 
 	checkout := func(tok, address string) (string, int64) {
 		t.Helper()
@@ -108,7 +83,7 @@ func TestBalancePaymentAndRefund(t *testing.T) {
 	if n, _ := app.CountRecords(wallet.EntriesCollection, dbx.HashExp{"kind": ledger.KindPayment}); n != 1 {
 		t.Fatalf("%d payment entries", n)
 	}
-	mustAudit(t, app)
+	testutil.MustAudit(t, app)
 
 	// not enough: refused before anything is recorded
 	fund(t, app, poor.Id, 100)
@@ -135,7 +110,7 @@ func TestBalancePaymentAndRefund(t *testing.T) {
 		t.Fatalf("%d payments recorded for a refused debit", n)
 	}
 	wantBalance(t, app, poor.Id, 100)
-	mustAudit(t, app)
+	testutil.MustAudit(t, app)
 
 	// a refund goes back to the balance, once
 	items, _ := app.FindRecordsByFilter("order_items", "order = {:o}", "", 0, 0, dbx.Params{"o": id})
@@ -161,7 +136,7 @@ func TestBalancePaymentAndRefund(t *testing.T) {
 	if err != nil || !q.Paid || q.Notice.Amount != payable || q.Notice.TransactionId != "BAL"+id {
 		t.Fatalf("query: %+v %v", q, err)
 	}
-	mustAudit(t, app)
+	testutil.MustAudit(t, app)
 }
 
 func TestOnOrderPaidWithASyntheticEvent(t *testing.T) {

@@ -212,25 +212,11 @@ func httpJSON(t *testing.T, srv *httptest.Server, method, path, token string, bo
 	return res.StatusCode, raw
 }
 
-func saveRecord(t *testing.T, app core.App, collection string, data map[string]any) *core.Record {
-	t.Helper()
-	c, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	r.Load(data)
-	if err := app.Save(r); err != nil {
-		t.Fatalf("save %s: %v", collection, err)
-	}
-	return r
-}
-
 // buy checks out one unit of sku for the buyer and pays it with the sandbox,
 // over HTTP, and returns the order id.
 func buy(t *testing.T, srv *httptest.Server, app core.App, buyer *core.Record, token string, sku *core.Record) string {
 	t.Helper()
-	addr := saveRecord(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
+	addr := testutil.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
 	status, raw := httpJSON(t, srv, http.MethodPost, "/api/shop/checkout", token,
 		map[string]any{"address": addr.Id, "items": []map[string]any{{"sku": sku.Id, "quantity": 1}}})
@@ -261,8 +247,8 @@ func TestRealtimeCommissionReachesOnlyTheUplines(t *testing.T) {
 	x, xTok := e.user("X", true, nil) // unrelated distributor
 	y, yTok := e.user("Y", false, x)  // X's own downline
 
-	p := saveRecord(t, e.app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	sku := saveRecord(t, e.app, "skus", map[string]any{"product": p.Id, "price": 10000, "stock": 10, "spec_text": "红"})
+	p := testutil.Save(t, e.app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	sku := testutil.Save(t, e.app, "skus", map[string]any{"product": p.Id, "price": 10000, "stock": 10, "spec_text": "红"})
 
 	srv := httptest.NewServer(testutil.NewClient(t, e.app).Handler)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -3,28 +3,12 @@ package offlinepay_test
 import (
 	"testing"
 
-	"github.com/pocketbase/pocketbase/core"
-
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/testutil"
 	"fenxiao/plugins/offlinepay"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
-
-func save(tb testing.TB, app core.App, collection string, data map[string]any) *core.Record {
-	tb.Helper()
-	c, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	r.Load(data)
-	if err := app.Save(r); err != nil {
-		tb.Fatalf("save %s: %v", collection, err)
-	}
-	return r
-}
 
 func TestBankTransferConfirmedByAdmin(t *testing.T) {
 	app, s := testutil.NewShopApp(t)
@@ -36,10 +20,10 @@ func TestBankTransferConfirmedByAdmin(t *testing.T) {
 	})
 	buyer, token := testutil.User(t, app, "buyer@test.local", nil)
 	_, admin := testutil.Superuser(t, app)
-	addr := save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
+	addr := testutil.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
-	p := save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	sku := save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10})
+	p := testutil.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	sku := testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10})
 	c := testutil.NewClient(t, app)
 
 	checkout := func() string {

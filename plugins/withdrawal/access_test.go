@@ -41,10 +41,10 @@ func TestUsersReadOnlyTheirOwnMoney(t *testing.T) {
 	e.post(mallory.Id, "reward", 300, "seed-mallory")
 
 	// bob buys: alice earns a commission
-	addr := testSave(t, e.app, "addresses", map[string]any{"user": bob.Id, "name": "李四", "phone": "13900000000",
+	addr := testutil.Save(t, e.app, "addresses", map[string]any{"user": bob.Id, "name": "李四", "phone": "13900000000",
 		"province": "浙江省", "detail": "西湖区2号", "is_default": true})
-	p := testSave(t, e.app, "products", map[string]any{"title": "茶叶", "status": "on"})
-	sku := testSave(t, e.app, "skus", map[string]any{"product": p.Id, "price": 8000, "stock": 5})
+	p := testutil.Save(t, e.app, "products", map[string]any{"title": "茶叶", "status": "on"})
+	sku := testutil.Save(t, e.app, "skus", map[string]any{"product": p.Id, "price": 8000, "stock": 5})
 	res := c.Do(http.MethodPost, "/api/shop/checkout", map[string]any{"address": addr.Id, "items": []map[string]any{{"sku": sku.Id, "quantity": 1}}}, bobTok)
 	if res.Status != 200 {
 		t.Fatalf("checkout: %d %s", res.Status, res.Raw)
@@ -211,18 +211,4 @@ func setupWith(t *testing.T, settings map[string]any, register func(app core.App
 	}
 	su, suTok := testutil.Superuser(t, app)
 	return &env{t: t, app: app, shop: s, fake: fake, c: testutil.NewClient(t, app), su: su, suTok: suTok}
-}
-
-func testSave(t *testing.T, app core.App, collection string, data map[string]any) *core.Record {
-	t.Helper()
-	col, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(col)
-	r.Load(data)
-	if err := app.Save(r); err != nil {
-		t.Fatalf("save %s: %v", collection, err)
-	}
-	return r
 }

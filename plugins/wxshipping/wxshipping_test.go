@@ -59,26 +59,12 @@ func newFixture(t *testing.T, cfg wxshipping.Config) *fixture {
 	f := &fixture{app: app, shop: s, wx: wx, pay: pay}
 	f.buyer, f.token = testutil.User(t, app, "buyer@test.local", map[string]any{"wx_openid": "o_buyer_openid"})
 	_, f.admin = testutil.Superuser(t, app)
-	f.addr = save(t, app, "addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800001234",
+	f.addr = testutil.Save(t, app, "addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800001234",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
-	p := save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	f.sku = save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10, "spec_text": "红"})
+	p := testutil.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	f.sku = testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10, "spec_text": "红"})
 	f.c = testutil.NewClient(t, app)
 	return f
-}
-
-func save(t *testing.T, app core.App, collection string, data map[string]any) *core.Record {
-	t.Helper()
-	c, err := app.FindCollectionByNameOrId(collection)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := core.NewRecord(c)
-	r.Load(data)
-	if err := app.Save(r); err != nil {
-		t.Fatalf("save %s: %v", collection, err)
-	}
-	return r
 }
 
 func (f *fixture) checkout(t *testing.T, qty int) string {
