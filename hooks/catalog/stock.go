@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -55,6 +56,7 @@ func DecrementStock(app core.App, skuId string, qty int) error {
 		if err != nil {
 			return fmt.Errorf("decrement stock of %s: %w", skuId, err)
 		}
+		broadcastSku(txApp, skuId)
 
 		if sold.Threshold > 0 && sold.Stock <= sold.Threshold && !sold.Alerted {
 			sku, err := findSku(txApp, skuId)
@@ -107,6 +109,7 @@ func RestoreStock(app core.App, skuId string, qty int) error {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errSkuNotFound
 		}
+		broadcastSku(txApp, skuId)
 		sku, err := findSku(txApp, skuId)
 		if err != nil {
 			return err
@@ -211,4 +214,27 @@ func loadStockSettings(app core.App) (stockSettings, error) {
 		autoRelist: s.Record.GetBool("auto_relist"),
 		email:      s.Record.GetBool("low_stock_email"),
 	}, nil
+}
+
+// broadcastSku tells realtime subscribers of a SKU (a product page showing
+// its stock) the SKU as committed: stock moves by SQL, which fires no record
+// event by itself. It runs after the commit, never after a rollback, and
+// only reads the SKU when some client is connected.
+func broadcastSku(txApp core.App, skuId string) {
+	afterCommit(txApp, func(app core.App) {
+		if app.SubscriptionsBroker().TotalClients() == 0 {
+			return
+		}
+		sku, err := app.FindRecordById(skusCollection, skuId)
+		if err != nil {
+			return
+		}
+		// note: PocketBase broadcasts record updates from this event
+		// (apis realtime bindings); the catalog binds nothing to it for SKUs
+		event := &core.ModelEvent{App: app, Context: context.Background(), Type: core.ModelEventTypeUpdate}
+		event.Model = sku
+		if err := app.OnModelAfterUpdateSuccess().Trigger(event); err != nil {
+			app.Logger().Debug("SKU stock broadcast failed", "sku", skuId, "error", err.Error())
+		}
+	})
 }
