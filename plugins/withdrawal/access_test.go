@@ -185,8 +185,9 @@ func TestUsersReadOnlyTheirOwnMoney(t *testing.T) {
 	e.audit()
 }
 
-// setupWith is setup with more plugins registered before the client is
-// built (the serve event, which binds the routes, can fire only once).
+// setupWith builds the test app with the WeChat Pay fake and the withdrawal
+// plugin, then register's plugins (nil: none) before the client is built
+// (the serve event, which binds the routes, can fire only once).
 func setupWith(t *testing.T, settings map[string]any, register func(app core.App)) *env {
 	t.Helper()
 	app, s := testutil.NewShopApp(t)
@@ -199,15 +200,19 @@ func setupWith(t *testing.T, settings map[string]any, register func(app core.App
 	cfg.Timeout = 700 * time.Millisecond
 	wechatpay.MustRegister(app, cfg)
 	withdrawal.MustRegister(app, withdrawal.Config{TransferTimeout: 700 * time.Millisecond})
-	register(app)
-
-	r, err := app.FindRecordById(shop.SettingsCollection, shop.SettingsId)
-	if err != nil {
-		t.Fatal(err)
+	if register != nil {
+		register(app)
 	}
-	r.Load(settings)
-	if err := app.Save(r); err != nil {
-		t.Fatal(err)
+
+	if len(settings) > 0 {
+		r, err := app.FindRecordById(shop.SettingsCollection, shop.SettingsId)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Load(settings)
+		if err := app.Save(r); err != nil {
+			t.Fatal(err)
+		}
 	}
 	su, suTok := testutil.Superuser(t, app)
 	return &env{t: t, app: app, shop: s, fake: fake, c: testutil.NewClient(t, app), su: su, suTok: suTok}

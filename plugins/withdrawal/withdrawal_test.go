@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -15,7 +14,6 @@ import (
 	"fenxiao/internal/audit"
 	"fenxiao/internal/ledger"
 	"fenxiao/internal/testutil"
-	"fenxiao/plugins/wechatpay"
 	"fenxiao/plugins/wechatpay/wxpayfake"
 	"fenxiao/plugins/withdrawal"
 )
@@ -34,29 +32,7 @@ type env struct {
 
 func setup(t *testing.T, settings map[string]any) *env {
 	t.Helper()
-	app, s := testutil.NewShopApp(t)
-	fake, err := wxpayfake.New(wxpayfake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
-	cfg := fake.PluginConfig()
-	cfg.Timeout = 700 * time.Millisecond
-	wechatpay.MustRegister(app, cfg)
-	withdrawal.MustRegister(app, withdrawal.Config{TransferTimeout: 700 * time.Millisecond})
-
-	if len(settings) > 0 {
-		r, err := app.FindRecordById(shop.SettingsCollection, shop.SettingsId)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Load(settings)
-		if err := app.Save(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	su, suTok := testutil.Superuser(t, app)
-	return &env{t: t, app: app, shop: s, fake: fake, c: testutil.NewClient(t, app), su: su, suTok: suTok}
+	return setupWith(t, settings, nil)
 }
 
 func (e *env) user(email, openid string, funds int64) (*core.Record, string) {
