@@ -21,6 +21,7 @@ import (
 	"fenxiao/hooks"
 	"fenxiao/internal/audit"
 	"fenxiao/internal/demo"
+	"fenxiao/internal/sqlitedb"
 	_ "fenxiao/pb_migrations"
 )
 
@@ -28,6 +29,8 @@ func main() {
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		// quiet by default, also under `go run`; pass --dev for SQL logs
 		DefaultDev: false,
+		// PocketBase's SQLite with statements kept prepared per connection
+		DBConnect: sqlitedb.Connect,
 	})
 
 	var withDemo bool

@@ -14,6 +14,7 @@ import (
 
 	"fenxiao/hooks"
 	"fenxiao/hooks/shop"
+	"fenxiao/internal/sqlitedb"
 	_ "fenxiao/pb_migrations"
 )
 
@@ -42,7 +43,7 @@ func template() (string, error) {
 		}
 		defer os.RemoveAll(empty)
 
-		app, err := tests.NewTestApp(empty)
+		app, err := newTestApp(empty)
 		if err != nil {
 			templateErr = err
 			return
@@ -66,11 +67,21 @@ func NewApp(tb testing.TB) *tests.TestApp {
 	if err != nil {
 		tb.Fatalf("test data template: %v", err)
 	}
-	app, err := tests.NewTestApp(dir)
+	app, err := newTestApp(dir)
 	if err != nil {
 		tb.Fatalf("new test app: %v", err)
 	}
 	return app
+}
+
+// newTestApp is tests.NewTestApp on a clone of dir with the database
+// connection main.go uses.
+func newTestApp(dir string) (*tests.TestApp, error) {
+	return tests.NewTestAppWithConfig(core.BaseAppConfig{
+		DataDir:       dir,
+		EncryptionEnv: "pb_test_env",
+		DBConnect:     sqlitedb.Connect,
+	})
 }
 
 // NewShopApp returns a fresh test app with the shop core registered

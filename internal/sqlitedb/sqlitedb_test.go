@@ -1,0 +1,189 @@
+package sqlitedb
+
+import (
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+)
+
+func open(t *testing.T) *dbx.DB {
+	t.Helper()
+	db, err := Connect(filepath.Join(t.TempDir(), "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	// one connection, so every statement below meets the same cache
+	db.DB().SetMaxOpenConns(1)
+	if _, err := db.NewQuery("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// cached returns the statements cached on the pool's one connection.
+func cached(t *testing.T, db *dbx.DB) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	c, err := db.DB().Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	err = c.Raw(func(dc any) error {
+		cc := dc.(*conn)
+		cc.mu.Lock()
+		defer cc.mu.Unlock()
+		if len(cc.stmts) != cc.lru.Len() {
+			t.Errorf("cache map has %d statements, LRU list %d", len(cc.stmts), cc.lru.Len())
+		}
+		for q, cs := range cc.stmts {
+			if cs.busy {
+				t.Errorf("statement %q still busy with no rows open", q)
+			}
+			out[q] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestStatementsAreReusedWithFreshArguments(t *testing.T) {
+	db := open(t)
+	insert := "INSERT INTO t (name, n) VALUES ({:name}, {:n})"
+	for i := range 5 {
+		if _, err := db.NewQuery(insert).Bind(dbx.Params{"name": fmt.Sprint("n", i), "n": i}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 5 {
+		var n int
+		err := db.NewQuery("SELECT n FROM t WHERE name = {:name}").Bind(dbx.Params{"name": fmt.Sprint("n", i)}).Row(&n)
+		if err != nil || n != i {
+			t.Fatalf("row %d: got %d, %v", i, n, err)
+		}
+	}
+	// a query that finds nothing leaves its statement ready for the next
+	var n int
+	err := db.NewQuery("SELECT n FROM t WHERE name = {:name}").Bind(dbx.Params{"name": "none"}).Row(&n)
+	if err != sql.ErrNoRows {
+		t.Fatalf("missing row: %v", err)
+	}
+	if err := db.NewQuery("SELECT n FROM t WHERE name = {:name}").Bind(dbx.Params{"name": "n3"}).Row(&n); err != nil || n != 3 {
+		t.Fatalf("after an empty result: %d, %v", n, err)
+	}
+
+	c := cached(t, db)
+	if len(c) != 3 { // CREATE, INSERT, SELECT
+		t.Fatalf("cached %d statements, want 3: %v", len(c), c)
+	}
+}
+
+func TestFailedStatementStaysUsable(t *testing.T) {
+	db := open(t)
+	insert := "INSERT INTO t (name, n) VALUES ({:name}, 1)"
+	if _, err := db.NewQuery(insert).Bind(dbx.Params{"name": "a"}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.NewQuery(insert).Bind(dbx.Params{"name": "a"}).Execute(); err == nil {
+		t.Fatal("duplicate name inserted")
+	}
+	if _, err := db.NewQuery(insert).Bind(dbx.Params{"name": "b"}).Execute(); err != nil {
+		t.Fatalf("insert after a constraint failure: %v", err)
+	}
+	var count int
+	if err := db.NewQuery("SELECT COUNT(*) FROM t").Row(&count); err != nil || count != 2 {
+		t.Fatalf("rows: %d, %v", count, err)
+	}
+}
+
+func TestSameQueryWhileItsRowsAreOpen(t *testing.T) {
+	db := open(t)
+	for i := range 3 {
+		if _, err := db.NewQuery("INSERT INTO t (name, n) VALUES ({:name}, {:n})").
+			Bind(dbx.Params{"name": fmt.Sprint("n", i), "n": i}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const q = "SELECT n FROM t WHERE n >= {:min} ORDER BY n"
+	err := db.Transactional(func(tx *dbx.Tx) error {
+		outer, err := tx.NewQuery(q).Bind(dbx.Params{"min": 0}).Rows()
+		if err != nil {
+			return err
+		}
+		defer outer.Close()
+		seen := 0
+		for outer.Next() {
+			var n int
+			if err := outer.Scan(&n); err != nil {
+				return err
+			}
+			// the same text again while the outer rows are open: it must
+			// not reset the outer statement under them
+			var inner []int
+			if err := tx.NewQuery(q).Bind(dbx.Params{"min": n}).Column(&inner); err != nil {
+				return err
+			}
+			if len(inner) != 3-n {
+				return fmt.Errorf("inner query from %d: %v", n, inner)
+			}
+			seen++
+		}
+		if seen != 3 {
+			return fmt.Errorf("outer rows: %d", seen)
+		}
+		return outer.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached(t, db) // and nothing is left busy
+}
+
+func TestCacheIsBounded(t *testing.T) {
+	db := open(t)
+	for i := range MaxStatements + 20 {
+		var n int
+		if err := db.NewQuery(fmt.Sprintf("SELECT %d", i)).Row(&n); err != nil || n != i {
+			t.Fatalf("select %d: %d, %v", i, n, err)
+		}
+	}
+	c := cached(t, db)
+	if len(c) != MaxStatements {
+		t.Fatalf("cached %d statements, want %d", len(c), MaxStatements)
+	}
+	if !c[fmt.Sprintf("SELECT %d", MaxStatements+19)] || c["SELECT 0"] {
+		t.Fatal("the least recently used statements should have gone first")
+	}
+}
+
+func TestSchemaChangeSeenByCachedStatement(t *testing.T) {
+	db := open(t)
+	if _, err := db.NewQuery("INSERT INTO t (name, n) VALUES ('a', 1)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	cols := func() []string {
+		rows, err := db.NewQuery("SELECT * FROM t").Rows()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		c, _ := rows.Columns()
+		return c
+	}
+	if got := cols(); len(got) != 3 {
+		t.Fatalf("columns before: %v", got)
+	}
+	if _, err := db.NewQuery("ALTER TABLE t ADD COLUMN extra TEXT DEFAULT 'x'").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got := cols(); len(got) != 4 || got[3] != "extra" {
+		t.Fatalf("columns after ALTER TABLE: %v", got)
+	}
+}
