@@ -1,8 +1,10 @@
 package orders_test
 
 import (
+	"strings"
 	"sync/atomic"
 	"testing"
+	"unicode/utf8"
 
 	"fenxiao/hooks/shop"
 	"fenxiao/plugins/wechatpay/wxpayfake"
@@ -33,8 +35,13 @@ func TestCancelClosesTheOrderAtWechatPay(t *testing.T) {
 	// admin cancel
 	b := f.checkout(t, f.cup, 1)
 	bNo := f.startWechat(t, b)
-	if res := f.c.Do("POST", "/api/shop/admin/orders/"+b+"/cancel", map[string]any{"reason": "缺货"}, f.admin); res.Status != 200 {
+	long := strings.Repeat("缺货", 100) // 600 bytes
+	if res := f.c.Do("POST", "/api/shop/admin/orders/"+b+"/cancel", map[string]any{"reason": long}, f.admin); res.Status != 200 {
 		t.Fatalf("admin cancel: %d %s", res.Status, res.Raw)
+	}
+	// a long reason is cut to 200 bytes on a character boundary
+	if r := f.order(t, b).GetString("cancel_reason"); len(r) > 200 || !utf8.ValidString(r) || !strings.HasPrefix(r, "admin: 缺货") {
+		t.Fatalf("cancel_reason %q (%d bytes)", r, len(r))
 	}
 	if s := state(bNo); s != "CLOSED" {
 		t.Fatalf("admin cancel: trade %s, want CLOSED", s)

@@ -194,7 +194,7 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	expires, _ := types.ParseDateTime(now.Add(cancelAfter))
 	order.Set("expires_at", expires)
 
-	err = app.RunInTransaction(func(txApp core.App) error {
+	err = p.shop.RunInTransaction(app, func(txApp core.App) error {
 		for _, l := range cart.Lines {
 			if err := catalog.DecrementStock(txApp, l.SkuId, l.Quantity); err != nil {
 				if errors.Is(err, catalog.ErrOutOfStock) {
@@ -204,7 +204,7 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 				return err
 			}
 		}
-		if err := save(txApp, order); err != nil {
+		if err := saveBuilt(txApp, order); err != nil {
 			return err
 		}
 		for _, l := range cart.Lines {
@@ -221,7 +221,7 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 			item.Set("line_amount", l.Amount)
 			item.Set("discount_amount", l.Discount)
 			item.Set("paid_amount", l.Paid)
-			if err := save(txApp, item); err != nil {
+			if err := saveBuilt(txApp, item); err != nil {
 				return err
 			}
 		}
@@ -247,7 +247,7 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 			item.Set("image", catalog.ImageURL(txApp, info.ProductId, info.Image, ""))
 			item.Set("quantity", g.Quantity)
 			item.Set("is_gift", true)
-			if err := save(txApp, item); err != nil {
+			if err := saveBuilt(txApp, item); err != nil {
 				return err
 			}
 		}

@@ -88,7 +88,7 @@ func moveStatus(txApp core.App, r *core.Record, from, to string) error {
 			"订单状态已变化，请刷新 / the order's status changed, reload it")
 	}
 	r.Set("status", to)
-	return save(txApp, r)
+	return saveBuilt(txApp, r)
 }
 
 // notify records a buyer notification; realtime subscribers of the
@@ -104,7 +104,7 @@ func notify(app core.App, userId, kind, title, body, ref string) error {
 	n.Set("title", title)
 	n.Set("body", body)
 	n.Set("ref", ref)
-	if err := app.Save(n); err != nil {
+	if err := app.SaveNoValidate(n); err != nil {
 		return fmt.Errorf("notify %s: %w", userId, err)
 	}
 	if s := shop.Get(app); s != nil && len(s.Notifiers()) > 0 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -60,7 +61,7 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 	}
 
 	result := &PaymentResult{}
-	err := app.RunInTransaction(func(txApp core.App) error {
+	err := s.RunInTransaction(app, func(txApp core.App) error {
 		order, err := txApp.FindFirstRecordByData(ordersCollection, "order_no", notice.OrderNo)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errOrderNotFound
@@ -118,11 +119,11 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 			txApp.Logger().Error("payment for an order that cannot take it; recorded as unmatched, refund it by hand",
 				"order_no", notice.OrderNo, "status", order.GetString("status"),
 				"provider", notice.Provider, "transaction_id", notice.TransactionId, "amount", notice.Amount)
-			return save(txApp, payment)
+			return saveBuilt(txApp, payment)
 		}
 
 		payment.Set("status", "paid")
-		if err := save(txApp, payment); err != nil {
+		if err := saveBuilt(txApp, payment); err != nil {
 			return err
 		}
 		order.Set("paid_at", paidAt)
@@ -154,9 +155,13 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 	return result, nil
 }
 
+// truncate cuts s to at most n bytes without splitting a UTF-8 character.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }

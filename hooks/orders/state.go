@@ -39,6 +39,17 @@ func save(app core.App, r *core.Record) error {
 	return app.SaveWithContext(internal(context.Background()), r)
 }
 
+// saveBuilt is save without PocketBase's field validation, for records
+// whose every value the core computed itself (an order and its lines at
+// checkout, a payment, a status move, a notification): validating them
+// again checked nothing a buyer controls, and its relation lookups were
+// a good part of what a checkout and a payment cost. Whatever comes from
+// a buyer or an admin (after-sale reasons, dashboard edits) goes through
+// [save] and is validated.
+func saveBuilt(app core.App, r *core.Record) error {
+	return app.SaveNoValidateWithContext(internal(context.Background()), r)
+}
+
 // transitions are the legal order status changes (see the orders migration).
 var transitions = map[string][]string{
 	StatusPendingPayment: {StatusPaid, StatusCancelled},

@@ -52,6 +52,9 @@ type Shop struct {
 	// OnOrderRefunded fires inside the transaction that recorded a (partial) refund.
 	OnOrderRefunded *hook.Hook[*RefundEvent]
 
+	// writeTurn lines up [Shop.RunInTransaction] callers, see there
+	writeTurn sync.Mutex
+
 	mu              sync.RWMutex
 	paymentProvider map[string]PaymentProvider
 	smsSender       SMSSender
@@ -97,6 +100,23 @@ func MustGet(app core.App) *Shop {
 		panic("fenxiao: hooks.MustRegister must be called before any plugin")
 	}
 	return s
+}
+
+// RunInTransaction is app.RunInTransaction for the shop's busiest writes
+// (checkout, payment): callers take their turn in the order they came.
+//
+// PocketBase writes through one connection, and database/sql hands a freed
+// connection to a random waiter, so under load a few unlucky checkouts
+// waited many times longer than the rest. A sync.Mutex that has kept a
+// waiter for over a millisecond hands itself over in arrival order, which
+// bounds the wait by the queue ahead. Inside a transaction fn runs at once.
+func (s *Shop) RunInTransaction(app core.App, fn func(txApp core.App) error) error {
+	if app.IsTransactional() {
+		return app.RunInTransaction(fn)
+	}
+	s.writeTurn.Lock()
+	defer s.writeTurn.Unlock()
+	return app.RunInTransaction(fn)
 }
 
 // ---------------------------------------------------------------
