@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -548,6 +549,13 @@ func insertEntries(txApp core.App, rows []entryRow, created string) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	// note: inserted in (wallet, seq) order, which keeps each wallet's chain
+	// order: the seq and ref indexes then grow at neighbouring positions
+	// instead of one random page per entry
+	rows = slices.Clone(rows)
+	slices.SortStableFunc(rows, func(a, b entryRow) int {
+		return strings.Compare(a.entry.WalletId, b.entry.WalletId)
+	})
 	q := txApp.DB().NewQuery(insertEntrySQL()).Prepare()
 	defer q.Close()
 	values := dbx.Params{}

@@ -28,6 +28,9 @@ type SettleResult struct {
 	Amount      int64 `json:"amount"`
 	Entries     int   `json:"entries"` // commission_settled wallet entries posted
 	Batches     int   `json:"batches"`
+	// Longest is the longest of the run's transactions, the longest the
+	// run held the shop's one writer at a time.
+	Longest time.Duration `json:"longest"`
 }
 
 // runSettleJob is the commission_settle job. The 02:30 scheduled run
@@ -47,8 +50,8 @@ func (p *plugin) runSettleJob(app core.App) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("settled %d commissions (%d fen) in %d wallet entries, %d batches",
-		res.Commissions, res.Amount, res.Entries, res.Batches), nil
+	return fmt.Sprintf("settled %d commissions (%d fen) in %d wallet entries, %d batches (longest %s)",
+		res.Commissions, res.Amount, res.Entries, res.Batches, res.Longest.Round(time.Millisecond)), nil
 }
 
 // isScheduledTick reports whether t is the minute commission_settle is scheduled at.
@@ -106,6 +109,8 @@ func (p *plugin) Settle(app core.App, now time.Time) (SettleResult, error) {
 	settledAt, _ := types.ParseDateTime(now)
 	run := now.UTC().Format("20060102T150405") + "-" + security.RandomStringWithAlphabet(6, "abcdefghijklmnopqrstuvwxyz0123456789")
 
+	defer deferCheckpoints(app)()
+
 	var from int64 // rowid; batches are (from, upto]
 	for batch := 1; ; batch++ {
 		var upto int64
@@ -122,6 +127,7 @@ func (p *plugin) Settle(app core.App, now time.Time) (SettleResult, error) {
 		}
 
 		batchId := run + "-" + strconv.Itoa(batch)
+		started := time.Now()
 		err = app.RunInTransaction(func(txApp core.App) error {
 			n, amount, entries, err := p.settleRange(txApp, from, upto, last, batchId, cutoff.String(), settledAt.String())
 			res.Commissions += n
@@ -132,6 +138,7 @@ func (p *plugin) Settle(app core.App, now time.Time) (SettleResult, error) {
 		if err != nil {
 			return res, err
 		}
+		res.Longest = max(res.Longest, time.Since(started))
 		res.Batches = batch
 		if last {
 			return res, nil
@@ -203,4 +210,34 @@ func (p *plugin) settleRange(txApp core.App, from, upto int64, last bool, batchI
 		return 0, 0, 0, err
 	}
 	return len(rows), total, entries, nil
+}
+
+// deferCheckpoints turns the writer connection's automatic WAL checkpoints
+// off for the run and returns what turns them back on and checkpoints
+// once, from a reader connection.
+//
+// A batch dirties thousands of pages (commission rows, the ledger's and
+// the totals' indexes) that the next batches dirty again; checkpointing
+// after every commit copied them into the database file once per batch,
+// inside the commit, while the writer was held. One passive checkpoint at
+// the end copies each page once and, run on the reader pool, leaves the
+// writer free for checkouts. Should the writer connection be replaced
+// meanwhile, the new one checkpoints as usual.
+func deferCheckpoints(app core.App) func() {
+	writer := app.NonconcurrentDB()
+	pages := 0
+	if err := writer.NewQuery("PRAGMA wal_autocheckpoint").Row(&pages); err != nil || pages <= 0 {
+		return func() {}
+	}
+	if _, err := writer.NewQuery("PRAGMA wal_autocheckpoint = 0").Execute(); err != nil {
+		return func() {}
+	}
+	return func() {
+		if _, err := writer.NewQuery("PRAGMA wal_autocheckpoint = " + strconv.Itoa(pages)).Execute(); err != nil {
+			app.Logger().Warn("commission_settle: restore wal_autocheckpoint", "error", err)
+		}
+		if _, err := app.ConcurrentDB().NewQuery("PRAGMA wal_checkpoint(PASSIVE)").Execute(); err != nil {
+			app.Logger().Warn("commission_settle: checkpoint", "error", err)
+		}
+	}
 }
