@@ -16,7 +16,6 @@ import (
 
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/ledger"
-	"fenxiao/internal/stmtcache"
 )
 
 // Posting is one entry for [PostMany]: the arguments of one [Post] call.
@@ -137,7 +136,7 @@ func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
 	}
 
 	if len(plan.touched) > 0 {
-		q := stmtcache.Query(txApp, updateWalletSQL).Prepare()
+		q := txApp.DB().NewQuery(updateWalletSQL).Prepare()
 		defer q.Close()
 		for _, w := range plan.touched {
 			if err := saveWallet(txApp, w.record, w, q); err != nil {
@@ -150,7 +149,7 @@ func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
 		if err != nil {
 			return nil, err
 		}
-		q := stmtcache.Query(txApp, insertEntrySQL()).Prepare()
+		q := txApp.DB().NewQuery(insertEntrySQL()).Prepare()
 		defer q.Close()
 		createdAt, err := types.ParseDateTime(plan.created)
 		if err != nil {
@@ -404,7 +403,7 @@ func loadWalletRecords(txApp core.App, postings []Posting) (map[string]*walletSt
 		params["u"+strconv.Itoa(i)] = u
 	}
 	var rows []dbx.NullStringMap
-	err = stmtcache.Query(txApp, "SELECT * FROM {{wallets}} WHERE [[user]] IN ("+strings.Join(names, ", ")+")").
+	err = txApp.DB().NewQuery("SELECT * FROM {{wallets}} WHERE [[user]] IN (" + strings.Join(names, ", ") + ")").
 		Bind(params).All(&rows)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: load wallets: %w", err)
@@ -495,9 +494,9 @@ func bookedEntries(txApp core.App, postings []Posting) (map[bookKey]bookedEntry,
 			names[i] = "{:r" + strconv.Itoa(i) + "}"
 			params["r"+strconv.Itoa(i)] = r[1]
 		}
-		err = stmtcache.Query(txApp, `SELECT `+columns+`
+		err = txApp.DB().NewQuery(`SELECT ` + columns + `
 			FROM {{wallet_entries}} e INDEXED BY idx_wallet_entries_ref
-			WHERE e.[[ref_type]] = {:t} AND e.[[ref_id]] IN (`+strings.Join(names, ", ")+`)`).
+			WHERE e.[[ref_type]] = {:t} AND e.[[ref_id]] IN (` + strings.Join(names, ", ") + `)`).
 			Bind(params).All(&rows)
 	} else {
 		raw, jerr := json.Marshal(refs)

@@ -11,8 +11,6 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
-
-	"fenxiao/internal/stmtcache"
 )
 
 // isNoRows reports whether err means "no such row".
@@ -100,8 +98,8 @@ func (pi *preparedInsert) exec(r *core.Record) error {
 			names[i] = "[[" + c + "]]"
 			params[i] = "{:" + c + "}"
 		}
-		s.q = stmtcache.Query(pi.app, "INSERT INTO {{"+table+"}} ("+strings.Join(names, ", ")+
-			") VALUES ("+strings.Join(params, ", ")+")").Prepare()
+		s.q = pi.app.DB().NewQuery("INSERT INTO {{" + table + "}} (" + strings.Join(names, ", ") +
+			") VALUES (" + strings.Join(params, ", ") + ")").Prepare()
 		pi.stmts[table] = s
 	}
 	same := len(data) == len(s.cols)

@@ -14,7 +14,6 @@ import (
 	"fenxiao/hooks/wallet"
 	"fenxiao/internal/commission"
 	"fenxiao/internal/money"
-	"fenxiao/internal/stmtcache"
 )
 
 // Snapshot is what orders.upline_snapshot holds: the buyer and the buyer's
@@ -200,8 +199,8 @@ func (p *plugin) orderSnapshot(txApp core.App, order *core.Record) (snap *Snapsh
 		Id  string `db:"id"`
 		Raw string `db:"upline_snapshot"`
 	}
-	err = stmtcache.Query(txApp,
-		"UPDATE {{orders}} SET [[upline_snapshot]] = {:snap} WHERE [[id]] = {:id} "+
+	err = txApp.DB().NewQuery(
+		"UPDATE {{orders}} SET [[upline_snapshot]] = {:snap} WHERE [[id]] = {:id} " +
 			"AND ([[upline_snapshot]] IS NULL OR [[upline_snapshot]] IN ('', 'null')) RETURNING [[id]]",
 	).Bind(dbx.Params{"snap": string(raw), "id": order.Id}).One(&stored)
 	switch {
@@ -241,7 +240,7 @@ func takeSnapshot(txApp core.App, buyerId string, now time.Time) (*Snapshot, err
 		R2            int64  `db:"r2"`
 		R3            int64  `db:"r3"`
 	}
-	err := stmtcache.Query(txApp, `SELECT x.[[id]] AS [[id]], x.[[depth]] AS [[depth]],
+	err := txApp.DB().NewQuery(`SELECT x.[[id]] AS [[id]], x.[[depth]] AS [[depth]],
 			COALESCE(u.[[is_distributor]], FALSE) AS [[is_distributor]], COALESCE(u.[[level]], 0) AS [[level]],
 			COALESCE(l.[[rate_l1_bp]], 0) AS [[r1]], COALESCE(l.[[rate_l2_bp]], 0) AS [[r2]], COALESCE(l.[[rate_l3_bp]], 0) AS [[r3]]
 		FROM (SELECT {:buyer} AS [[id]], 0 AS [[depth]]
@@ -357,11 +356,11 @@ func loadOverrides(app core.App, skuIds, productIds []string) (skus, products ma
 		L2   int64  `db:"commission_l2"`
 		L3   int64  `db:"commission_l3"`
 	}
-	err = stmtcache.Query(app, `SELECT 's' AS [[src]], [[id]], [[commission_mode]], [[commission_l1]], [[commission_l2]], [[commission_l3]]
-			FROM {{skus}} WHERE [[id]] IN (`+in("s", skuIds)+`) AND [[commission_mode]] != ''
+	err = app.DB().NewQuery(`SELECT 's' AS [[src]], [[id]], [[commission_mode]], [[commission_l1]], [[commission_l2]], [[commission_l3]]
+			FROM {{skus}} WHERE [[id]] IN (` + in("s", skuIds) + `) AND [[commission_mode]] != ''
 		UNION ALL
 		SELECT 'p', [[id]], [[commission_mode]], [[commission_l1]], [[commission_l2]], [[commission_l3]]
-			FROM {{products}} WHERE [[id]] IN (`+in("p", productIds)+`) AND [[commission_mode]] != ''`).
+			FROM {{products}} WHERE [[id]] IN (` + in("p", productIds) + `) AND [[commission_mode]] != ''`).
 		Bind(params).All(&rows)
 	if err != nil {
 		return nil, nil, wrap("load commission rules", err)
@@ -383,7 +382,7 @@ func bookedLevels(txApp core.App, orderId string) (map[string]bool, error) {
 		Item  string `db:"order_item"`
 		Level int    `db:"level"`
 	}
-	err := stmtcache.Query(txApp, "SELECT [[order_item]], [[level]] FROM {{commissions}} WHERE [[order]] = {:o}").
+	err := txApp.DB().NewQuery("SELECT [[order_item]], [[level]] FROM {{commissions}} WHERE [[order]] = {:o}").
 		Bind(dbx.Params{"o": orderId}).All(&rows)
 	if err != nil {
 		return nil, wrap("load booked commissions", err)

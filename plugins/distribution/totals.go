@@ -6,8 +6,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
-	"fenxiao/internal/stmtcache"
 )
 
 // periodAll is the commission_totals period of a user's running total.
@@ -142,6 +140,6 @@ func addTotalsValues(txApp core.App, items []totalsItem) error {
 		params["c"+n] = it.C
 		params["v"+n] = it.V
 	}
-	_, err := stmtcache.Query(txApp, totalsUpsertSQL(b.String())).Bind(params).Execute()
+	_, err := txApp.DB().NewQuery(totalsUpsertSQL(b.String())).Bind(params).Execute()
 	return wrap("update commission totals", err)
 }
