@@ -6,7 +6,10 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/fenxiao . \
+# SQLite's C library linked in statically (see internal/sqlitedb); the
+# image's gcc and glibc make a binary that needs nothing from the system
+RUN CGO_ENABLED=1 go build -trimpath -tags osusergo,netgo,sqlite_omit_load_extension \
+      -ldflags='-s -w -linkmode external -extldflags "-static"' -o /out/fenxiao . \
  && mkdir -p /out/pb_data
 
 FROM gcr.io/distroless/static-debian12:nonroot

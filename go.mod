@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/go-resty/resty/v2 v2.17.2
+	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/pocketbase/dbx v1.12.0
 	github.com/pocketbase/ozzo-validation/v4 v4.3.0
 	github.com/pocketbase/pocketbase v0.39.11
@@ -15,6 +16,7 @@ require (
 	github.com/wechatpay-apiv3/wechatpay-go v0.2.20
 	golang.org/x/image v0.45.0
 	golang.org/x/sync v0.22.0
+	modernc.org/sqlite v1.55.0
 )
 
 require (
@@ -45,5 +47,4 @@ require (
 	modernc.org/libc v1.74.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.11.0 // indirect
-	modernc.org/sqlite v1.55.0 // indirect
 )

@@ -18,6 +18,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/accounts"
+	"fenxiao/internal/sqlitedb"
 	"fenxiao/internal/testutil"
 	"fenxiao/plugins/distribution"
 )
@@ -184,6 +185,7 @@ func benchCheckoutAndPay(b *testing.B, register func(app core.App), pay bool) {
 	b.ReportMetric(pct(0.99), "p99_ms")
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu_ms/order")
 	b.ReportMetric(0, "ns/op")
+	b.Logf("%d buyers, %s", buyers, sqlitedb.Engine())
 }
 
 // bind puts user under upline.

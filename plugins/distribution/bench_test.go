@@ -11,6 +11,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 
+	"fenxiao/internal/sqlitedb"
 	"fenxiao/internal/testutil"
 	"fenxiao/plugins/distribution"
 )
@@ -75,7 +76,7 @@ func benchmarkSettle(b *testing.B, lines, beneficiaries int, unit string) {
 		}
 		b.ReportMetric(elapsed.Seconds(), unit)
 		b.ReportMetric(cpu.Seconds(), "cpu-s")
-		b.Logf("%s in %s (%.1f s CPU)", summary, elapsed, cpu.Seconds())
+		b.Logf("%s in %s (%.1f s CPU), %s", summary, elapsed, cpu.Seconds(), sqlitedb.Engine())
 	}
 }
 

@@ -75,7 +75,7 @@ const (
 	adjustmentRefType        = "commission_adjustment"
 	settlementRefType        = "commission_settlement"
 	rewardRefType            = "reward"
-	defaultSettleBatchSize   = 50000
+	defaultSettleBatchSize   = 100000
 	defaultLeaderboardLength = 50
 )
 
@@ -124,7 +124,10 @@ type Config struct {
 	PostMany PostManyFunc
 
 	// SettleBatchSize is the number of frozen commissions the settlement
-	// job considers per transaction. Default: 50000.
+	// job considers per transaction. Default: 100000, which on a 2-core
+	// machine holds the writer for under a second with the C SQLite build
+	// (about two seconds with the pure-Go one): checkouts at that hour
+	// wait that long at most, and each batch books one entry per wallet.
 	SettleBatchSize int
 
 	// LeaderboardLength is the number of rows a leaderboard shows and a

@@ -1,0 +1,38 @@
+//go:build cgo
+
+package sqlitedb
+
+import (
+	"database/sql/driver"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+const engineName = "SQLite (C, mattn/go-sqlite3)"
+
+// cacheExec is false: this driver's Exec leaves a statement that returned
+// a row (UPDATE … RETURNING run as Exec) unreset, which would keep its
+// implicit transaction open on a cached statement; its prepare is cheap
+// enough to do each time, and only queries (reset when their rows close)
+// are cached.
+const cacheExec = false
+
+// cDriver opens connections with PocketBase's pragmas (the DSN of this
+// driver has no pragma syntax). busy_timeout comes first so that a
+// connection waits, not fails, while another switches the file to WAL.
+var cDriver = &sqlite3.SQLiteDriver{
+	ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec(`PRAGMA busy_timeout = 10000;
+			PRAGMA journal_mode = WAL;
+			PRAGMA journal_size_limit = 200000000;
+			PRAGMA synchronous = NORMAL;
+			PRAGMA foreign_keys = ON;
+			PRAGMA temp_store = MEMORY;
+			PRAGMA cache_size = -32000;`, nil)
+		return err
+	},
+}
+
+func engine(dbPath string) (driver.Driver, string, error) {
+	return cDriver, dbPath, nil
+}
