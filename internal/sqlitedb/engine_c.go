@@ -10,6 +10,10 @@ import (
 
 const engineName = "SQLite (C, mattn/go-sqlite3)"
 
+// CLibrary reports whether this build runs SQLite's C library (true) or
+// the pure-Go translation; batch sizes tuned for one are slow on the other.
+const CLibrary = true
+
 // cacheExec is false: this driver's Exec leaves a statement that returned
 // a row (UPDATE … RETURNING run as Exec) unreset, which would keep its
 // implicit transaction open on a cached statement; its prepare is cheap

@@ -13,6 +13,10 @@ import (
 
 const engineName = "SQLite (pure Go, modernc.org/sqlite)"
 
+// CLibrary reports whether this build runs SQLite's C library (false) or
+// the pure-Go translation; batch sizes tuned for one are slow on the other.
+const CLibrary = false
+
 // cacheExec: this driver resets a statement after every Exec.
 const cacheExec = true
 
