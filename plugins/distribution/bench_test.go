@@ -3,6 +3,7 @@ package distribution_test
 import (
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"syscall"
@@ -76,7 +77,12 @@ func benchmarkSettle(b *testing.B, lines, beneficiaries int, unit string) {
 		}
 		b.ReportMetric(elapsed.Seconds(), unit)
 		b.ReportMetric(cpu.Seconds(), "cpu-s")
-		b.Logf("%s in %s (%.1f s CPU), %s", summary, elapsed, cpu.Seconds(), sqlitedb.Engine())
+		var walMiB float64
+		if fi, err := os.Stat(filepath.Join(e.app.DataDir(), "data.db-wal")); err == nil {
+			walMiB = float64(fi.Size()) / (1 << 20)
+		}
+		b.Logf("%s in %s (%.1f s CPU), WAL file %.0f MiB after the run, %s",
+			summary, elapsed, cpu.Seconds(), walMiB, sqlitedb.Engine())
 	}
 }
 
