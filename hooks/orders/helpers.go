@@ -76,7 +76,9 @@ func orderItems(app core.App, orderId string) ([]*core.Record, error) {
 // (status = from), then saves r (loaded in the same transaction) with the
 // new status and the fields set by the caller, so that record hooks and
 // realtime see the change. Another writer that got there first makes it
-// fail with 409 order_status_changed and change nothing.
+// fail with 409 order_status_changed and change nothing. The save skips
+// field validation (see saveBuilt): callers set only values the core
+// computed or bounded itself.
 func moveStatus(txApp core.App, r *core.Record, from, to string) error {
 	res, err := txApp.DB().NewQuery("UPDATE {{orders}} SET [[status]] = {:to} WHERE [[id]] = {:id} AND [[status]] = {:from}").
 		Bind(dbx.Params{"to": to, "id": r.Id, "from": from}).Execute()

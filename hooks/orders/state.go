@@ -43,9 +43,11 @@ func save(app core.App, r *core.Record) error {
 // whose every value the core computed itself (an order and its lines at
 // checkout, a payment, a status move, a notification): validating them
 // again checked nothing a buyer controls, and its relation lookups were
-// a good part of what a checkout and a payment cost. Whatever comes from
-// a buyer or an admin (after-sale reasons, dashboard edits) goes through
-// [save] and is validated.
+// a good part of what a checkout and a payment cost. The one admin text
+// that reaches it, the cancel reason of a status move, is cut to its
+// field's 200 characters by the caller; everything else a buyer or an
+// admin sends (after-sale reasons, dashboard edits) goes through [save]
+// and is validated.
 func saveBuilt(app core.App, r *core.Record) error {
 	return app.SaveNoValidateWithContext(internal(context.Background()), r)
 }
