@@ -59,7 +59,10 @@ func init() {
 		users.RemoveIndex("idx_users_phone")
 		users.RemoveIndex("idx_users_wx_openid")
 		users.RemoveIndex("idx_users_referrer")
-		return app.Save(users)
+		if err := app.Save(users); err != nil {
+			return err
+		}
+		return disableRateLimits(app)
 	})
 }
 
@@ -264,16 +267,46 @@ func createDistributorApplications(app core.App, users *core.Collection) error {
 	return app.Save(c)
 }
 
+// shopRateLimits are the limiter rules of the shop's own routes.
+var shopRateLimits = []core.RateLimitRule{
+	{Label: "POST /api/shop/auth/sms/send", MaxRequests: 5, Duration: 60},
+	{Label: "POST /api/shop/auth/", MaxRequests: 20, Duration: 60},
+	{Label: "POST /api/shop/checkout", MaxRequests: 30, Duration: 10},
+	{Label: "POST /api/shop/orders/", MaxRequests: 60, Duration: 10},
+	{Label: "POST /api/shop/withdrawals", MaxRequests: 5, Duration: 60},
+}
+
 func enableRateLimits(app core.App) error {
 	s := app.Settings()
 	s.Meta.AppName = "fenxiao"
 	s.RateLimits.Enabled = true
-	s.RateLimits.Rules = append(s.RateLimits.Rules,
-		core.RateLimitRule{Label: "POST /api/shop/auth/sms/send", MaxRequests: 5, Duration: 60},
-		core.RateLimitRule{Label: "POST /api/shop/auth/", MaxRequests: 20, Duration: 60},
-		core.RateLimitRule{Label: "POST /api/shop/checkout", MaxRequests: 30, Duration: 10},
-		core.RateLimitRule{Label: "POST /api/shop/orders/", MaxRequests: 60, Duration: 10},
-		core.RateLimitRule{Label: "POST /api/shop/withdrawals", MaxRequests: 5, Duration: 60},
-	)
+	// a rule the merchant already has under the same label is replaced, so
+	// that applying the migration again (after a down) does not conflict
+	s.RateLimits.Rules = append(withoutShopRateLimits(s.RateLimits.Rules), shopRateLimits...)
 	return app.Save(s)
+}
+
+// disableRateLimits removes the shop's rules and leaves the merchant's own
+// (and PocketBase's defaults) as they are.
+func disableRateLimits(app core.App) error {
+	s := app.Settings()
+	s.RateLimits.Rules = withoutShopRateLimits(s.RateLimits.Rules)
+	return app.Save(s)
+}
+
+func withoutShopRateLimits(rules []core.RateLimitRule) []core.RateLimitRule {
+	out := make([]core.RateLimitRule, 0, len(rules))
+	for _, r := range rules {
+		ours := false
+		for _, o := range shopRateLimits {
+			if r.Label == o.Label {
+				ours = true
+				break
+			}
+		}
+		if !ours {
+			out = append(out, r)
+		}
+	}
+	return out
 }
