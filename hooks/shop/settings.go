@@ -132,6 +132,7 @@ var DefaultSettings = map[string]any{
 	"low_stock_email":             true,
 	"commission_order_cap_bp":     0,
 	"clawback_policy":             "net",
+	"leaderboard_visibility":      "members_masked",
 }
 
 // sanitizeSettings checks a settings record read from the database as a
