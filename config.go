@@ -40,6 +40,10 @@ type config struct {
 
 	// Logistics (Kuaidi100 tracking) is on when FENXIAO_KD100_CUSTOMER is set.
 	Logistics *logistics.Config
+
+	// Off names the providers left off although some of their variables
+	// are set, each with the variables still missing: one log line each.
+	Off []string
 }
 
 func loadConfig() config {
@@ -57,7 +61,9 @@ func loadConfig() config {
 		}
 	}
 
-	if mch := env("FENXIAO_WXPAY_MCH_ID", ""); mch != "" {
+	if missing := wechatPayMissing(); len(missing) > 0 && env("FENXIAO_WXPAY_MCH_ID", "") != "" {
+		cfg.Off = append(cfg.Off, "WeChat Pay is off: FENXIAO_WXPAY_MCH_ID is set but "+strings.Join(missing, ", ")+" missing")
+	} else if mch := env("FENXIAO_WXPAY_MCH_ID", ""); mch != "" {
 		cfg.WechatPay = &wechatpay.Config{
 			MchID:                  mch,
 			AppID:                  env("FENXIAO_WXPAY_APP_ID", env("FENXIAO_WECHAT_APPID", "")),
@@ -76,7 +82,9 @@ func loadConfig() config {
 		}
 	}
 
-	if appId := env("FENXIAO_ALIPAY_APP_ID", ""); appId != "" {
+	if missing := alipayMissing(); len(missing) > 0 && env("FENXIAO_ALIPAY_APP_ID", "") != "" {
+		cfg.Off = append(cfg.Off, "Alipay is off: FENXIAO_ALIPAY_APP_ID is set but "+strings.Join(missing, ", ")+" missing")
+	} else if appId := env("FENXIAO_ALIPAY_APP_ID", ""); appId != "" {
 		c := &alipay.Config{
 			AppID:           appId,
 			PrivateKey:      env("FENXIAO_ALIPAY_PRIVATE_KEY", ""),
@@ -101,8 +109,49 @@ func loadConfig() config {
 	return cfg
 }
 
+// wechatPayMissing names the WeChat Pay variables a merchant still has to
+// set (FENXIAO_WXPAY_MCH_ID aside), alternatives joined by "or".
+func wechatPayMissing() []string {
+	var missing []string
+	need := func(names ...string) {
+		for _, n := range names {
+			if env(n, "") != "" {
+				return
+			}
+		}
+		missing = append(missing, strings.Join(names, " or "))
+	}
+	need("FENXIAO_WXPAY_APP_ID", "FENXIAO_WECHAT_APPID")
+	need("FENXIAO_WXPAY_MCH_SERIAL")
+	need("FENXIAO_WXPAY_MCH_PRIVATE_KEY", "FENXIAO_WXPAY_MCH_PRIVATE_KEY_PATH")
+	need("FENXIAO_WXPAY_APIV3_KEY")
+	if env("FENXIAO_WXPAY_PLATFORM_CERT_MODE", "") != "1" {
+		need("FENXIAO_WXPAY_PUBLIC_KEY_ID")
+		need("FENXIAO_WXPAY_PUBLIC_KEY", "FENXIAO_WXPAY_PUBLIC_KEY_PATH")
+	}
+	return missing
+}
+
+// alipayMissing names the Alipay variables a merchant still has to set
+// (FENXIAO_ALIPAY_APP_ID aside).
+func alipayMissing() []string {
+	var missing []string
+	for _, n := range []string{"FENXIAO_ALIPAY_PRIVATE_KEY", "FENXIAO_ALIPAY_PUBLIC_KEY"} {
+		if env(n, "") == "" {
+			missing = append(missing, n)
+		}
+	}
+	return missing
+}
+
 // registerPlugins registers the optional plugins the environment enables.
+// A payment provider configured only in part, or with a key that does not
+// load, stays off with one log line saying why: the shop still starts
+// (and `audit` still runs) without it.
 func registerPlugins(app core.App, cfg config) {
+	for _, line := range cfg.Off {
+		app.Logger().Warn(line)
+	}
 	// WeChat mini-program sign-in
 	if appID, secret := env("FENXIAO_WECHAT_APPID", ""), env("FENXIAO_WECHAT_SECRET", ""); appID != "" && secret != "" {
 		wechat.MustRegister(app, wechat.Config{
@@ -125,10 +174,15 @@ func registerPlugins(app core.App, cfg config) {
 		offlinepay.MustRegister(app, *cfg.Offline)
 	}
 	if cfg.WechatPay != nil {
-		wechatpay.MustRegister(app, *cfg.WechatPay)
+		if err := wechatpay.Register(app, *cfg.WechatPay); err != nil {
+			app.Logger().Warn("WeChat Pay is off: " + err.Error())
+			cfg.WechatPay = nil // nor are its shipments reported
+		}
 	}
 	if cfg.Alipay != nil {
-		alipay.MustRegister(app, *cfg.Alipay)
+		if err := alipay.Register(app, *cfg.Alipay); err != nil {
+			app.Logger().Warn("Alipay is off: " + err.Error())
+		}
 	}
 	if cfg.Logistics != nil {
 		logistics.MustRegister(app, *cfg.Logistics)

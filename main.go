@@ -68,7 +68,13 @@ func main() {
 	})
 
 	if err := app.Start(); err != nil {
-		log.Fatal(err)
+		log.Print(err)
+		// note: a database that cannot be opened stops every command before
+		// it runs; audit reports that as "could not run", not as a mismatch
+		if cmd, _, _ := app.RootCmd.Find(os.Args[1:]); cmd != nil && cmd.Name() == "audit" {
+			os.Exit(audit.ExitCouldNotRun)
+		}
+		os.Exit(1)
 	}
 }
 

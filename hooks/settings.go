@@ -21,6 +21,13 @@ func bindErrorShape(app core.App) {
 	app.OnRecordCreateRequest().BindFunc(func(e *core.RecordRequestEvent) error { return surface(e.Next()) })
 	app.OnRecordUpdateRequest().BindFunc(func(e *core.RecordRequestEvent) error { return surface(e.Next()) })
 	app.OnRecordDeleteRequest().BindFunc(func(e *core.RecordRequestEvent) error { return surface(e.Next()) })
+
+	// every error of a route under /api/shop/ (handlers, auth, rate limit,
+	// body limit) leaves with a stable code
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.Bind(shop.ErrorShape())
+		return se.Next()
+	})
 }
 
 // bindSettingsRules keeps the shop settings record single and sane for every

@@ -123,8 +123,8 @@ type bindForm struct {
 // referralBind is POST /api/shop/referral/bind {code, source, scene}.
 func referralBind(e *core.RequestEvent) error {
 	var form bindForm
-	if err := e.BindBody(&form); err != nil {
-		return e.BadRequestError("请求格式错误 / malformed body", err)
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	if form.Code == "" {
 		return shop.FieldFail("code", "invite_code_required", "请提供邀请码 / code is required").ApiError()
@@ -168,8 +168,8 @@ type reassignForm struct {
 // adminReassign is POST /api/shop/admin/referral/reassign {user, upline}.
 func adminReassign(e *core.RequestEvent) error {
 	var form reassignForm
-	if err := e.BindBody(&form); err != nil {
-		return e.BadRequestError("请求格式错误 / malformed body", err)
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	if form.User == "" {
 		return shop.FieldFail("user", "user_required", "请指定用户 / user is required").ApiError()

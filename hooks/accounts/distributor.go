@@ -128,8 +128,8 @@ type applyForm struct {
 // for admin review when the shop admits distributors by application.
 func distributorApply(e *core.RequestEvent) error {
 	var form applyForm
-	if err := e.BindBody(&form); err != nil {
-		return e.BadRequestError("请求格式错误 / malformed body", err)
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	if len([]rune(form.RealName)) > 32 || len(form.Phone) > 20 || len([]rune(form.Reason)) > 500 {
 		return shop.FieldFail("reason", "application_too_long", "内容过长 / text too long").ApiError()

@@ -53,8 +53,8 @@ type smsSendForm struct {
 // code and sends it after the row is committed.
 func (p *plugin) smsSend(e *core.RequestEvent) error {
 	var form smsSendForm
-	if err := e.BindBody(&form); err != nil {
-		return e.BadRequestError("请求格式错误 / malformed body", err)
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	if !mainlandMobile.MatchString(form.Phone) {
 		return shop.FieldFail("phone", "phone_invalid", "手机号格式不正确 / invalid mainland mobile number").ApiError()
@@ -134,8 +134,8 @@ type smsVerifyForm struct {
 // and signs the phone's user in, creating it on first use.
 func (p *plugin) smsVerify(e *core.RequestEvent) error {
 	var form smsVerifyForm
-	if err := e.BindBody(&form); err != nil {
-		return e.BadRequestError("请求格式错误 / malformed body", err)
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	if !mainlandMobile.MatchString(form.Phone) {
 		return shop.FieldFail("phone", "phone_invalid", "手机号格式不正确 / invalid mainland mobile number").ApiError()

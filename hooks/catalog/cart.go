@@ -47,8 +47,8 @@ func (p *plugin) cartAdd(e *core.RequestEvent) error {
 		Sku      string `json:"sku"`
 		Quantity int    `json:"quantity"`
 	}
-	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.FieldFail("body", "invalid_body", "请求格式错误 / malformed request body"))
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	if !validId(form.Sku) {
 		return shop.ToApiError(shop.FieldFail("sku", "invalid_id", "商品规格无效 / invalid sku"))
@@ -126,8 +126,8 @@ func (p *plugin) cartUpdate(e *core.RequestEvent) error {
 		Sku      *string `json:"sku"`
 		Selected *bool   `json:"selected"`
 	}
-	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.FieldFail("body", "invalid_body", "请求格式错误 / malformed request body"))
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	if form.Quantity != nil && (*form.Quantity < 1 || *form.Quantity > MaxLineQuantity) {
 		return shop.ToApiError(errQuantity)
@@ -239,8 +239,8 @@ func (p *plugin) cartSelect(e *core.RequestEvent) error {
 		Ids      []string `json:"ids"`
 		Selected *bool    `json:"selected"`
 	}
-	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.FieldFail("body", "invalid_body", "请求格式错误 / malformed request body"))
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	if form.Selected == nil {
 		return shop.ToApiError(shop.FieldFail("selected", "required", "缺少 selected / selected is required"))

@@ -59,8 +59,8 @@ var errAftersaleNotFound = shop.Fail(http.StatusNotFound, "aftersale_not_found",
 // after-sale at a time.
 func (p *plugin) aftersaleCreate(e *core.RequestEvent) error {
 	form := aftersaleForm{}
-	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body"))
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	switch form.Type {
 	case TypeRefund, TypeReturnRefund, TypeExchange:
@@ -269,8 +269,8 @@ func (p *plugin) aftersaleReturn(e *core.RequestEvent) error {
 		Company string `json:"return_company"`
 		Number  string `json:"return_no"`
 	}{}
-	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body"))
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	form.Company, form.Number = strings.TrimSpace(form.Company), strings.TrimSpace(form.Number)
 	if form.Company == "" || form.Number == "" || len(form.Company) > 32 || len(form.Number) > 64 {

@@ -21,8 +21,8 @@ type reviewForm struct {
 // and exchanges wait for the buyer's parcel.
 func (p *plugin) aftersaleApprove(e *core.RequestEvent) error {
 	form := reviewForm{}
-	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body"))
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	var as *core.Record
 	err := e.App.RunInTransaction(func(txApp core.App) error {
@@ -76,7 +76,10 @@ func setApproved(app core.App, as *core.Record, amount int64) error {
 // aftersaleReject handles POST /api/shop/admin/aftersales/{id}/reject {note}.
 func (p *plugin) aftersaleReject(e *core.RequestEvent) error {
 	form := reviewForm{}
-	_ = e.BindBody(&form)
+	// the body is optional, but a malformed one is refused
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
+	}
 	if strings.TrimSpace(form.Note) == "" {
 		return shop.ToApiError(shop.FieldFail("note", "note_required", "请填写拒绝原因 / say why it is rejected"))
 	}
@@ -123,8 +126,8 @@ func (p *plugin) aftersaleReship(e *core.RequestEvent) error {
 		Company string `json:"reship_company"`
 		Number  string `json:"reship_no"`
 	}{}
-	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body"))
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	form.Company, form.Number = strings.TrimSpace(form.Company), strings.TrimSpace(form.Number)
 	if form.Company == "" || form.Number == "" || len(form.Company) > 32 || len(form.Number) > 64 {

@@ -39,8 +39,8 @@ type checkoutItem struct {
 // and its lines and removes the bought lines from the cart.
 func (p *plugin) checkout(e *core.RequestEvent) error {
 	form := checkoutForm{}
-	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body"))
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	order, err := p.placeOrder(e.App, e.Auth, form)
 	if err != nil {

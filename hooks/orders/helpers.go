@@ -22,6 +22,7 @@ import (
 var (
 	errOrderNotFound = shop.Fail(http.StatusNotFound, "order_not_found", "订单不存在 / order not found")
 	errInvalidId     = shop.Fail(http.StatusBadRequest, "invalid_id", "无效的编号 / invalid id")
+	errNotPayable    = shop.Fail(http.StatusConflict, "order_not_payable", "订单不是待支付状态 / the order is not awaiting payment")
 )
 
 // validId reports whether s looks like a record id (it never reaches SQL

@@ -37,7 +37,10 @@ func (p *plugin) adminCancel(e *core.RequestEvent) error {
 	form := struct {
 		Reason string `json:"reason"`
 	}{}
-	_ = e.BindBody(&form)
+	// the body is optional, but a malformed one is refused
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
+	}
 	order, err := findOrder(e.App, e.Request.PathValue("id"), "")
 	if err != nil {
 		return shop.ToApiError(err)
@@ -217,8 +220,8 @@ func (p *plugin) adminShip(e *core.RequestEvent) error {
 		Company string `json:"tracking_company"`
 		Number  string `json:"tracking_no"`
 	}{}
-	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body"))
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	order, err := findOrder(e.App, e.Request.PathValue("id"), "")
 	if err != nil {

@@ -20,8 +20,8 @@ type payForm struct {
 // gets its payment applied before the answer.
 func (p *plugin) pay(e *core.RequestEvent) error {
 	form := payForm{}
-	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body"))
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	if form.Method == "" {
 		return shop.ToApiError(shop.FieldFail("method", "pay_method_required", "请选择支付方式 / choose a payment method"))

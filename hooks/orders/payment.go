@@ -36,6 +36,9 @@ type PaymentResult struct {
 // an admin confirming a bank transfer), in one transaction:
 //
 //   - a notice applied before (same provider and transaction id) changes nothing;
+//   - an instant notice (balance, sandbox: [shop.PaymentNotice.Instant])
+//     for an order no longer awaiting payment is refused (409
+//     order_not_payable) and nothing is recorded;
 //   - an amount other than the order's payable is refused (409
 //     payment_amount_mismatch) and nothing is recorded;
 //   - otherwise a payments row is inserted (the unique index on provider +
@@ -111,6 +114,12 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 		payment.Set("sandbox", sandbox)
 		result.Payment = payment
 
+		if order.GetString("status") != StatusPendingPayment && notice.Instant {
+			// note: an instant payment (balance, sandbox) that lost a race
+			// with a cancel or another payment moved no money; recording
+			// it as unmatched would invite a refund of money never received
+			return errNotPayable
+		}
 		if order.GetString("status") != StatusPendingPayment {
 			// note: the money is real and must not vanish; the merchant
 			// returns it (the order may be cancelled, or paid twice)

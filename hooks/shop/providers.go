@@ -43,6 +43,13 @@ type PaymentNotice struct {
 	MerchantId    string // merchant/app id the provider reports, checked by the provider plugin
 	PaidAt        time.Time
 	Raw           string // the decrypted notification, kept for audit
+
+	// Instant marks a payment whose money has not moved when the notice is
+	// made: the balance debit is booked inside the transaction that applies
+	// it, and sandbox money is not real. Such a payment for an order that
+	// can no longer take it is refused (409 order_not_payable) instead of
+	// being recorded as "unmatched": nothing arrived, so nothing is owed.
+	Instant bool
 }
 
 // RefundRequest asks a provider to give money back.

@@ -1,6 +1,9 @@
 package shop
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -78,14 +81,88 @@ func LoadSettings(app core.App) (*Settings, error) {
 	}
 	gen := c.generation()
 	r, err := app.FindRecordById(SettingsCollection, SettingsId)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
+		// note: a shop whose settings row was deleted by hand keeps
+		// selling and signing up on the defaults, and says so
+		col, cerr := app.FindCachedCollectionByNameOrId(SettingsCollection)
+		if cerr != nil {
+			return nil, fmt.Errorf("load shop settings: %w", cerr)
+		}
+		app.Logger().Warn("shop settings record is missing; using the defaults (create it again in the dashboard)",
+			"collection", SettingsCollection, "id", SettingsId)
+		r = core.NewRecord(col)
+		r.Id = SettingsId
+		r.Load(DefaultSettings)
+	} else if err != nil {
 		return nil, fmt.Errorf("load shop settings: %w", err)
+	} else {
+		sanitizeSettings(app, r)
 	}
 	// note: what a transaction reads may be its own uncommitted change
 	if !app.IsTransactional() {
 		c.put(gen, r)
 	}
 	return SettingsFromRecord(r), nil
+}
+
+// DefaultSettings are the values of a new shop (the settings migration's
+// record). They stand in for a stored value that is invalid, or for the
+// whole record when it is missing.
+var DefaultSettings = map[string]any{
+	"commission_l1_bp":            1000,
+	"commission_l2_bp":            500,
+	"commission_l3_bp":            200,
+	"commission_max_total_bp":     3000,
+	"self_purchase":               false,
+	"commission_include_shipping": false,
+	"binding_mode":                BindFirstWins,
+	"binding_days":                0,
+	"distributor_condition":       DistributorEveryone,
+	"distributor_spend_threshold": 0,
+	"frozen_days":                 7,
+	"settlement_cycle":            CycleDaily,
+	"withdraw_min":                100,
+	"withdraw_fee_bp":             0,
+	"withdraw_daily_limit":        3,
+	"auto_cancel_minutes":         30,
+	"auto_confirm_days":           7,
+	"aftersale_days":              7,
+	"auto_delist_soldout":         true,
+	"auto_relist":                 true,
+	"low_stock_email":             true,
+	"commission_order_cap_bp":     0,
+	"clawback_policy":             "net",
+	"leaderboard_visibility":      "members_masked",
+}
+
+// sanitizeSettings checks a settings record read from the database as a
+// save would (each field's own rules, and the three commission rates
+// within their maximum) and puts the default back in place of every value
+// that fails, with a logged warning: a value written straight into the
+// database (a negative withdraw_min, an unknown binding mode) must never
+// reach the money rules.
+func sanitizeSettings(app core.App, r *core.Record) {
+	ctx := context.Background()
+	for _, f := range r.Collection().Fields {
+		name := f.GetName()
+		def, ok := DefaultSettings[name]
+		if !ok || f.GetSystem() {
+			continue // a field without a default has nothing safer to fall back to
+		}
+		if err := f.ValidateValue(ctx, app, r); err != nil {
+			app.Logger().Warn("shop settings: invalid stored value replaced by the default",
+				"field", name, "value", r.Get(name), "default", def, "error", err.Error())
+			r.Set(name, def)
+		}
+	}
+	total := r.GetInt("commission_l1_bp") + r.GetInt("commission_l2_bp") + r.GetInt("commission_l3_bp")
+	if total > r.GetInt("commission_max_total_bp") {
+		app.Logger().Warn("shop settings: commission rates add up above commission_max_total_bp; using the default rates",
+			"total", total, "max", r.GetInt("commission_max_total_bp"))
+		for _, name := range []string{"commission_l1_bp", "commission_l2_bp", "commission_l3_bp", "commission_max_total_bp"} {
+			r.Set(name, DefaultSettings[name])
+		}
+	}
 }
 
 const settingsCacheKey = "fenxiao.shop.settingsCache"

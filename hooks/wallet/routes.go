@@ -43,8 +43,8 @@ type adjustForm struct {
 // adjust books a superuser's correction on a user's wallet.
 func adjust(e *core.RequestEvent) error {
 	var form adjustForm
-	if err := e.BindBody(&form); err != nil {
-		return e.BadRequestError("An error occurred while loading the submitted data.", err)
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	form.Note = strings.TrimSpace(form.Note)
 	switch {

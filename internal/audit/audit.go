@@ -66,6 +66,17 @@ func (r Report) OK() bool {
 	return len(r.Problems) == 0
 }
 
+// Checked counts the checks that ran (were not skipped).
+func (r Report) Checked() int {
+	n := 0
+	for _, c := range r.Checks {
+		if c.Status != StatusSkipped {
+			n++
+		}
+	}
+	return n
+}
+
 // Err returns nil, or an error naming the first bad row.
 func (r Report) Err() error {
 	if r.OK() {

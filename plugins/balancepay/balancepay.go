@@ -109,6 +109,9 @@ func (p *Provider) Start(_ context.Context, app core.App, req shop.PayRequest) (
 		Amount:        req.Amount,
 		PaidAt:        time.Now(),
 		Raw:           `{"method":"balance"}`,
+		// the debit is booked only when the payment is applied: a payment
+		// that loses a race with a cancel must leave no unmatched row
+		Instant: true,
 	}
 	return &shop.PayStart{Params: map[string]any{"method": Name}, Paid: true, Notice: notice}, nil
 }

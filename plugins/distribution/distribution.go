@@ -25,7 +25,7 @@
 //
 //	GET  /api/shop/distribution/summary       distributor: team sizes, earnings, wallet
 //	GET  /api/shop/distribution/team          distributor: ?level=1|2|3&page=&perPage=
-//	GET  /api/shop/distribution/leaderboard   anyone: ?period=week|month&by=commission|sales|invites
+//	GET  /api/shop/distribution/leaderboard   per leaderboard_visibility: ?period=week|month&by=commission|sales|invites
 //	POST /api/shop/admin/rewards              superuser: {user, amount, reason, key?}
 //
 // Compliance: never more than three levels are paid (commission.MaxLevels),

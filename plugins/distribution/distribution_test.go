@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -537,7 +538,7 @@ func TestLevelsLeaderboardAndRewards(t *testing.T) {
 		t.Fatal("product override of 40% saved")
 	}
 
-	a, _ := e.user("A", true, nil)
+	a, aToken := e.user("A", true, nil)
 	b, _ := e.user("B", true, a)
 	d1, _ := e.user("D1", false, b)
 	d2, _ := e.user("D2", false, b)
@@ -594,26 +595,76 @@ func TestLevelsLeaderboardAndRewards(t *testing.T) {
 	}
 
 	// leaderboards: B earned 1500 + 1000, A 750 + 500
-	res = client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=week&by=commission", nil, "")
+	res = client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=week&by=commission", nil, suToken)
 	var board distribution.Board
 	_ = json.Unmarshal(res.Raw, &board)
 	if res.Status != http.StatusOK || len(board.Ranks) != 2 || board.Ranks[0].User != b.Id || board.Ranks[0].Value != 2500 || board.Ranks[1].Value != 1250 {
 		t.Fatalf("commission board: %s", res.Raw)
 	}
-	res = client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=month&by=sales", nil, "")
+	res = client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=month&by=sales", nil, suToken)
 	_ = json.Unmarshal(res.Raw, &board)
 	if len(board.Ranks) != 1 || board.Ranks[0].User != b.Id || board.Ranks[0].Value != 25000 {
 		t.Fatalf("sales board: %s", res.Raw)
 	}
 	// invites are counted by binding time (now, real clock): this week of the real clock
 	e.now = time.Now()
-	res = client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=week&by=invites", nil, "")
+	res = client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=week&by=invites", nil, suToken)
 	_ = json.Unmarshal(res.Raw, &board)
 	if len(board.Ranks) != 2 || board.Ranks[0].User != b.Id || board.Ranks[0].Value != 2 || board.Ranks[1].Value != 1 {
 		t.Fatalf("invites board: %s", res.Raw)
 	}
-	if res := client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=year", nil, ""); res.Status != http.StatusBadRequest {
+	if res := client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=year", nil, suToken); res.Status != http.StatusBadRequest {
 		t.Fatalf("bad period: %d", res.Status)
+	}
+
+	// what others see follows leaderboard_visibility (superusers see all)
+	view := func(token string) (*testutil.Response, distribution.Board) {
+		t.Helper()
+		res := client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=week&by=invites", nil, token)
+		var board distribution.Board
+		_ = json.Unmarshal(res.Raw, &board)
+		return res, board
+	}
+	setVisibility := func(v string) {
+		t.Helper()
+		if res := client.Do(http.MethodPatch, "/api/collections/shop_settings/records/"+shop.SettingsId,
+			map[string]any{"leaderboard_visibility": v}, suToken); res.Status != http.StatusOK {
+			t.Fatalf("set %s: %d %s", v, res.Status, res.Raw)
+		}
+	}
+	// default members_masked: guests are refused, members see masked
+	// nicknames without ids, their own row unmasked and marked
+	if res, _ := view(""); res.Status != http.StatusUnauthorized || res.Code() != "auth_required" {
+		t.Fatalf("guest on the default board: %d %s", res.Status, res.Raw)
+	}
+	res, board = view(aToken)
+	if res.Status != http.StatusOK || len(board.Ranks) != 2 || strings.Contains(string(res.Raw), b.Id) ||
+		board.Ranks[0].Nickname != "B*" || board.Ranks[1].Nickname != "A" || !board.Ranks[1].Me || board.Ranks[0].Me {
+		t.Fatalf("member on the default board: %s", res.Raw)
+	}
+	setVisibility(distribution.BoardMembers)
+	if res, board := view(aToken); board.Ranks[0].Nickname != "B" || strings.Contains(string(res.Raw), b.Id) {
+		t.Fatalf("members board: %s", res.Raw)
+	}
+	setVisibility(distribution.BoardPublicMasked)
+	if res, board := view(""); res.Status != http.StatusOK || board.Ranks[0].Nickname != "B*" || strings.Contains(string(res.Raw), b.Id) {
+		t.Fatalf("guest on a public masked board: %s", res.Raw)
+	}
+	setVisibility(distribution.BoardPublic)
+	if res, board := view(""); board.Ranks[0].Nickname != "B" || board.Ranks[0].User != b.Id {
+		t.Fatalf("guest on a public board: %s", res.Raw)
+	}
+	setVisibility(distribution.BoardOff)
+	if res, _ := view(aToken); res.Status != http.StatusNotFound || res.Code() != "leaderboard_off" {
+		t.Fatalf("member on a closed board: %d %s", res.Status, res.Raw)
+	}
+	if res, board := view(suToken); res.Status != http.StatusOK || board.Ranks[0].User != b.Id {
+		t.Fatalf("superuser on a closed board: %s", res.Raw)
+	}
+	for in, want := range map[string]string{"王芳": "王*", "刘洋洋": "刘**", "Lucy": "L***", "": ""} {
+		if got := distribution.MaskNickname(in); got != want {
+			t.Fatalf("mask %q = %q, want %q", in, got, want)
+		}
 	}
 
 	// the finished week is stored once
@@ -623,7 +674,7 @@ func TestLevelsLeaderboardAndRewards(t *testing.T) {
 	if n, _ := e.app.CountRecords("leaderboard_snapshots"); n != 6 {
 		t.Fatalf("%d snapshots, want 6", n)
 	}
-	res = client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=month&by=commission&previous=1", nil, "")
+	res = client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=month&by=commission&previous=1", nil, suToken)
 	_ = json.Unmarshal(res.Raw, &board)
 	if !board.Final || len(board.Ranks) != 2 || board.Ranks[0].Value != 2500 {
 		t.Fatalf("november snapshot: %s", res.Raw)

@@ -3,6 +3,7 @@ package distribution
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -32,16 +33,84 @@ type Board struct {
 // BoardRow is one ranked user.
 type BoardRow struct {
 	Rank     int    `json:"rank"`
-	User     string `json:"user"`
+	User     string `json:"user,omitempty"` // only when the board is public
 	Nickname string `json:"nickname"`
 	Value    int64  `json:"value"`
+	Me       bool   `json:"me,omitempty"` // the caller's own row
 }
+
+// Leaderboard visibilities (shop_settings.leaderboard_visibility).
+const (
+	BoardOff           = "off"            // superusers only
+	BoardMembersMasked = "members_masked" // signed-in users, masked nicknames, no ids (default)
+	BoardMembers       = "members"        // signed-in users, full nicknames, no ids
+	BoardPublicMasked  = "public_masked"  // anyone, masked nicknames, no ids
+	BoardPublic        = "public"         // anyone, full nicknames and user ids
+)
 
 // leaderboard answers GET /api/shop/distribution/leaderboard
 // ?period=week|month&by=commission|sales|invites[&previous=1]: the current
 // period is computed live; previous=1 returns the stored snapshot of the
-// period before.
+// period before. Who may see it and what it shows of the ranked users
+// follows the leaderboard_visibility setting (superusers see everything).
 func (p *plugin) leaderboard(e *core.RequestEvent) error {
+	settings, err := shop.LoadSettings(e.App)
+	if err != nil {
+		return shop.ToApiError(err)
+	}
+	visibility := settings.Record.GetString("leaderboard_visibility")
+	superuser := e.HasSuperuserAuth()
+	switch {
+	case superuser:
+		visibility = BoardPublic
+	case visibility == BoardOff:
+		return shop.ToApiError(shop.Fail(http.StatusNotFound, "leaderboard_off", "排行榜未开放 / the leaderboard is not open"))
+	case e.Auth == nil && visibility != BoardPublic && visibility != BoardPublicMasked:
+		return shop.ToApiError(shop.Fail(http.StatusUnauthorized, "auth_required", "请先登录 / sign in to see the leaderboard"))
+	}
+	me := ""
+	if e.Auth != nil {
+		me = e.Auth.Id
+	}
+	board, err := p.board(e)
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, board.view(visibility, me))
+}
+
+// view returns the board as visibility shows it to the user me ("" for a
+// guest): without user ids unless public, nicknames masked unless full,
+// and the caller's own row marked (and never masked to themselves).
+func (b *Board) view(visibility, me string) *Board {
+	out := *b
+	out.Ranks = make([]BoardRow, len(b.Ranks))
+	for i, r := range b.Ranks {
+		own := me != "" && r.User == me
+		if visibility != BoardPublic {
+			r.User = ""
+		}
+		if (visibility == BoardMembersMasked || visibility == BoardPublicMasked) && !own {
+			r.Nickname = MaskNickname(r.Nickname)
+		}
+		r.Me = own
+		out.Ranks[i] = r
+	}
+	return &out
+}
+
+// MaskNickname keeps the first character of a nickname and stars the rest
+// ("王芳" → "王*", "Lucy" → "L***"); an empty one stays empty.
+func MaskNickname(name string) string {
+	runes := []rune(strings.TrimSpace(name))
+	if len(runes) == 0 {
+		return ""
+	}
+	return string(runes[0]) + strings.Repeat("*", max(len(runes)-1, 1))
+}
+
+// board computes or loads the board the request asks for.
+func (p *plugin) board(e *core.RequestEvent) (*Board, error) {
 	q := e.Request.URL.Query()
 	period := q.Get("period")
 	if period == "" {
@@ -52,10 +121,10 @@ func (p *plugin) leaderboard(e *core.RequestEvent) error {
 		by = ByCommission
 	}
 	if period != levels.PeriodWeek && period != levels.PeriodMonth {
-		return shop.ToApiError(shop.FieldFail("period", "leaderboard_period_invalid", "周期只能是 week 或 month / period must be week or month"))
+		return nil, shop.ToApiError(shop.FieldFail("period", "leaderboard_period_invalid", "周期只能是 week 或 month / period must be week or month"))
 	}
 	if by != ByCommission && by != BySales && by != ByInvites {
-		return shop.ToApiError(shop.FieldFail("by", "leaderboard_by_invalid", "排行依据只能是 commission、sales 或 invites / by must be commission, sales or invites"))
+		return nil, shop.ToApiError(shop.FieldFail("by", "leaderboard_by_invalid", "排行依据只能是 commission、sales 或 invites / by must be commission, sales or invites"))
 	}
 
 	start, end := levels.Period(period, p.now(), shop.ShopTimeZone)
@@ -63,18 +132,18 @@ func (p *plugin) leaderboard(e *core.RequestEvent) error {
 		start, end = levels.Period(period, start.Add(-time.Second), shop.ShopTimeZone)
 		board, err := loadSnapshot(e.App, period, by, start)
 		if err != nil {
-			return shop.ToApiError(err)
+			return nil, shop.ToApiError(err)
 		}
 		if board != nil {
-			return e.JSON(http.StatusOK, board)
+			return board, nil
 		}
 	}
 
 	board, err := p.computeBoard(e.App, period, by, start, end)
 	if err != nil {
-		return shop.ToApiError(err)
+		return nil, shop.ToApiError(err)
 	}
-	return e.JSON(http.StatusOK, board)
+	return board, nil
 }
 
 // computeBoard ranks users for [start, end).

@@ -213,8 +213,8 @@ func (f rewardForm) validate() error {
 // reward pays a superuser's bonus into a user's wallet (a reward entry).
 func (p *plugin) reward(e *core.RequestEvent) error {
 	var form rewardForm
-	if err := e.BindBody(&form); err != nil {
-		return e.BadRequestError("请求格式错误 / invalid request body", err)
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	if err := form.validate(); err != nil {
 		return e.BadRequestError("请检查提交的数据 / an error occurred while validating the submitted data", err)

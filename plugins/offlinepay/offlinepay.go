@@ -80,8 +80,8 @@ func confirmOffline(e *core.RequestEvent) error {
 	form := struct {
 		Reference string `json:"reference"`
 	}{}
-	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body"))
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	form.Reference = strings.TrimSpace(form.Reference)
 	if form.Reference == "" || len(form.Reference) > 100 {

@@ -37,8 +37,8 @@ type ClickResponse struct {
 // visitor (hash of IP and user agent) and link within the click window.
 func (p *plugin) click(e *core.RequestEvent) error {
 	var form clickForm
-	if err := e.BindBody(&form); err != nil {
-		return e.BadRequestError("请求格式错误 / malformed body", err)
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	form.Code = strings.TrimSpace(form.Code)
 	if form.Code == "" {

@@ -151,8 +151,8 @@ type signInForm struct {
 // never inside, the transaction that finds or creates the user.
 func (c *Client) signIn(e *core.RequestEvent) error {
 	var form signInForm
-	if err := e.BindBody(&form); err != nil {
-		return e.BadRequestError("请求格式错误 / malformed body", err)
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	if form.Code == "" || len(form.Code) > 128 {
 		return shop.FieldFail("code", "wechat_code_required", "缺少 wx.login code / code is required").ApiError()

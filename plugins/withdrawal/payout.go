@@ -364,8 +364,8 @@ func (p *plugin) approve(e *core.RequestEvent) error {
 // reject handles POST /api/shop/admin/withdrawals/{id}/reject {reason}.
 func (p *plugin) reject(e *core.RequestEvent) error {
 	var form reviewForm
-	if err := e.BindBody(&form); err != nil {
-		return e.BadRequestError("An error occurred while loading the submitted data.", err)
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 	form.Reason = strings.TrimSpace(form.Reason)
 	if form.Reason == "" {

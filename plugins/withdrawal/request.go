@@ -35,8 +35,8 @@ type requestForm struct {
 // requestWithdrawal handles POST /api/shop/withdrawals.
 func (p *plugin) requestWithdrawal(e *core.RequestEvent) error {
 	var form requestForm
-	if err := e.BindBody(&form); err != nil {
-		return e.BadRequestError("An error occurred while loading the submitted data.", err)
+	if err := shop.BindBody(e, &form); err != nil {
+		return err
 	}
 
 	var created *core.Record
