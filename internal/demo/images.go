@@ -120,7 +120,7 @@ func drawCard(colors [2]color.RGBA, text, caption string, size float64) ([]byte,
 		d.Dot = fixed.P((imageSize-w)/2, top+i*lineHeight)
 		d.DrawString(line)
 	}
-	d := &font.Drawer{Dst: img, Src: image.NewUniform(color.RGBA{0xff, 0xff, 0xff, 0xd0}), Face: small}
+	d := &font.Drawer{Dst: img, Src: image.NewUniform(color.NRGBA{0xff, 0xff, 0xff, 0xd0}), Face: small}
 	d.Dot = fixed.P((imageSize-d.MeasureString(caption).Round())/2, imageSize-48)
 	d.DrawString(caption)
 

@@ -42,7 +42,10 @@ export default async function (view, { id, query }) {
         const others = await pb.collection('addresses').getFullList({ filter: pb.filter('is_default = true && id != {:id}', { id: saved.id }) });
         for (const o of others) await pb.collection('addresses').update(o.id, { is_default: false });
       }
-      go(next.startsWith('#/checkout') ? '#/checkout?address=' + saved.id : next);
+      // saved from the picker of an order: back to that order with it
+      const picker = next.startsWith('#/addresses?') ? new URLSearchParams(next.split('?')[1]) : null;
+      const target = picker?.get('pick') ? picker.get('next') || '#/checkout' : next;
+      go(target.startsWith('#/checkout') ? '#/checkout?address=' + saved.id : target);
     });
   };
 }

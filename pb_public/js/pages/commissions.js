@@ -5,6 +5,7 @@ import { esc, price, yuan, rate, levelName, commissionStatus, fmtTime, empty } f
 import { setTitle } from '../app.js';
 
 const tabs = [['', '全部'], ['frozen', '冻结中'], ['settled', '已结算'], ['cancelled', '已取消']];
+const whose = { 1: '直接邀请的好友下单', 2: '好友的好友下单', 3: '三级成员下单' };
 const sources = { sku: '规格专属比例', product: '商品专属比例', level: '分销等级比例', settings: '商城默认比例' };
 
 export default async function (view, { query }) {
@@ -17,7 +18,7 @@ export default async function (view, { query }) {
     view.innerHTML = `<div class="tabs sticky">${tabs.map(([v, l]) => `<a class="${v === tab ? 'on' : ''}" href="#/dist/commissions?status=${v}">${l}</a>`).join('')}</div>
       ${list.items.length ? list.items.map((c) => `
       <section class="card commission" data-commission="${esc(c.id)}">
-        <div class="row"><b>${levelName[c.level]}下线订单 · ${levelName[c.level]}佣金</b>${price(c.amount)}</div>
+        <div class="row"><b>${levelName[c.level]}佣金 <small class="muted">${whose[c.level] || ''}</small></b>${price(c.amount)}</div>
         <div class="explain">${explain(c)}</div>
         <div class="row small"><span class="tag ${c.status === 'frozen' ? 'blue' : c.status === 'settled' ? '' : 'gray'}">${commissionStatus[c.status]}</span>
           <span class="muted">${c.status === 'frozen' ? `订单完成 ${days} 天后结算` : c.status === 'settled' ? `结算于 ${fmtTime(c.settled_at)}` : ''}</span></div>

@@ -17,10 +17,14 @@ export default async function (view, { id }) {
   }
   const [skuList, promos, shopInfo] = await Promise.all([
     pb.collection('skus').getFullList({ filter: pb.filter('product = {:id}', { id }), sort: 'price' }),
-    shop(`/products/${id}/promotions`).catch(() => ({ items: [] })),
+    shop(`/products/${id}/promotions`).catch(() => ({ promotions: [], skus: [] })),
     info(),
   ]);
   const skus = skuList;
+  // the best per-item promotion price of each SKU, from the server
+  const promoOf = Object.fromEntries((promos.skus || []).map((s) => [s.id, s.promo_price]));
+  const promoPrice = (s) => (promoOf[s.id] != null && promoOf[s.id] < s.price ? promoOf[s.id] : null);
+  const activePromos = promos.promotions || [];
   let chosen = skus.find((s) => s.stock > 0) || skus[0];
   let qty = 1;
   const images = product.images || [];
@@ -37,12 +41,12 @@ export default async function (view, { id }) {
     <div class="gallery">${images.length ? images.map((f, i) => `<img src="${esc(thumb(product, f, '750x750'))}" alt="${esc(product.title)} ${i + 1}" ${i ? 'loading="lazy"' : ''}>`).join('') : img('', product.title, 'noimg-big')}</div>
     ${images.length > 1 ? `<div class="dots muted small">共 ${images.length} 张图片，左右滑动查看</div>` : ''}
     <section class="card">
-      <div class="prow big">${price(minPrice)}${maxPrice > minPrice ? '<small class="muted">起</small>' : ''}
-        ${chosen?.original_price > chosen?.price ? `<s class="muted">${yuan(chosen.original_price)}</s>` : ''}
+      <div class="prow big">${promos.promo_price < minPrice ? `${price(promos.promo_price)}<s class="muted">${yuan(minPrice)}</s>` : price(minPrice)}${maxPrice > minPrice ? '<small class="muted">起</small>' : ''}
+        ${!(promos.promo_price < minPrice) && chosen?.original_price > chosen?.price ? `<s class="muted">${yuan(chosen.original_price)}</s>` : ''}
         <span class="muted small right">已售 ${product.sales || 0}</span></div>
       <h2 class="ptitle-big">${esc(product.title)}</h2>
       <p class="muted">${esc(product.subtitle)}</p>
-      ${(promos.items || []).length ? `<div class="promo-box">${promos.items.map((p) => `<div><span class="tag">${esc(p.label || p.name)}</span> ${esc(p.name)}</div>`).join('')}</div>` : ''}
+      ${activePromos.length ? `<div class="promo-box">${activePromos.map((p) => `<div><span class="tag">${esc(p.label || p.name)}</span> ${esc(p.name)}${p.ends_at ? ` <small class="muted">${esc(String(p.ends_at).slice(0, 10))} 截止</small>` : ''}</div>`).join('')}</div>` : ''}
       ${isDist && earn > 0 ? `<button class="share-earn" id="share">分享赚 ${yuan(earn)} <small>起</small> ›</button>` : ''}
     </section>
     <section class="card cell" id="pick"><span class="muted">已选</span><span id="picked"></span><span class="muted">›</span></section>
@@ -70,13 +74,15 @@ export default async function (view, { id }) {
       <div class="sku-head">${images.length ? `<img src="${esc(thumb(product, images[0], '200x200'))}" alt="">` : img('', product.title, 'noimg-sm')}
         <div><div id="sku-price"></div><div class="muted small" id="sku-stock"></div></div></div>
       <h4>规格</h4><div class="chips" id="sku-chips">${skus.map((s) => `<button class="chip" data-sku="${esc(s.id)}" ${s.stock > 0 ? '' : 'disabled'}>${esc(s.spec_text || '默认')}</button>`).join('')}</div>
+      ${activePromos.length ? `<p class="small red">${activePromos.map((p) => esc(p.label || p.name)).join(' · ')}：结算时自动优惠</p>` : ''}
       <h4>数量</h4><div class="stepper"><button data-d="-1" aria-label="减少">−</button><input id="qty" inputmode="numeric" value="${qty}"><button data-d="1" aria-label="增加">+</button></div>
       <button class="btn block" id="sku-ok">${then === 'cart' ? '加入购物车' : then === 'buy' ? '立即购买' : '确定'}</button>`,
   (el, close) => {
     const qtyIn = el.querySelector('#qty');
     const paint = () => {
       el.querySelectorAll('[data-sku]').forEach((b) => b.classList.toggle('on', b.dataset.sku === chosen?.id));
-      el.querySelector('#sku-price').innerHTML = chosen ? price(chosen.price) : '';
+      const pp = chosen && promoPrice(chosen);
+      el.querySelector('#sku-price').innerHTML = chosen ? (pp != null ? `${price(pp)} <s class="muted">${yuan(chosen.price)}</s>` : price(chosen.price)) : '';
       el.querySelector('#sku-stock').textContent = chosen ? (chosen.stock > 0 ? `库存 ${chosen.stock} 件` : '已售罄') : '';
       qty = Math.max(1, Math.min(qty, chosen?.stock || 1));
       qtyIn.value = qty;
