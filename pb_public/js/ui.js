@@ -22,7 +22,18 @@ export function price(fen, cls = '') {
   return `<span class="price ${cls}"><small>¥</small>${t}</span>`;
 }
 
-export const rate = (bp) => (Number(bp || 0) / 100).toFixed(Number(bp) % 100 ? 2 : 0).replace(/\.?0+$/, '') + '%';
+// rate formats basis points as a percentage: 1000 → 10%, 250 → 2.5%, 0 → 0%.
+export function rate(bp) {
+  const n = Number(bp || 0);
+  const whole = Math.trunc(n / 100);
+  const frac = String(Math.abs(n % 100)).padStart(2, '0').replace(/0+$/, '');
+  return whole + (frac ? '.' + frac : '') + '%';
+}
+
+export const carrierName = {
+  shunfeng: '顺丰速运', yuantong: '圆通速递', zhongtong: '中通快递', yunda: '韵达快递', shentong: '申通快递',
+  jd: '京东物流', ems: 'EMS', youzhengguonei: '邮政快递包裹', jtexpress: '极兔速递', debangwuliu: '德邦物流', huitongkuaidi: '百世快递',
+};
 
 export function fmtTime(s) {
   if (!s) return '';
@@ -55,8 +66,11 @@ export function toast(msg, kind = '') {
   const el = document.createElement('div');
   el.className = 'toast ' + kind;
   el.textContent = msg;
-  $('#toasts').append(el);
-  setTimeout(() => el.remove(), kind === 'live' ? 6000 : 2800);
+  const box = $('#toasts');
+  // the newest two stay readable
+  while (box.children.length >= 2) box.firstChild.remove();
+  box.append(el);
+  setTimeout(() => el.remove(), kind === 'live' ? 6000 : 2200);
 }
 
 export const toastError = (err) => toast(errorText(err), 'error');

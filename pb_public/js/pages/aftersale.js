@@ -1,7 +1,7 @@
 // 售后进度: status steps, the admin's note, return tracking when a return
 // is approved, photos, and 撤销申请.
 import { shop, pb } from '../api.js';
-import { esc, yuan, aftersaleStatus, aftersaleType, fmtTime, busy, confirmBox, toast } from '../ui.js';
+import { esc, yuan, carrierName, aftersaleStatus, aftersaleType, fmtTime, busy, confirmBox, toast } from '../ui.js';
 import { setTitle } from '../app.js';
 
 const steps = { refund: ['applied', 'approved', 'refunded'], return_refund: ['applied', 'approved', 'returning', 'received', 'refunded'], exchange: ['applied', 'approved', 'returning', 'received', 'reshipped'] };
@@ -23,8 +23,8 @@ export default async function (view, { id }) {
       <section class="card small kv">
         <div class="row"><span class="muted">原因</span><span>${esc(a.reason)}</span></div>
         ${a.admin_note ? `<div class="row"><span class="muted">商家说明</span><span>${esc(a.admin_note)}</span></div>` : ''}
-        ${a.return_no ? `<div class="row"><span class="muted">退货物流</span><span>${esc(a.return_company)} ${esc(a.return_no)}</span></div>` : ''}
-        ${a.reship_no ? `<div class="row"><span class="muted">换货物流</span><span>${esc(a.reship_company)} ${esc(a.reship_no)}</span></div>` : ''}
+        ${a.return_no ? `<div class="row"><span class="muted">退货物流</span><span>${esc(carrierName[a.return_company] || a.return_company)} ${esc(a.return_no)}</span></div>` : ''}
+        ${a.reship_no ? `<div class="row"><span class="muted">换货物流</span><span>${esc(carrierName[a.reship_company] || a.reship_company)} ${esc(a.reship_no)}</span></div>` : ''}
         <div class="row"><span class="muted">申请时间</span><span>${fmtTime(a.created)}</span></div>
         <div class="row"><span class="muted">订单</span><a class="link" href="#/o/${esc(a.order)}">查看订单 ›</a></div>
       </section>

@@ -1,7 +1,7 @@
 // 订单详情: live status (realtime), address, lines with 申请售后, price
 // lines, promotions, tracking, and 去支付 / 取消 / 确认收货.
 import { shop, pb } from '../api.js';
-import { esc, price, yuan, img, orderStatus, payMethodName, fmtTime, busy, confirmBox, toast, copy, aftersaleStatus } from '../ui.js';
+import { esc, price, yuan, img, orderStatus, payMethodName, carrierName, fmtTime, busy, confirmBox, toast, copy, aftersaleStatus } from '../ui.js';
 import { itemsOf } from '../orderitems.js';
 import { setTitle, go } from '../app.js';
 
@@ -30,7 +30,7 @@ export default async function (view, { id, query }) {
       <section class="status-banner s-${o.status}"><b id="status">${orderStatus[o.status] || o.status}</b><p>${esc(hints[o.status]?.(o) || '')}</p>
         ${o.sandbox ? '<span class="tag light">沙箱订单</span>' : ''}</section>
       <section class="card"><b>${esc(addr.name)}</b> ${esc(addr.phone)}<div class="muted">${esc(addr.province)}${esc(addr.city)}${esc(addr.district)}${esc(addr.detail)}</div></section>
-      ${o.tracking_no ? `<section class="card" id="tracking"><div class="row"><span>物流 ${esc(o.tracking_company)} ${esc(o.tracking_no)}</span><button class="link" id="track">查看物流</button></div><div id="track-list"></div></section>` : ''}
+      ${o.tracking_no ? `<section class="card" id="tracking"><div class="row"><span>${esc(carrierName[o.tracking_company] || o.tracking_company)} ${esc(o.tracking_no)}</span><button class="link" id="track">查看物流</button></div><div id="track-list"></div></section>` : ''}
       <section class="card lines">${lines.map((l) => {
         const open = openFor(l.id);
         return `<div class="oline">${img(l.image, l.title, 'limg')}<div class="grow"><a class="ltitle" href="#/p/${esc(l.product)}">${esc(l.title)}</a>

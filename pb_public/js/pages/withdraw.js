@@ -17,7 +17,7 @@ export default async function (view) {
     const [w, list] = await Promise.all([shop('/wallet'), pb.collection('withdrawals').getList(1, 30, { sort: '-created' })]);
     view.innerHTML = `
       <section class="dist-card slim"><span>可提现（元）</span><div class="big-num" id="available">${yuan(w.available, '')}</div>
-        <p class="small">冻结中 ${yuan(w.frozen)} · 订单完成 ${i.distribution?.frozen_days ?? 7} 天后解冻</p></section>
+        <p class="small">冻结中 ${yuan(w.frozen)}（待结算的佣金在订单完成 ${i.distribution?.frozen_days ?? 7} 天后解冻，审核中的提现在处理后扣除）</p></section>
       <form class="card stack" id="f">
         <div class="chips">${channels.map(([v, l]) => `<label class="chip ${v === channel ? 'on' : ''}"><input type="radio" name="channel" value="${v}" ${v === channel ? 'checked' : ''}> ${l}</label>`).join('')}</div>
         <label>提现金额（元）<div class="row gap"><input name="amount" inputmode="decimal" placeholder="最低 ${yuan(min, '')} 元" autocomplete="off"><button type="button" class="link" id="all">全部</button></div></label>
