@@ -11,6 +11,7 @@ const routes = [
   ['search', 'search'],
   ['p/:id', 'product'],
   ['cart', 'cart', 'cart', true],
+  ['cartshare/:code', 'cartshare', null, true],
   ['checkout', 'checkout', null, true],
   ['pay/:id', 'pay', null, true],
   ['orders', 'orders', null, true],

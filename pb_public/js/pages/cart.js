@@ -1,7 +1,7 @@
 // 购物车: select lines, change quantity and spec, delete, live totals with
 // promotions and shipping, and 去结算.
 import { shop, pb } from '../api.js';
-import { esc, price, yuan, img, empty, sheet, busy, toastError, confirmBox } from '../ui.js';
+import { esc, price, yuan, img, empty, sheet, busy, toastError, confirmBox, copy, fmtTime } from '../ui.js';
 import { setTitle, go, refreshCartBadge } from '../app.js';
 
 const lineState = { off_shelf: '已下架', sold_out: '已售罄', insufficient_stock: '库存不足' };
@@ -20,7 +20,7 @@ export default async function (view) {
     const allOn = c.lines.every((l) => l.selected);
     const count = c.lines.filter((l) => l.in_total).reduce((n, l) => n + l.quantity, 0);
     view.innerHTML = `
-      <div class="toolbar"><span class="muted">共 ${c.lines.length} 种商品</span><button class="link" id="edit">${editing ? '完成' : '编辑'}</button></div>
+      <div class="toolbar"><span class="muted">共 ${c.lines.length} 种商品</span><span><button class="link" id="share-cart">分享给好友</button> · <button class="link" id="edit">${editing ? '完成' : '编辑'}</button></span></div>
       <section class="card lines">${c.lines.map((l) => `
         <div class="cline ${l.status !== 'ok' ? 'bad' : ''}" data-id="${esc(l.id)}">
           <input type="checkbox" class="sel" ${l.selected ? 'checked' : ''} aria-label="选择">
@@ -52,6 +52,13 @@ export default async function (view) {
     const byId = (el) => el.closest('.cline').dataset.id;
     const patch = (id, body) => shop(`/cart/items/${id}`, { method: 'PATCH', body }).then(render).catch((e) => { toastError(e); render(); });
     view.querySelector('#edit').onclick = () => { editing = !editing; render(); };
+    view.querySelector('#share-cart').onclick = (e) => busy(e.target, async () => {
+      const [share, ref] = await Promise.all([shop('/cart/share', { method: 'POST' }), shop('/referral/me')]);
+      const url = `${location.origin}/?inviter=${encodeURIComponent(ref.invite_code)}&source=cart_share#/cartshare/${encodeURIComponent(share.code)}`;
+      await sheet(`<h3>分享购物车</h3><p class="muted small">好友打开链接即可一键加购，${fmtTime(share.expires_at)} 前有效。</p>
+        <div class="linkbox"><input readonly value="${esc(url)}"><button class="btn small" id="copy-share">复制链接</button></div>`,
+      (el) => { el.querySelector('#copy-share').onclick = () => copy(url); });
+    });
     view.querySelectorAll('.sel').forEach((cb) => (cb.onchange = () => shop('/cart/select', { method: 'POST', body: { ids: [byId(cb)], selected: cb.checked } }).then(render, toastError)));
     view.querySelector('#all').onchange = (e) => shop('/cart/select', { method: 'POST', body: { selected: e.target.checked } }).then(render, toastError);
     view.querySelectorAll('[data-d]').forEach((b) => (b.onclick = () => {
