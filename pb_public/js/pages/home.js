@@ -8,13 +8,13 @@ import { setTitle } from '../app.js';
 const palette = ['#ff7a45', '#36cfc9', '#597ef7', '#f759ab', '#73d13d', '#ffc53d', '#9254de', '#40a9ff'];
 
 export default async function (view) {
-  setTitle('首页');
   const [products, promos, cats, shopInfo] = await Promise.all([
     shop('/products/search', { query: { sort: 'sales', perPage: 20, facets: 0 } }),
     shop('/promotions/active').catch(() => ({ items: [] })),
     pb.collection('categories').getFullList({ filter: 'parent = ""', sort: 'sort', fields: 'id,name,icon,collectionId' }),
     info(),
   ]);
+  setTitle(shopName(shopInfo));
   const promoItems = promos.items || [];
   view.innerHTML = `
     <form class="searchbar" action="#/search"><input name="q" type="search" placeholder="搜索商品，如 茶叶、保温杯" enterkeyhint="search"></form>
