@@ -37,7 +37,8 @@ async function checkoutAndOpenPay(page) {
 
 await run(async (browser) => {
   const token = await adminToken();
-  const page = await (await phone(browser)).newPage();
+  const ctx = await phone(browser);
+  const page = await ctx.newPage();
   const errors = watchErrors(page);
   await emailSignIn(page, 'chenjing@fenxiao.demo');
 
@@ -97,5 +98,13 @@ await run(async (browser) => {
   await shot(page, '04-aftersale');
   const as = (await api('GET', `/api/collections/aftersales/records?filter=${encodeURIComponent(`order = '${second}'`)}`, { token })).items[0];
   assertEq(as.photos.length, 1, 'the photo was stored');
+
+  // offline: a banner, and a page that cannot load says why in Chinese
+  await ctx.setOffline(true);
+  await page.waitForSelector('#offline:not([hidden])');
+  await page.evaluate(() => { location.hash = '#/orders?tab=completed'; });
+  assertEq(await textOf(page, '.error-state p'), '网络已断开，请检查网络后重试', 'offline explained');
+  await shot(page, '05-offline');
+  await ctx.setOffline(false);
   assertEq(errors, [], 'no page errors');
 });

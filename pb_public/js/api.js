@@ -69,7 +69,8 @@ export function errorText(err) {
   if (!err) return '';
   if (err.isAbort) return '';
   if (!err.response && hasChinese(err.message)) return err.message;
-  if (err.status === 0 || err.originalError instanceof TypeError) {
+  // fetch and module loads fail with a TypeError when the network is gone
+  if (err.status === 0 || err.originalError instanceof TypeError || err instanceof TypeError) {
     return navigator.onLine ? '无法连接商城服务器，请稍后重试' : '网络已断开，请检查网络后重试';
   }
   const res = err.response || {};

@@ -66,7 +66,8 @@ export function loginFirst(next = location.hash || '#/') {
 
 async function route() {
   const my = ++seq;
-  if (cleanup) { try { cleanup(); } catch { /* page already gone */ } cleanup = null; }
+  // a page's cleanup may unsubscribe over the network (offline: it fails)
+  if (cleanup) { try { Promise.resolve(cleanup()).catch(() => {}); } catch { /* page already gone */ } cleanup = null; }
   const [path, qs] = (location.hash.slice(1) || '/').split('?');
   const query = new URLSearchParams(qs || '');
   const m = match(path);
@@ -82,13 +83,14 @@ async function route() {
     const mod = await import(`./pages/${m.page}.js`);
     if (my !== seq) return;
     const c = await mod.default(view, { ...m.params, query }, { isCurrent: () => my === seq });
-    if (my !== seq) { if (typeof c === 'function') c(); return; }
+    if (my !== seq) { if (typeof c === 'function') Promise.resolve(c()).catch(() => {}); return; }
     cleanup = typeof c === 'function' ? c : null;
     window.scrollTo(0, 0);
   } catch (e) {
     if (my !== seq) return;
     if (e?.status === 401) { expired(); return; }
     console.error(e);
+    $('#title').textContent = '加载失败';
     view.innerHTML = errorBox(e);
   }
 }
@@ -113,7 +115,7 @@ export async function refreshCartBadge() {
 // live commission toasts while the distributor has the shop open
 let liveOff = null;
 async function watchCommissions() {
-  if (liveOff) { liveOff(); liveOff = null; }
+  if (liveOff) { Promise.resolve(liveOff()).catch(() => {}); liveOff = null; }
   if (!signedIn() || !pb.authStore.record.is_distributor) return;
   try {
     liveOff = await pb.collection('commissions').subscribe('*', (ev) => {
