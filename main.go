@@ -60,7 +60,7 @@ func main() {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
 			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
-				// compressed: the pages' scripts are about 100 KB before gzip, 30 KB after
+				// compressed for slow phone networks (the home page: 84 KB of HTML, CSS and JS, 26 KB gzipped)
 				e.Router.GET("/{path...}", apis.Static(publicFS(publicDir), false)).Bind(apis.Gzip())
 			}
 			return e.Next()
