@@ -79,6 +79,8 @@ func loadConfig() config {
 			// refund notifications come in on the payment callback route too
 			RefundNotifyURL:   env("FENXIAO_WXPAY_REFUND_NOTIFY_URL", publicURL+"/api/shop/pay/notify/wechatpay"),
 			TransferNotifyURL: env("FENXIAO_WXPAY_TRANSFER_NOTIFY_URL", ""),
+			// FENXIAO_WXPAY_API_URL: another host for api.mch.weixin.qq.com (a proxy, or a fake in tests)
+			HTTPClient: redirectedClient(env("FENXIAO_WXPAY_API_URL", "")),
 		}
 	}
 
@@ -95,6 +97,8 @@ func loadConfig() config {
 			IsProduction:    env("FENXIAO_ALIPAY_PRODUCTION", "") == "1",
 			// the pay answer also carries the App SDK's order string
 			AppPay: env("FENXIAO_ALIPAY_APP_PAY", "") == "1",
+			// another gateway (a proxy, or a fake in tests)
+			GatewayURL: env("FENXIAO_ALIPAY_GATEWAY_URL", ""),
 		}
 		if publicURL != "" {
 			c.NotifyURL = publicURL + "/api/shop/pay/notify/alipay"

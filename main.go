@@ -39,7 +39,7 @@ func main() {
 
 	var publicDir string
 	app.RootCmd.PersistentFlags().StringVar(&publicDir, "publicDir", defaultPublicDir(),
-		"the directory with the H5 storefront served at /")
+		"a directory with H5 pages served at / instead of the embedded storefront (used when it exists)")
 
 	app.RootCmd.ParseFlags(os.Args[1:])
 
@@ -60,7 +60,8 @@ func main() {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
 			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
-				e.Router.GET("/{path...}", apis.Static(os.DirFS(publicDir), false))
+				// compressed for slow phone networks (the home page: 84 KB of HTML, CSS and JS, 26 KB gzipped)
+				e.Router.GET("/{path...}", apis.Static(publicFS(publicDir), false)).Bind(apis.Gzip())
 			}
 			return e.Next()
 		},

@@ -114,6 +114,9 @@ func Seed(app core.App) (*Result, error) {
 		if err := seedCatalog(txApp, result); err != nil {
 			return fmt.Errorf("catalog: %w", err)
 		}
+		if err := seedImages(txApp); err != nil {
+			return fmt.Errorf("images: %w", err)
+		}
 		return nil
 	})
 	if err != nil {

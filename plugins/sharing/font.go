@@ -1,20 +1,18 @@
 package sharing
 
 import (
-	_ "embed"
 	"fmt"
 	"sync"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/font/sfnt"
+
+	"fenxiao/plugins/sharing/fonts"
 )
 
-// posterFont is Noto Sans CJK SC cut to GB2312 + ASCII (see fonts/OFL.txt
-// and fonts/make_subset.sh).
-//
-//go:embed fonts/NotoSansCJKsc-Regular-subset.otf
-var posterFont []byte
+// posterFont is Noto Sans CJK SC cut to GB2312 + ASCII (package fonts).
+var posterFont = fonts.NotoSansSC
 
 // fontSet holds the parsed poster font and its faces by size; mu
 // serializes their use (one poster renders at a time).

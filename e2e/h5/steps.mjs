@@ -1,0 +1,50 @@
+// Steps the H5 browser tests share: signing in through the pages, reading
+// the development SMS code from the app log, waiting for text.
+import { api, adminToken, assert, BASE_URL } from '../lib/browser.mjs';
+
+// emailSignIn signs in on the login page with a demo shopper's password.
+export async function emailSignIn(page, email, password = 'demo123456', next = '#/me') {
+  await page.goto(BASE_URL + '/#/login?next=' + encodeURIComponent(next), { waitUntil: 'domcontentloaded' });
+  await page.click('.tabs >> text=邮箱');
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('form button:has-text("登录")');
+  await page.waitForFunction(() => !location.hash.startsWith('#/login'));
+}
+
+// smsCode reads the code the development sender wrote to the app log
+// (Dashboard → Logs; the logger flushes in batches, so it is polled).
+export async function smsCode(phone) {
+  const token = await adminToken();
+  const filter = encodeURIComponent(`message ~ 'sms code'`);
+  for (let i = 0; i < 60; i++) {
+    const logs = await api('GET', `/api/logs?filter=${filter}&sort=-created&perPage=50`, { token });
+    const hit = logs.items.find((l) => l.data?.phone === phone);
+    if (hit) return String(hit.data.code);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('no sms code logged for ' + phone);
+}
+
+// userByEmail / userByPhone read a user as the superuser.
+export async function findUser(filter) {
+  const token = await adminToken();
+  const r = await api('GET', `/api/collections/users/records?filter=${encodeURIComponent(filter)}`, { token });
+  assert(r.items.length === 1, 'one user for ' + filter);
+  return r.items[0];
+}
+
+// textOf waits for a selector and returns its text.
+export async function textOf(page, sel, timeout = 10000) {
+  await page.waitForSelector(sel, { timeout });
+  return (await page.textContent(sel)).trim();
+}
+
+// discountAll starts a 9折 promotion on every product.
+export async function discountAll(label = '9折') {
+  const token = await adminToken();
+  return api('POST', '/api/collections/promotions/records', { token, body: {
+    name: '全场九折', type: 'discount', discount_mode: 'rate', rate_bp: 9000, scope: 'all',
+    starts_at: new Date(Date.now() - 3600e3).toISOString().replace('T', ' '), active: true, label, priority: 1,
+  } });
+}

@@ -1,0 +1,37 @@
+// 确认订单: address (picker and editor), the selected lines priced by the
+// server for that address, promotions, shipping, note, 提交订单.
+import { shop, pb } from '../api.js';
+import { esc, price, yuan, img, empty, busy } from '../ui.js';
+import { setTitle, go, refreshCartBadge } from '../app.js';
+
+export default async function (view, { query }) {
+  setTitle('确认订单');
+  const addresses = await pb.collection('addresses').getFullList({ sort: '-is_default,-updated' });
+  const address = addresses.find((a) => a.id === query.get('address')) || addresses.find((a) => a.is_default) || addresses[0];
+  const c = await shop('/cart', { query: address ? { address: address.id } : {} });
+  const lines = c.lines.filter((l) => l.in_total);
+  if (!lines.length) { view.innerHTML = empty('没有选中可购买的商品', '<a class="btn" href="#/cart">回购物车</a>'); return; }
+  const back = encodeURIComponent('#/checkout');
+  view.innerHTML = `
+    <a class="card addr" href="#/addresses?pick=1&next=${back}">
+      ${address ? `<div><b>${esc(address.name)}</b> ${esc(address.phone)} ${address.is_default ? '<span class="tag">默认</span>' : ''}
+        <div class="muted">${esc(address.province)}${esc(address.city)}${esc(address.district)}${esc(address.detail)}</div></div>`
+    : '<div><b>请添加收货地址</b><div class="muted">填写后计算运费</div></div>'}<span class="muted">›</span></a>
+    <section class="card lines">${lines.map((l) => `
+      <div class="oline">${img(l.thumb, l.title, 'limg')}<div class="grow"><div class="ltitle">${esc(l.title)}</div>
+        <div class="muted small">${esc(l.spec_text)}</div></div><div class="right">${price(l.unit_price)}<div class="muted small">× ${l.quantity}</div></div></div>`).join('')}
+    </section>
+    <section class="card sums">
+      <div class="row"><span>商品金额</span><span>${yuan(c.goods)}</span></div>
+      ${c.applied.map((a) => `<div class="row"><span><span class="tag">${esc(a.label)}</span> <small class="muted">${esc(a.explanation)}</small></span><span class="red">-${yuan(a.amount)}</span></div>`).join('')}
+      ${c.gifts.map((g) => `<div class="row"><span>赠品</span><span>${esc(g.label)} × ${g.quantity}</span></div>`).join('')}
+      <div class="row"><span>运费</span><span>${c.shipping ? yuan(c.shipping) : '免运费'}</span></div>
+      <label class="note">订单备注<input id="note" maxlength="200" placeholder="选填，给商家留言"></label>
+    </section>
+    <div class="bottom-bar"><span class="grow right">共 ${c.quantity} 件 合计 ${price(c.total, 'total')}</span><button class="btn" id="submit" ${address ? '' : 'disabled'}>提交订单</button></div>`;
+  view.querySelector('#submit').onclick = (e) => busy(e.target, async () => {
+    const order = await shop('/checkout', { method: 'POST', body: { address: address.id, note: view.querySelector('#note').value.trim() } });
+    refreshCartBadge();
+    go('#/pay/' + order.id);
+  });
+}
