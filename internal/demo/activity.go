@@ -322,7 +322,27 @@ func (a *activity) orders() error {
 	if err := a.settleNow(); err != nil {
 		return err
 	}
-	return a.withdrawals()
+	if err := a.withdrawals(); err != nil {
+		return err
+	}
+	return a.spreadOverDays()
+}
+
+// spreadOverDays moves the paid orders' dates and the shoppers' sign-ups
+// back over the last four weeks (every date of a row by the same number of
+// days), so that the console's trend charts show a history instead of one
+// day. Unpaid and shipped orders stay recent (auto-cancel and
+// auto-confirm would otherwise close them at once).
+func (a *activity) spreadOverDays() error {
+	shift := func(col string) string {
+		return "[[" + col + "]] = CASE WHEN [[" + col + "]] = '' THEN '' ELSE strftime('%Y-%m-%d %H:%M:%fZ', [[" + col + "]], '-' || ((rowid * 5) % 26 + 1) || ' days') END"
+	}
+	if _, err := a.app.DB().NewQuery("UPDATE {{orders}} SET " + shift("created") + ", " + shift("paid_at") + ", " + shift("shipped_at") + ", " +
+		shift("completed_at") + ", " + shift("cancelled_at") + " WHERE [[status]] NOT IN ('pending_payment', 'shipped')").Execute(); err != nil {
+		return err
+	}
+	_, err := a.app.DB().NewQuery("UPDATE {{users}} SET " + shift("created") + ", " + shift("distributor_since")).Execute()
+	return err
 }
 
 // buyerOf names the demo person who placed o.
