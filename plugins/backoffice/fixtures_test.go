@@ -81,7 +81,7 @@ func order(t *testing.T, app core.App, id, no, buyer, status string, payable int
 	t.Helper()
 	p := dbx.Params{"id": id, "no": no, "buyer": buyer, "status": status, "payable": payable, "paid": paidAt, "created": created,
 		"address": `{"name":"收件人` + no + `","phone":"13800000000","province":"浙江省","city":"杭州市","district":"西湖区","detail":"文三路 1 号"}`,
-		"method": "", "qty": 1}
+		"method":  "", "qty": 1}
 	for k, v := range extra {
 		p[k] = v
 	}

@@ -152,7 +152,7 @@ func TestQueuesAndRoles(t *testing.T) {
 
 	for _, c := range []struct {
 		name, path, token string
-		want            int
+		want              int
 	}{
 		{"warehouse: no withdrawals", "/api/shop/admin/reports/queue/withdrawals", warehouse, 403},
 		{"warehouse: no figures", "/api/shop/admin/reports/summary", warehouse, 403},
