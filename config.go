@@ -8,6 +8,7 @@ import (
 
 	"fenxiao/hooks"
 	"fenxiao/plugins/alipay"
+	"fenxiao/plugins/backoffice"
 	"fenxiao/plugins/balancepay"
 	"fenxiao/plugins/distribution"
 	"fenxiao/plugins/logistics"
@@ -196,6 +197,9 @@ func registerPlugins(app core.App, cfg config) {
 	if os.Getenv("FENXIAO_BALANCE_PAY") != "off" {
 		balancepay.MustRegister(app, balancepay.Config{})
 	}
+	// the operations console's reports, work queues and exports (/admin/)
+	backoffice.MustRegister(app, backoffice.Config{})
+
 	// withdrawals: to WeChat through the "wechatpay" payout provider when it
 	// is registered, to bank cards paid by hand unless FENXIAO_WITHDRAW_BANK=off
 	withdrawal.MustRegister(app, withdrawal.Config{DisableBank: os.Getenv("FENXIAO_WITHDRAW_BANK") == "off"})

@@ -18,6 +18,7 @@ import (
 	// schedules use Asia/Shanghai even on hosts without a zoneinfo database
 	_ "time/tzdata"
 
+	"fenxiao/console"
 	"fenxiao/hooks"
 	"fenxiao/internal/audit"
 	"fenxiao/internal/demo"
@@ -59,6 +60,9 @@ func main() {
 
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
+			// the operations console (embedded)
+			e.Router.GET("/admin", func(re *core.RequestEvent) error { return re.Redirect(http.StatusFound, "/admin/") })
+			e.Router.GET("/admin/{path...}", apis.Static(console.FS, true))
 			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
 				// compressed for slow phone networks (the home page: 84 KB of HTML, CSS and JS, 26 KB gzipped)
 				e.Router.GET("/{path...}", apis.Static(publicFS(publicDir), false)).Bind(apis.Gzip())

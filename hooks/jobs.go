@@ -5,18 +5,18 @@ import (
 	"net/http"
 	"os"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
 	"fenxiao/hooks/shop"
+	"fenxiao/internal/roles"
 )
 
 // bindJobs starts the scheduler with the server and exposes every job to
 // superusers (GET/POST /api/shop/admin/jobs) and the CLI (`jobs list|run`).
 func bindJobs(app core.App, s *shop.Shop, config Config) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		g := se.Router.Group("/api/shop/admin/jobs").Bind(apis.RequireSuperuserAuth())
+		g := se.Router.Group("/api/shop/admin/jobs").Bind(shop.RequirePermission(roles.JobsRun))
 		g.GET("", func(e *core.RequestEvent) error {
 			type jobInfo struct {
 				Name        string `json:"name"`

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
+	"fenxiao/internal/roles"
 )
 
 // Binding sources (referral_events.source).
@@ -174,7 +175,7 @@ func adminReassign(e *core.RequestEvent) error {
 	if form.User == "" {
 		return shop.FieldFail("user", "user_required", "请指定用户 / user is required").ApiError()
 	}
-	if err := Reassign(e.App, form.User, form.Upline, "superuser:"+e.Auth.Id); err != nil {
+	if err := Reassign(e.App, form.User, form.Upline, shop.Actor(e)); err != nil {
 		return shop.ToApiError(err)
 	}
 	return e.JSON(http.StatusOK, map[string]any{"user": form.User, "upline": form.Upline})
@@ -185,5 +186,5 @@ func bindReferralRoutes(se *core.ServeEvent) {
 	g.GET("/me", referralMe)
 	g.POST("/bind", referralBind)
 
-	se.Router.POST("/api/shop/admin/referral/reassign", adminReassign).Bind(apis.RequireSuperuserAuth())
+	se.Router.POST("/api/shop/admin/referral/reassign", adminReassign).Bind(shop.RequirePermission(roles.ReferralMove))
 }

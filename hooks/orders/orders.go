@@ -44,6 +44,7 @@ import (
 
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/pricing"
+	"fenxiao/internal/roles"
 )
 
 // Collection names.
@@ -139,14 +140,15 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 		a.POST("/{id}/return", p.aftersaleReturn)
 		a.POST("/{id}/close", p.aftersaleClose)
 
-		admin := se.Router.Group("/api/shop/admin").Bind(apis.RequireSuperuserAuth())
-		admin.POST("/orders/{id}/ship", p.adminShip)
-		admin.POST("/orders/{id}/cancel", p.adminCancel)
-		admin.POST("/aftersales/{id}/approve", p.aftersaleApprove)
-		admin.POST("/aftersales/{id}/reject", p.aftersaleReject)
-		admin.POST("/aftersales/{id}/receive", p.aftersaleReceive)
-		admin.POST("/aftersales/{id}/reship", p.aftersaleReship)
-		admin.POST("/aftersales/{id}/refund", p.aftersaleRefund)
+		admin := se.Router.Group("/api/shop/admin")
+		admin.POST("/orders/{id}/ship", p.adminShip).Bind(shop.RequirePermission(roles.OrdersShip))
+		admin.POST("/orders/{id}/cancel", p.adminCancel).Bind(shop.RequirePermission(roles.OrdersCancel))
+		as := admin.Group("/aftersales/{id}").Bind(shop.RequirePermission(roles.AftersalesProcess))
+		as.POST("/approve", p.aftersaleApprove)
+		as.POST("/reject", p.aftersaleReject)
+		as.POST("/receive", p.aftersaleReceive)
+		as.POST("/reship", p.aftersaleReship)
+		as.POST("/refund", p.aftersaleRefund)
 		return se.Next()
 	})
 	return nil

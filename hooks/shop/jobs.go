@@ -108,6 +108,7 @@ func (s *Shop) RunJob(app core.App, name string) (result JobResult, err error) {
 		if err != nil {
 			result.Error = err.Error()
 		}
+		recordJobRun(app, started, result)
 	}()
 
 	result.Summary, err = j.Run(app)
@@ -133,4 +134,23 @@ func (s *Shop) StartScheduler(app core.App) (*cron.Cron, error) {
 	}
 	c.Start()
 	return c, nil
+}
+
+// recordJobRun keeps the outcome of a run in job_runs for the console's
+// jobs page (last run, duration, outcome); a failure to record is logged.
+func recordJobRun(app core.App, started time.Time, res JobResult) {
+	c, err := app.FindCachedCollectionByNameOrId("job_runs")
+	if err != nil {
+		return
+	}
+	r := core.NewRecord(c)
+	r.Set("job", res.Job)
+	r.Set("started", started.UTC())
+	r.Set("duration_ms", res.Duration.Milliseconds())
+	r.Set("ok", res.Error == "")
+	r.Set("summary", truncate(res.Summary, 1000))
+	r.Set("error", truncate(res.Error, 1000))
+	if err := app.SaveNoValidate(r); err != nil {
+		app.Logger().Warn("job run not recorded", "job", res.Job, "error", err.Error())
+	}
 }

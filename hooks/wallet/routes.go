@@ -68,7 +68,7 @@ func adjust(e *core.RequestEvent) error {
 	err := e.App.RunInTransaction(func(txApp core.App) error {
 		var err error
 		entry, err = Post(txApp, userId, ledger.KindAdjustment, form.Amount,
-			"adjustment", form.Ref, "superuser:"+e.Auth.Id, form.Note)
+			"adjustment", form.Ref, shop.Actor(e), form.Note)
 		return err
 	})
 	if err != nil {

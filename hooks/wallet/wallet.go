@@ -35,6 +35,7 @@ import (
 
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/ledger"
+	"fenxiao/internal/roles"
 )
 
 // Collection names.
@@ -118,7 +119,7 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/shop/wallet", balanceView).Bind(apis.RequireAuth("users"))
-		se.Router.POST("/api/shop/admin/wallets/{user}/adjust", adjust).Bind(apis.RequireSuperuserAuth())
+		se.Router.POST("/api/shop/admin/wallets/{user}/adjust", adjust).Bind(shop.RequirePermission(roles.WalletsAdjust))
 		return se.Next()
 	})
 	return nil

@@ -38,7 +38,7 @@ func MustRegister(app core.App, config Config) {
 			if err := seedAndReport(se.App); err != nil {
 				return fmt.Errorf("demo seed: %w", err)
 			}
-			return se.Next()
+			return errors.Join(se.Next(), SeedActivity(se))
 		})
 	}
 	if config.RootCmd != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	"fenxiao/hooks/shop"
+	"fenxiao/internal/roles"
 )
 
 // bindRoutes registers the distributor centre, leaderboard and reward routes.
@@ -21,7 +22,7 @@ func (p *plugin) bindRoutes(se *core.ServeEvent) {
 	g.GET("/team", p.team).Bind(apis.RequireAuth(usersCollection))
 	g.GET("/leaderboard", p.leaderboard)
 
-	se.Router.POST("/api/shop/admin/rewards", p.reward).Bind(apis.RequireSuperuserAuth())
+	se.Router.POST("/api/shop/admin/rewards", p.reward).Bind(shop.RequirePermission(roles.RewardsGrant))
 }
 
 // Earnings are commission amounts by current status, in fen.
@@ -230,7 +231,7 @@ func (p *plugin) reward(e *core.RequestEvent) error {
 			return shop.FieldFail("user", "reward_user_not_found", "用户不存在 / no such user")
 		}
 		var err error
-		entry, err = p.config.Post(txApp, form.User, kindReward, form.Amount, rewardRefType, refId, "superuser:"+e.Auth.Id, form.Reason)
+		entry, err = p.config.Post(txApp, form.User, kindReward, form.Amount, rewardRefType, refId, shop.Actor(e), form.Reason)
 		return err
 	})
 	if err != nil {

@@ -25,11 +25,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/orders"
 	"fenxiao/hooks/shop"
+	"fenxiao/internal/roles"
 )
 
 // Name is the payment method clients send.
@@ -69,7 +69,7 @@ func Register(app core.App, config Config) error {
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/shop/admin/orders/{id}/confirm-offline", confirmOffline).
-			Bind(apis.RequireSuperuserAuth())
+			Bind(shop.RequirePermission(roles.PaymentsConfirm))
 		return se.Next()
 	})
 	return nil
@@ -100,7 +100,7 @@ func confirmOffline(e *core.RequestEvent) error {
 		TransactionId: form.Reference,
 		Amount:        int64(order.GetInt("payable")),
 		PaidAt:        time.Now(),
-		Raw:           `{"confirmed_by":"` + e.Auth.Id + `"}`,
+		Raw:           `{"confirmed_by":"` + shop.Actor(e) + `"}`,
 	})
 	if err != nil {
 		return shop.ToApiError(err)

@@ -310,7 +310,7 @@ type reviewForm struct {
 }
 
 func superuser(e *core.RequestEvent) string {
-	return "superuser:" + e.Auth.Id
+	return shop.Actor(e)
 }
 
 // review moves a withdrawal on a superuser's behalf and returns it as

@@ -39,6 +39,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
+	"fenxiao/internal/roles"
 )
 
 // Collection names.
@@ -126,11 +127,11 @@ func Register(app core.App, config Config) error {
 		g.POST("/cancel/{id}", p.cancel).Bind(user)
 		g.POST("/notify/{provider}", p.notify)
 
-		admin := se.Router.Group("/api/shop/admin/withdrawals/{id}").Bind(apis.RequireSuperuserAuth())
-		admin.POST("/approve", p.approve)
-		admin.POST("/reject", p.reject)
-		admin.POST("/paid", p.markPaid)
-		admin.POST("/transfer", p.retryTransfer)
+		admin := se.Router.Group("/api/shop/admin/withdrawals/{id}")
+		admin.POST("/approve", p.approve).Bind(shop.RequirePermission(roles.WithdrawalsReview))
+		admin.POST("/reject", p.reject).Bind(shop.RequirePermission(roles.WithdrawalsReview))
+		admin.POST("/paid", p.markPaid).Bind(shop.RequirePermission(roles.WithdrawalsPay))
+		admin.POST("/transfer", p.retryTransfer).Bind(shop.RequirePermission(roles.WithdrawalsPay))
 		return se.Next()
 	})
 	return nil
