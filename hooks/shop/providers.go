@@ -158,18 +158,3 @@ func (s LogSMSSender) SendCode(_ context.Context, phone, code string) error {
 	}
 	return nil
 }
-
-// Notification is a message to one user.
-type Notification struct {
-	UserId string
-	Kind   string // e.g. order_paid, order_shipped, refund, commission
-	Title  string
-	Body   string
-	RefId  string
-}
-
-// Notifier is an extra delivery channel (WeChat subscribe message, e-mail, ...).
-// It runs after the transaction that produced the notification committed.
-type Notifier interface {
-	Notify(ctx context.Context, app core.App, n Notification) error
-}

@@ -2,7 +2,6 @@ package distribution
 
 import (
 	"context"
-	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -10,16 +9,15 @@ import (
 	"fenxiao/internal/money"
 )
 
-// notifyAfterCommit tells each beneficiary what the order earned them, once
+// notifyEarned tells each beneficiary what the order earned them, once
 // the payment's transaction has committed (nothing is sent on rollback).
 //
 // Inside the payment's transaction the notifications rows are saved with
-// it, through the app's record save (saveChecked, one prepared INSERT for
-// all of them from ctx), whose realtime create event PocketBase sends after
-// the commit and never on rollback: no extra write transaction per
-// beneficiary. The shop's extra notifiers (WeChat subscribe messages, ...)
-// run after the commit.
-func (p *plugin) notifyAfterCommit(ctx context.Context, txApp core.App, order *core.Record, created []*core.Record) {
+// it through [shop.NotifyContext] (one prepared INSERT for all of them
+// from ctx), whose realtime create event PocketBase sends after the commit
+// and never on rollback: no extra write transaction per beneficiary. The
+// shop's outbox delivers them on its channels after the commit.
+func (p *plugin) notifyEarned(ctx context.Context, txApp core.App, order *core.Record, created []*core.Record) {
 	if len(created) == 0 {
 		return
 	}
@@ -51,63 +49,11 @@ func (p *plugin) notifyAfterCommit(ctx context.Context, txApp core.App, order *c
 		})
 	}
 
-	if txApp.IsTransactional() && txApp.TxInfo() != nil {
-		for _, n := range messages {
-			p.saveNotification(ctx, txApp, n)
-		}
-		txApp.TxInfo().OnComplete(func(txErr error) error {
-			if txErr == nil {
-				for _, n := range messages {
-					p.runNotifiers(n)
-				}
-			}
-			return nil
-		})
-		return
-	}
 	for _, n := range messages {
-		p.notify(n)
-	}
-}
-
-// notify records a notifications row (when the orders core provides the
-// collection) and hands the message to the shop's extra notifiers. Errors
-// are logged: a notification never undoes the money it reports.
-func (p *plugin) notify(n shop.Notification) {
-	p.saveNotification(context.Background(), p.app, n)
-	p.runNotifiers(n)
-}
-
-// saveNotification saves the notifications row of n through app (a
-// transaction's app or the app). A failure is logged, never returned: a
-// notification never undoes the money it reports (in a transaction, SQLite
-// undoes only the failed statement).
-func (p *plugin) saveNotification(ctx context.Context, app core.App, n shop.Notification) {
-	c, err := app.FindCachedCollectionByNameOrId(notificationsCollection)
-	if err != nil {
-		return
-	}
-	r := core.NewRecord(c)
-	r.Load(map[string]any{
-		"user":  n.UserId,
-		"kind":  n.Kind,
-		"title": n.Title,
-		"body":  n.Body,
-		"ref":   n.RefId,
-	})
-	if err := saveChecked(ctx, app, r); err != nil {
-		p.app.Logger().Warn("distribution: notification not saved", "user", n.UserId, "error", err.Error())
-	}
-}
-
-// runNotifiers hands n to the shop's extra notifiers, after any transaction.
-func (p *plugin) runNotifiers(n shop.Notification) {
-	app := p.app
-	for _, notifier := range p.shop.Notifiers() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if err := notifier.Notify(ctx, app, n); err != nil {
-			app.Logger().Warn("distribution: notifier failed", "user", n.UserId, "error", err.Error())
+		if err := shop.NotifyContext(ctx, txApp, n); err != nil {
+			// note: a notification never undoes the money it reports (in a
+			// transaction, SQLite undoes only the failed statement)
+			p.app.Logger().Warn("distribution: notification not saved", "user", n.UserId, "error", err.Error())
 		}
-		cancel()
 	}
 }
