@@ -18,17 +18,16 @@ import (
 // notification has no user; see [Shop.StaffEmails]).
 const (
 	// buyer
-	KindOrderPaid          = "order_paid"
-	KindOrderShipped       = "order_shipped"
-	KindOrderDelivered     = "order_delivered"
-	KindOrderCompleted     = "order_completed" // auto-confirmed receipt
-	KindOrderCancelled     = "order_cancelled"
-	KindRefund             = "refund"
-	KindRefundFailed       = "refund_failed"
-	KindAftersaleApproved  = "aftersale_approved"
-	KindAftersaleRejected  = "aftersale_rejected"
-	KindAftersaleReceived  = "aftersale_received"
-	KindExchangeShipped    = "exchange_shipped"
+	KindOrderPaid         = "order_paid"
+	KindOrderShipped      = "order_shipped"
+	KindOrderCompleted    = "order_completed" // auto-confirmed receipt
+	KindOrderCancelled    = "order_cancelled"
+	KindRefund            = "refund"
+	KindRefundFailed      = "refund_failed"
+	KindAftersaleApproved = "aftersale_approved"
+	KindAftersaleRejected = "aftersale_rejected"
+	KindAftersaleReceived = "aftersale_received"
+	KindExchangeShipped   = "exchange_shipped"
 
 	// distributor
 	KindCommission          = "commission"
@@ -332,4 +331,17 @@ func cut(s string, n int) string {
 		return s
 	}
 	return string(r[:n])
+}
+
+// MaskName is how one user shows to another in notifications: the
+// nickname's first character and "**", else the phone as 138****0000,
+// else "新用户".
+func MaskName(nickname, phone string) string {
+	if r := []rune(strings.TrimSpace(nickname)); len(r) > 0 {
+		return string(r[:1]) + "**"
+	}
+	if len(phone) >= 7 {
+		return phone[:3] + "****" + phone[len(phone)-4:]
+	}
+	return "新用户"
 }

@@ -2,6 +2,10 @@ package distribution
 
 import (
 	"context"
+	"fmt"
+	"time"
+
+	"github.com/pocketbase/dbx"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -38,14 +42,17 @@ func (p *plugin) notifyEarned(ctx context.Context, txApp core.App, order *core.R
 	}
 
 	orderNo := order.GetString("order_no")
+	buyer := p.maskedBuyer(txApp, order.GetString("buyer"))
 	messages := make([]shop.Notification, 0, len(list))
 	for _, e := range list {
 		messages = append(messages, shop.Notification{
 			UserId: e.userId,
-			Kind:   "commission",
+			Kind:   shop.KindCommission,
 			Title:  "新增佣金 ¥" + money.Yuan(e.amount),
-			Body:   "您的团队成员下单（订单 " + orderNo + "），预计佣金 ¥" + money.Yuan(e.amount) + "，订单完成后结算。",
+			Body:   "您的团队成员 " + buyer + " 下单（订单 " + orderNo + "），预计佣金 ¥" + money.Yuan(e.amount) + "，订单完成后结算。",
 			RefId:  order.Id,
+			Data: map[string]string{"order_no": orderNo, "amount": money.Yuan(e.amount), "buyer": buyer,
+				"status": "待结算", "time": nowText()},
 		})
 	}
 
@@ -56,4 +63,97 @@ func (p *plugin) notifyEarned(ctx context.Context, txApp core.App, order *core.R
 			p.app.Logger().Warn("distribution: notification not saved", "user", n.UserId, "error", err.Error())
 		}
 	}
+}
+
+// nowText is the current shop time as templates show it.
+func nowText() string {
+	return time.Now().In(shop.ShopTimeZone).Format("2006-01-02 15:04")
+}
+
+// maskedBuyer is how a distributor sees a buyer of their team: the
+// nickname (or phone) masked, never in full.
+func (p *plugin) maskedBuyer(app core.App, userId string) string {
+	var row struct {
+		Nickname string `db:"nickname"`
+		Phone    string `db:"phone"`
+	}
+	_ = app.DB().Select("nickname", "phone").From(usersCollection).
+		Where(dbx.HashExp{"id": userId}).Limit(1).One(&row)
+	return shop.MaskName(row.Nickname, row.Phone)
+}
+
+// notify writes n in txApp; a failure is logged, never returned: a
+// notification never undoes the money it reports.
+func (p *plugin) notify(txApp core.App, n shop.Notification) {
+	if err := shop.Notify(txApp, n); err != nil {
+		p.app.Logger().Warn("distribution: notification not saved", "kind", n.Kind, "user", n.UserId, "error", err.Error())
+	}
+}
+
+// notifyAdjusted tells a beneficiary that a refund took back part or all
+// of a commission (frozen: cancelled; settled: clawed back).
+func (p *plugin) notifyAdjusted(txApp core.App, c commissionRow, kind string, delta, newAmount int64) {
+	orderNo := ""
+	_ = txApp.DB().Select("order_no").From("orders").Where(dbx.HashExp{"id": c.Order}).Limit(1).Row(&orderNo)
+	what := "已取消"
+	if kind == "clawback" {
+		what = "已追回"
+	}
+	p.notify(txApp, shop.Notification{
+		UserId: c.Beneficiary,
+		Kind:   shop.KindCommissionCancelled,
+		Title:  "佣金" + what + " ¥" + money.Yuan(delta),
+		Body: "订单 " + orderNo + " 发生退款，佣金" + what + " ¥" + money.Yuan(delta) +
+			"，该笔佣金现为 ¥" + money.Yuan(newAmount) + "。",
+		RefId: c.Id,
+		Data: map[string]string{"order_no": orderNo, "amount": money.Yuan(delta), "reason": "订单退款",
+			"status": "佣金" + what, "time": nowText()},
+	})
+}
+
+// notifySettled tells each user what a settlement batch moved into their
+// withdrawable balance (one notification per user and batch).
+func (p *plugin) notifySettled(txApp core.App, users []string, amounts map[string]int64, batchId string) {
+	for _, user := range users {
+		amount := amounts[user]
+		if amount <= 0 {
+			continue
+		}
+		p.notify(txApp, shop.Notification{
+			UserId: user,
+			Kind:   shop.KindCommissionSettled,
+			Title:  "佣金已结算 ¥" + money.Yuan(amount),
+			Body:   "¥" + money.Yuan(amount) + " 佣金已结算到可提现余额。",
+			RefId:  batchId,
+			Data:   map[string]string{"amount": money.Yuan(amount), "status": "已结算", "time": nowText()},
+		})
+	}
+}
+
+// notifyLevel tells a distributor they moved up to a level.
+func notifyLevel(txApp core.App, userId string, to int, name string) error {
+	if name == "" {
+		name = fmt.Sprintf("V%d", to)
+	}
+	return shop.Notify(txApp, shop.Notification{
+		UserId: userId,
+		Kind:   shop.KindLevelUpgraded,
+		Title:  "等级提升 / level up: " + name,
+		Body:   "恭喜，您的分销等级已升为 " + name + "，佣金比例随之提高。",
+		RefId:  userId,
+		Data:   map[string]string{"level": name, "time": nowText()},
+	})
+}
+
+// notifyDownline tells an upline that someone joined their team directly.
+func (p *plugin) notifyDownline(txApp core.App, uplineId, userId string) {
+	who := p.maskedBuyer(txApp, userId)
+	p.notify(txApp, shop.Notification{
+		UserId: uplineId,
+		Kind:   shop.KindDownlineJoined,
+		Title:  "新成员加入 / a new team member",
+		Body:   who + " 通过您的邀请加入了团队。",
+		RefId:  userId,
+		Data:   map[string]string{"name": who, "time": nowText()},
+	})
 }
