@@ -158,3 +158,16 @@ func (s LogSMSSender) SendCode(_ context.Context, phone, code string) error {
 	}
 	return nil
 }
+
+// WechatTokens hands out the mini-program's access token. The wechat
+// plugin's client implements it; other plugins (subscribe messages) use
+// the same client through this interface, since two clients fetching
+// tokens void each other's.
+type WechatTokens interface {
+	// AccessToken returns the cached token or fetches a new one.
+	AccessToken(ctx context.Context) (string, error)
+
+	// ForgetToken drops token when WeChat reported it invalid, so that the
+	// next AccessToken fetches a new one.
+	ForgetToken(token string)
+}
