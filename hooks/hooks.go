@@ -79,6 +79,7 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 
 	bindJobs(app, s, config)
 	bindInfo(app, s)
+	bindNotifications(app, s, config)
 
 	return s, nil
 }

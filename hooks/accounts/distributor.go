@@ -199,6 +199,9 @@ func onApplicationUpdate(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
+		if err := notifyApplication(txApp, e.Record, after); err != nil {
+			return err
+		}
 		if after != "approved" {
 			return nil
 		}
@@ -251,4 +254,24 @@ func lapseBindings(app core.App) (string, error) {
 		}
 	}
 	return fmt.Sprintf("%d bindings older than %d days lapsed", lapsed, settings.BindingDays), nil
+}
+
+// notifyApplication tells the applicant how their application was decided.
+func notifyApplication(txApp core.App, app *core.Record, status string) error {
+	n := shop.Notification{UserId: app.GetString("user"), RefId: app.Id,
+		Data: map[string]string{"status": status, "reason": app.GetString("review_note"),
+			"time": time.Now().In(shop.ShopTimeZone).Format("2006-01-02 15:04")}}
+	switch status {
+	case "approved":
+		n.Kind, n.Title, n.Body = shop.KindApplicationApproved, "分销申请已通过 / you are a distributor",
+			"恭喜，您已成为分销员，可在分销中心分享商品赚取佣金。"
+		n.Data["status"] = "已通过"
+	case "rejected":
+		n.Kind, n.Title, n.Body = shop.KindApplicationRejected, "分销申请未通过 / application rejected",
+			"您的分销申请未通过："+app.GetString("review_note")
+		n.Data["status"] = "未通过"
+	default:
+		return nil
+	}
+	return shop.Notify(txApp, n)
 }

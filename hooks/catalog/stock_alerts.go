@@ -8,6 +8,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/mailer"
+
+	"fenxiao/hooks/shop"
 )
 
 // Alert kinds (admin_alerts.kind).
@@ -73,8 +75,21 @@ func raiseAlert(txApp core.App, settings stockSettings, kind string, product, sk
 	if err := txApp.Save(alert); err != nil {
 		return fmt.Errorf("raise alert: %w", err)
 	}
+	ref := alert.Id
+	if sku != nil {
+		ref = sku.Id
+	}
+	if err := shop.Notify(txApp, shop.Notification{Kind: shop.KindStaffLowStock, Title: "库存预警 / stock alert",
+		Body: message, RefId: ref, Data: map[string]string{"message": message}}); err != nil {
+		return fmt.Errorf("raise alert: %w", err)
+	}
 	if !settings.email {
 		return nil
+	}
+	if s := shop.Get(txApp); s != nil {
+		if _, ok := s.Channel("email"); ok {
+			return nil // the e-mail channel delivers the staff notification
+		}
 	}
 
 	superusers, err := txApp.FindAllRecords(core.CollectionNameSuperusers)

@@ -148,7 +148,7 @@ func (p *plugin) aftersaleCreate(e *core.RequestEvent) error {
 			return err
 		}
 		created = as
-		return nil
+		return notifyStaffAftersale(txApp, order, as)
 	})
 	if err != nil {
 		return shop.ToApiError(err)

@@ -36,7 +36,10 @@ func (p *plugin) aftersaleApprove(e *core.RequestEvent) error {
 		if n := strings.TrimSpace(form.Note); n != "" {
 			as.Set("admin_note", truncate(n, 1000))
 		}
-		return moveAftersale(txApp, as, []string{AsApplied}, AsApproved)
+		if err := moveAftersale(txApp, as, []string{AsApplied}, AsApproved); err != nil {
+			return err
+		}
+		return notifyAftersale(txApp, as, shop.KindAftersaleApproved)
 	})
 	if err != nil {
 		return shop.ToApiError(err)
@@ -90,7 +93,10 @@ func (p *plugin) aftersaleReject(e *core.RequestEvent) error {
 			return err
 		}
 		as.Set("admin_note", truncate(strings.TrimSpace(form.Note), 1000))
-		return moveAftersale(txApp, as, []string{AsApplied}, AsRejected)
+		if err := moveAftersale(txApp, as, []string{AsApplied}, AsRejected); err != nil {
+			return err
+		}
+		return notifyAftersale(txApp, as, shop.KindAftersaleRejected)
 	})
 	if err != nil {
 		return shop.ToApiError(err)
@@ -108,7 +114,10 @@ func (p *plugin) aftersaleReceive(e *core.RequestEvent) error {
 		if as, err = findAftersale(txApp, e.Request.PathValue("id"), ""); err != nil {
 			return err
 		}
-		return moveAftersale(txApp, as, []string{AsReturning}, AsReceived)
+		if err := moveAftersale(txApp, as, []string{AsReturning}, AsReceived); err != nil {
+			return err
+		}
+		return notifyAftersale(txApp, as, shop.KindAftersaleReceived)
 	})
 	if err != nil {
 		return shop.ToApiError(err)
@@ -147,7 +156,7 @@ func (p *plugin) aftersaleReship(e *core.RequestEvent) error {
 		if err := moveAftersale(txApp, as, []string{AsReceived}, AsReshipped); err != nil {
 			return err
 		}
-		return notify(txApp, as.GetString("buyer"), "exchange_shipped", "换货已发出 / your replacement has shipped",
+		return notify(txApp, as.GetString("buyer"), shop.KindExchangeShipped, "换货已发出 / your replacement has shipped",
 			fmt.Sprintf("%s %s", form.Company, form.Number), as.Id)
 	})
 	if err != nil {

@@ -1,7 +1,6 @@
 package orders
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -94,35 +93,15 @@ func moveStatus(txApp core.App, r *core.Record, from, to string) error {
 	return saveBuilt(txApp, r)
 }
 
-// notify records a buyer notification; realtime subscribers of the
-// notifications collection get it after the transaction commits.
-func notify(app core.App, userId, kind, title, body, ref string) error {
-	c, err := app.FindCachedCollectionByNameOrId(notificationsCollection)
-	if err != nil {
-		return err
+// notify records a buyer notification in app's transaction (see
+// [shop.Notify]); realtime subscribers get the row and the outbox its
+// deliveries after the commit.
+func notify(app core.App, userId, kind, title, body, ref string, data ...map[string]string) error {
+	n := shop.Notification{UserId: userId, Kind: kind, Title: title, Body: body, RefId: ref}
+	if len(data) > 0 {
+		n.Data = data[0]
 	}
-	n := core.NewRecord(c)
-	n.Set("user", userId)
-	n.Set("kind", kind)
-	n.Set("title", title)
-	n.Set("body", body)
-	n.Set("ref", ref)
-	if err := app.SaveNoValidate(n); err != nil {
-		return fmt.Errorf("notify %s: %w", userId, err)
-	}
-	if s := shop.Get(app); s != nil && len(s.Notifiers()) > 0 {
-		msg := shop.Notification{UserId: userId, Kind: kind, Title: title, Body: body, RefId: ref}
-		afterCommit(app, func(root core.App) {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			for _, nt := range s.Notifiers() {
-				if err := nt.Notify(ctx, root, msg); err != nil {
-					root.Logger().Warn("notifier failed", "kind", kind, "user", userId, "error", err.Error())
-				}
-			}
-		})
-	}
-	return nil
+	return shop.Notify(app, n)
 }
 
 // afterCommit runs fn in the background once app's transaction committed

@@ -86,7 +86,7 @@ func (p *plugin) autoConfirm(app core.App) (string, error) {
 	}
 	completed, failed := 0, 0
 	for _, o := range orders {
-		if _, err := p.completeOrder(app, o.Id); err != nil {
+		if _, err := p.completeOrder(app, o.Id, true); err != nil {
 			failed++
 			app.Logger().Warn("auto_confirm: order not completed", "order", o.Id, "error", err.Error())
 			continue

@@ -100,7 +100,10 @@ func (p *plugin) cancelOrder(app core.App, order *core.Record, reason string) (*
 			}
 		}
 		cancelled = o
-		return p.shop.OnOrderCancelled.Trigger(&shop.OrderEvent{App: txApp, Order: o, Items: items})
+		if err := p.shop.OnOrderCancelled.Trigger(&shop.OrderEvent{App: txApp, Order: o, Items: items}); err != nil {
+			return err
+		}
+		return notifyCancelled(txApp, o)
 	})
 	if err != nil {
 		return nil, err
@@ -181,7 +184,7 @@ func (p *plugin) confirmByBuyer(e *core.RequestEvent) error {
 	if err != nil {
 		return shop.ToApiError(err)
 	}
-	order, err = p.completeOrder(e.App, order.Id)
+	order, err = p.completeOrder(e.App, order.Id, false)
 	if err != nil {
 		return shop.ToApiError(err)
 	}
@@ -189,7 +192,8 @@ func (p *plugin) confirmByBuyer(e *core.RequestEvent) error {
 }
 
 // completeOrder moves a shipped order to completed and fires OnOrderCompleted.
-func (p *plugin) completeOrder(app core.App, orderId string) (*core.Record, error) {
+// auto says the auto_confirm job completes it (the buyer is told).
+func (p *plugin) completeOrder(app core.App, orderId string, auto bool) (*core.Record, error) {
 	var completed *core.Record
 	err := app.RunInTransaction(func(txApp core.App) error {
 		o, err := findOrder(txApp, orderId, "")
@@ -208,7 +212,13 @@ func (p *plugin) completeOrder(app core.App, orderId string) (*core.Record, erro
 			return err
 		}
 		completed = o
-		return p.shop.OnOrderCompleted.Trigger(&shop.OrderEvent{App: txApp, Order: o, Items: items})
+		if err := p.shop.OnOrderCompleted.Trigger(&shop.OrderEvent{App: txApp, Order: o, Items: items}); err != nil {
+			return err
+		}
+		if auto {
+			return notifyAutoCompleted(txApp, o)
+		}
+		return nil
 	})
 	return completed, err
 }

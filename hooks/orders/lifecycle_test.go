@@ -4,6 +4,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/pocketbase/dbx"
+
 	"fenxiao/hooks/shop"
 	"fenxiao/plugins/logistics"
 	"fenxiao/plugins/logistics/kd100fake"
@@ -59,7 +61,7 @@ func TestDashboardCannotBreakTheStateMachine(t *testing.T) {
 	if o.GetString("status") != "shipped" || o.GetDateTime("shipped_at").IsZero() {
 		t.Fatalf("ship: %s", o.GetString("status"))
 	}
-	if n, _ := f.app.CountRecords("notifications", nil); n != 2 { // paid + shipped
+	if n, _ := f.app.CountRecords("notifications", dbx.HashExp{"user": f.buyer.Id}); n != 2 { // paid + shipped
 		t.Fatalf("notifications = %d", n)
 	}
 }

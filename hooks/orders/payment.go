@@ -128,7 +128,10 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 			txApp.Logger().Error("payment for an order that cannot take it; recorded as unmatched, refund it by hand",
 				"order_no", notice.OrderNo, "status", order.GetString("status"),
 				"provider", notice.Provider, "transaction_id", notice.TransactionId, "amount", notice.Amount)
-			return saveBuilt(txApp, payment)
+			if err := saveBuilt(txApp, payment); err != nil {
+				return err
+			}
+			return notifyUnmatchedPayment(txApp, order, payment)
 		}
 
 		payment.Set("status", "paid")
@@ -155,8 +158,7 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 		if err != nil {
 			return err
 		}
-		return notify(txApp, order.GetString("buyer"), "order_paid", "支付成功 / payment received",
-			fmt.Sprintf("订单 %s 已支付 %s 元", order.GetString("order_no"), yuan(notice.Amount)), order.Id)
+		return notifyPaid(txApp, order, notice.Amount)
 	})
 	if err != nil {
 		return nil, err

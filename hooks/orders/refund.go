@@ -215,6 +215,7 @@ func (p *plugin) applyRefundOutcome(app core.App, refundId string, out *shop.Ref
 			if err == nil && moved {
 				txApp.Logger().Warn("refund failed at the provider; retry it from the after-sale",
 					"refund", r.Id, "refund_no", r.GetString("refund_no"), "aftersale", r.GetString("aftersale"))
+				err = notifyRefundFailed(txApp, r)
 			}
 			return err
 		})
@@ -369,8 +370,9 @@ func (p *plugin) applyRefundOutcome(app core.App, refundId string, out *shop.Ref
 		if err := p.shop.OnOrderRefunded.Trigger(&shop.RefundEvent{App: txApp, Order: o, Aftersale: a, Lines: events}); err != nil {
 			return err
 		}
-		return notify(txApp, o.GetString("buyer"), "refund", "退款成功 / refund completed",
-			fmt.Sprintf("订单 %s 退款 %s 元%s已原路退回", o.GetString("order_no"), yuan(amount), shippingNote(shipping)), a.Id)
+		return notify(txApp, o.GetString("buyer"), shop.KindRefund, "退款成功 / refund completed",
+			fmt.Sprintf("订单 %s 退款 %s 元%s已原路退回", o.GetString("order_no"), yuan(amount), shippingNote(shipping)), a.Id,
+			map[string]string{"order_no": o.GetString("order_no"), "amount": yuan(amount), "status": "退款成功"})
 	})
 	if err != nil {
 		return nil, err

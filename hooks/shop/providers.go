@@ -166,17 +166,15 @@ func (s LogSMSSender) SendCode(_ context.Context, phone, code string) error {
 	return nil
 }
 
-// Notification is a message to one user.
-type Notification struct {
-	UserId string
-	Kind   string // e.g. order_paid, order_shipped, refund, commission
-	Title  string
-	Body   string
-	RefId  string
-}
+// WechatTokens hands out the mini-program's access token. The wechat
+// plugin's client implements it; other plugins (subscribe messages) use
+// the same client through this interface, since two clients fetching
+// tokens void each other's.
+type WechatTokens interface {
+	// AccessToken returns the cached token or fetches a new one.
+	AccessToken(ctx context.Context) (string, error)
 
-// Notifier is an extra delivery channel (WeChat subscribe message, e-mail, ...).
-// It runs after the transaction that produced the notification committed.
-type Notifier interface {
-	Notify(ctx context.Context, app core.App, n Notification) error
+	// ForgetToken drops token when WeChat reported it invalid, so that the
+	// next AccessToken fetches a new one.
+	ForgetToken(token string)
 }

@@ -60,7 +60,10 @@ type Shop struct {
 	smsSender       SMSSender
 	payoutProvider  map[string]PayoutProvider
 	tracker         Tracker
-	notifiers       []Notifier
+	channels        []Channel
+	staffEmails     StaffEmailsFunc
+	outboxWake      chan struct{}
+	outboxRun       sync.Mutex
 	jobs            map[string]Job
 	discounts       DiscountsFunc
 	productPromos   ProductPromosFunc
@@ -79,6 +82,7 @@ func New() *Shop {
 		payoutProvider:   map[string]PayoutProvider{},
 		jobs:             map[string]Job{},
 		smsSender:        LogSMSSender{},
+		outboxWake:       make(chan struct{}, 1),
 	}
 }
 
@@ -208,21 +212,6 @@ func (s *Shop) SMSSender() SMSSender {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.smsSender
-}
-
-// AddNotifier registers an extra channel for buyer notifications
-// (the core always records a notifications row and a realtime event).
-func (s *Shop) AddNotifier(n Notifier) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.notifiers = append(s.notifiers, n)
-}
-
-// Notifiers returns the registered notifiers.
-func (s *Shop) Notifiers() []Notifier {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return append([]Notifier(nil), s.notifiers...)
 }
 
 // ---------------------------------------------------------------

@@ -162,6 +162,9 @@ func upgrade(txApp core.App, all []levels.Level, list []candidate, actor string)
 		if err := logLevelChange(txApp, c.Id, c.Level, to, "auto", actor, c.stats()); err != nil {
 			return n, err
 		}
+		if err := notifyLevel(txApp, c.Id, to, levelName(all, to)); err != nil {
+			return n, err
+		}
 		n++
 	}
 	return n, nil
@@ -230,7 +233,17 @@ func (p *plugin) bindAdminLevelChanges() {
 			if err := e.Next(); err != nil {
 				return err
 			}
-			return logLevelChange(txApp, e.Record.Id, from, to, "admin", actor, nil)
+			if err := logLevelChange(txApp, e.Record.Id, from, to, "admin", actor, nil); err != nil {
+				return err
+			}
+			if to > from {
+				all, err := loadLevels(txApp)
+				if err != nil {
+					return err
+				}
+				return notifyLevel(txApp, e.Record.Id, to, levelName(all, to))
+			}
+			return nil
 		})
 		e.App = original
 		return err
@@ -245,6 +258,7 @@ func (p *plugin) onUserJoined(e *shop.UserEvent) error {
 		if err := p.evaluateUplines(e.App, e.User.Id, "system:user_joined"); err != nil {
 			return wrap("distribution: levels on sign-up", err)
 		}
+		p.notifyDownline(e.App, e.Upline.Id, e.User.Id)
 	}
 	return e.Next()
 }
@@ -273,7 +287,11 @@ func (p *plugin) bindRebindingLevels() {
 				if err := e.Next(); err != nil {
 					return err
 				}
-				return wrap("distribution: levels on binding", p.evaluateUplines(txApp, e.Record.Id, "system:referral_bound"))
+				if err := p.evaluateUplines(txApp, e.Record.Id, "system:referral_bound"); err != nil {
+					return wrap("distribution: levels on binding", err)
+				}
+				p.notifyDownline(txApp, upline, e.Record.Id)
+				return nil
 			})
 		},
 	})
@@ -286,4 +304,14 @@ func (p *plugin) evaluateUplines(txApp core.App, userId, actor string) error {
 		return err
 	}
 	return p.evaluateLevels(txApp, ids, actor)
+}
+
+// levelName is the name of the level of rank, or "".
+func levelName(all []levels.Level, rank int) string {
+	for _, l := range all {
+		if l.Rank == rank {
+			return l.Name
+		}
+	}
+	return ""
 }

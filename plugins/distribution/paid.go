@@ -170,7 +170,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 		return err
 	}
 
-	p.notifyAfterCommit(insertCtx, txApp, order, created)
+	p.notifyEarned(insertCtx, txApp, order, created)
 	return nil
 }
 

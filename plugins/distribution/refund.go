@@ -182,6 +182,9 @@ func (p *plugin) applyRefund(txApp core.App, c commissionRow, cumBase int64, cum
 	if err != nil {
 		return wrap("post "+kind, err)
 	}
+	if kind != "absorbed" {
+		p.notifyAdjusted(txApp, c, kind, delta, newAmount)
+	}
 	return addTotals(txApp, c.Beneficiary, c.Day, totals)
 }
 

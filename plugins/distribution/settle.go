@@ -201,6 +201,7 @@ func (p *plugin) settleRange(txApp core.App, from, upto int64, last bool, batchI
 	if err != nil {
 		return 0, 0, 0, err
 	}
+	p.notifySettled(txApp, order, perWallet, batchId)
 
 	buckets := make([]totalsRow, 0, len(perDay))
 	for k, net := range perDay {

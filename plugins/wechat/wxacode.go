@@ -173,3 +173,13 @@ func withoutURL(err error) error {
 	}
 	return err
 }
+
+// AccessToken implements [shop.WechatTokens].
+func (c *Client) AccessToken(ctx context.Context) (string, error) {
+	return c.accessToken(ctx)
+}
+
+// ForgetToken implements [shop.WechatTokens].
+func (c *Client) ForgetToken(token string) {
+	c.forgetToken(token)
+}

@@ -169,6 +169,9 @@ func (p *plugin) create(txApp core.App, userId string, form requestForm) (*core.
 	if err := logEvent(txApp, r.Id, "", StatusPending, actor, ""); err != nil {
 		return nil, err
 	}
+	if err := notifyStaffRequest(txApp, r); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

@@ -306,5 +306,8 @@ func move(txApp core.App, id, from, to, actor string, set func(r *core.Record)) 
 	if err := save(txApp, r, actor); err != nil {
 		return nil, err
 	}
+	if err := notifyMoved(txApp, r, to); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
