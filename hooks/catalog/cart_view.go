@@ -54,59 +54,13 @@ type CartView struct {
 	Applied           []pricing.Applied `json:"applied"`
 }
 
-// cartEntry is a line to price: a SKU, a quantity and whether it is selected.
-type cartEntry struct {
-	id       string
-	sku      string
-	quantity int
-	selected bool
-}
-
-// priceEntries prices entries with the current catalog facts; entries whose
-// SKU no longer exists are left out.
-func (p *plugin) priceEntries(app core.App, user *core.Record, entries []cartEntry, address *core.Record) (*CartView, error) {
-	ids := make([]string, len(entries))
-	for i, en := range entries {
-		ids[i] = en.sku
-	}
-	infos, err := LookupSkus(app, ids)
-	if err != nil {
-		return nil, err
-	}
-	lines := make([]pricing.Line, 0, len(entries))
-	templateIds := []string{}
-	for _, en := range entries {
-		info := infos[en.sku]
-		if info == nil {
-			continue
-		}
-		lines = append(lines, info.Line(en.id, en.quantity, en.selected))
-		if info.TemplateId != "" {
-			templateIds = append(templateIds, info.TemplateId)
-		}
-	}
-	templates, err := LoadShippingTemplates(app, templateIds)
-	if err != nil {
-		return nil, err
-	}
-
-	in := pricing.Input{Lines: lines, Templates: templates}
+// priceEntries prices a cart's entries (see [Price]) for the API.
+func (p *plugin) priceEntries(app core.App, user *core.Record, entries []Entry, address *core.Record) (*CartView, error) {
 	view := &CartView{Lines: []CartLine{}, Gifts: []pricing.Gift{}, Applied: []pricing.Applied{}}
 	if address != nil {
-		in.Address = &pricing.Address{Province: address.GetString("province")}
 		view.Address = address.Id
 	}
-	discounts := p.config.Discounts
-	if discounts == nil {
-		// note: looked up per request, plugins register after the core
-		discounts = p.shop.Discounts()
-	}
-	if discounts != nil {
-		in.Discounts = func(lines []pricing.Line) (pricing.Discounts, error) {
-			return discounts(app, user, lines)
-		}
-	}
-	cart, err := pricing.Price(in)
+	cart, _, err := Price(app, p.shop, PriceRequest{User: user, Entries: entries, Address: address, Discounts: p.config.Discounts})
 	if err != nil {
 		return nil, err
 	}
@@ -144,9 +98,9 @@ func (p *plugin) cartView(e *core.RequestEvent) error {
 	if err != nil {
 		return shop.ToApiError(err)
 	}
-	entries := make([]cartEntry, len(items))
+	entries := make([]Entry, len(items))
 	for i, it := range items {
-		entries[i] = cartEntry{it.Id, it.GetString("sku"), it.GetInt("quantity"), it.GetBool("selected")}
+		entries[i] = Entry{it.Id, it.GetString("sku"), it.GetInt("quantity"), it.GetBool("selected")}
 	}
 	view, err := p.priceEntries(e.App, e.Auth, entries, address)
 	if err != nil {

@@ -88,51 +88,26 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 
 	// note: prices are read outside the transaction to keep it short; the
 	// stock, the only thing that can run out under us, is taken conditionally
-	// inside it
-	ids := make([]string, len(entries))
+	// inside it. The cart view prices through the same catalog.Price.
+	priced := make([]catalog.Entry, len(entries))
 	for i, en := range entries {
-		ids[i] = en.sku
+		priced[i] = catalog.Entry{Id: en.sku, Sku: en.sku, Quantity: en.quantity, Selected: true}
 	}
-	infos, err := catalog.LookupSkus(app, ids)
+	var discounts shop.DiscountsFunc
+	if p.config.Discounts != nil {
+		discounts = shop.DiscountsFunc(p.config.Discounts)
+	}
+	cart, infos, err := catalog.Price(app, p.shop, catalog.PriceRequest{
+		User: buyer, Entries: priced, Address: address, Discounts: discounts,
+	})
 	if err != nil {
 		return nil, err
 	}
-	lines := make([]pricing.Line, 0, len(entries))
-	templateIds := []string{}
 	for i, en := range entries {
-		info := infos[en.sku]
-		if info == nil {
+		if infos[en.sku] == nil {
 			return nil, shop.Fail(http.StatusNotFound, "sku_not_found",
 				fmt.Sprintf("第%d件商品不存在 / line %d: SKU not found", i+1, i+1))
 		}
-		lines = append(lines, info.Line(en.sku, en.quantity, true))
-		if info.TemplateId != "" {
-			templateIds = append(templateIds, info.TemplateId)
-		}
-	}
-	templates, err := catalog.LoadShippingTemplates(app, templateIds)
-	if err != nil {
-		return nil, err
-	}
-	in := pricing.Input{
-		Lines:     lines,
-		Templates: templates,
-		Address:   &pricing.Address{Province: address.GetString("province")},
-	}
-	discounts := p.config.Discounts
-	if discounts == nil {
-		// note: the same function as the cart's, looked up per request
-		// since plugins register after the core
-		discounts = DiscountsFunc(p.shop.Discounts())
-	}
-	if discounts != nil {
-		in.Discounts = func(lines []pricing.Line) (pricing.Discounts, error) {
-			return discounts(app, buyer, lines)
-		}
-	}
-	cart, err := pricing.Price(in)
-	if err != nil {
-		return nil, err
 	}
 	for _, l := range cart.Lines {
 		if l.InTotal {
@@ -274,7 +249,9 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 // selected lines when none are given (fromCart).
 func (p *plugin) checkoutEntries(app core.App, buyer *core.Record, items []checkoutItem) (entries []entry, fromCart bool, err error) {
 	if len(items) == 0 {
-		cart, err := app.FindRecordsByFilter(cartCollection, "user = {:user} && selected = true", "created,id", 0, 0,
+		// note: the cart view's order (newest first), so the order's lines
+		// are listed as the buyer saw them
+		cart, err := app.FindRecordsByFilter(cartCollection, "user = {:user} && selected = true", "-created,id", 0, 0,
 			dbx.Params{"user": buyer.Id})
 		if err != nil {
 			return nil, false, fmt.Errorf("load cart: %w", err)

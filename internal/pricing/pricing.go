@@ -15,6 +15,11 @@
 //	// cart.Total == cart.Goods - cart.Discount + cart.Shipping
 package pricing
 
+import (
+	"slices"
+	"strings"
+)
+
 // Line statuses: why a line can or cannot be bought now.
 const (
 	StatusOK                = "ok"
@@ -101,7 +106,7 @@ type Input struct {
 	Address *Address
 
 	// Discounts, when set, is called once with the lines that count towards
-	// the total (selected and buyable), in cart order. Its error is
+	// the total (selected and buyable), in [DiscountOrder]. Its error is
 	// returned by [Price]: a cart whose promotions cannot be worked out has
 	// no price, rather than the price without them.
 	Discounts func(lines []Line) (Discounts, error)
@@ -173,6 +178,11 @@ func Price(in Input) (Cart, error) {
 	}
 
 	if in.Discounts != nil && len(counted) > 0 {
+		// note: the discount splits give tied remainders to the earlier
+		// line, so the order the caller read its lines in (the cart newest
+		// first, an order as posted) must not reach them: every caller's
+		// split is the same fen for fen
+		slices.SortStableFunc(counted, func(a, b int) int { return DiscountOrder(in.Lines[a], in.Lines[b]) })
 		lines := make([]Line, len(counted))
 		for k, i := range counted {
 			lines[k] = in.Lines[i]
@@ -194,6 +204,7 @@ func Price(in Input) (Cart, error) {
 		cart.Applied = d.Applied
 	}
 
+	slices.Sort(counted)
 	for _, i := range counted {
 		pl := cart.Lines[i]
 		cart.Quantity += pl.Quantity
@@ -203,6 +214,17 @@ func Price(in Input) (Cart, error) {
 	cart.Shipping = shipping(cart.Lines, counted, in.Templates, in.Address)
 	cart.Total = cart.Goods - cart.Discount + cart.Shipping
 	return cart, nil
+}
+
+// DiscountOrder is the one order in which lines reach a discount split
+// (promotions, coupons): by SKU, then by line id. A cart holds one line per
+// SKU and checkout merges a SKU's lines, so the split of a set of lines
+// never depends on the order a caller listed them in.
+func DiscountOrder(a, b Line) int {
+	if c := strings.Compare(a.SkuId, b.SkuId); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Id, b.Id)
 }
 
 func lineStatus(l Line) string {
