@@ -9,6 +9,7 @@ import (
 	"fenxiao/hooks"
 	"fenxiao/plugins/alipay"
 	"fenxiao/plugins/balancepay"
+	"fenxiao/plugins/coupon"
 	"fenxiao/plugins/distribution"
 	"fenxiao/plugins/logistics"
 	"fenxiao/plugins/offlinepay"
@@ -145,6 +146,10 @@ func registerPlugins(app core.App, cfg config) {
 	// promotions (满减, 打折, 赠品) in cart and checkout (on unless FENXIAO_PROMOTIONS=off)
 	if os.Getenv("FENXIAO_PROMOTIONS") != "off" {
 		promotion.MustRegister(app, promotion.Config{})
+	}
+	// coupons: templates, coupon centre, cart picker, checkout (on unless FENXIAO_COUPONS=off)
+	if os.Getenv("FENXIAO_COUPONS") != "off" {
+		coupon.MustRegister(app, coupon.Config{})
 	}
 
 	// one client for every user of the mini-program's access token (poster

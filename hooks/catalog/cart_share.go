@@ -105,7 +105,7 @@ func (p *plugin) cartShareView(e *core.RequestEvent) error {
 	for i, it := range items {
 		entries[i] = Entry{Id: it.Sku, Sku: it.Sku, Quantity: it.Quantity, Selected: true}
 	}
-	view, err := p.priceEntries(e.App, e.Auth, entries, nil)
+	view, err := p.priceEntries(e.App, e.Auth, entries, nil, "none")
 	if err != nil {
 		return shop.ToApiError(err)
 	}

@@ -35,6 +35,9 @@ type CartLine struct {
 	Amount   int64 `json:"amount"`
 	Discount int64 `json:"discount"`
 	Paid     int64 `json:"paid"`
+
+	// CouponDiscount is the coupon's part of Discount.
+	CouponDiscount int64 `json:"coupon_discount"`
 }
 
 // CartView is a priced cart as the API shows it (amounts in fen).
@@ -52,15 +55,24 @@ type CartView struct {
 	ShippingEstimated bool              `json:"shipping_estimated"`
 	Gifts             []pricing.Gift    `json:"gifts"`
 	Applied           []pricing.Applied `json:"applied"`
+
+	// Coupon is the coupon the cart uses (null: none), CouponDiscount its
+	// part of Discount; Coupons are the buyer's coupons for the picker,
+	// usable ones first (empty when the shop has no coupon plugin).
+	Coupon         *pricing.AppliedCoupon `json:"coupon"`
+	CouponDiscount int64                  `json:"coupon_discount"`
+	Coupons        []pricing.CouponOption `json:"coupons"`
 }
 
 // priceEntries prices a cart's entries (see [Price]) for the API.
-func (p *plugin) priceEntries(app core.App, user *core.Record, entries []Entry, address *core.Record) (*CartView, error) {
-	view := &CartView{Lines: []CartLine{}, Gifts: []pricing.Gift{}, Applied: []pricing.Applied{}}
+func (p *plugin) priceEntries(app core.App, user *core.Record, entries []Entry, address *core.Record, coupon string) (*CartView, error) {
+	view := &CartView{Lines: []CartLine{}, Gifts: []pricing.Gift{}, Applied: []pricing.Applied{}, Coupons: []pricing.CouponOption{}}
 	if address != nil {
 		view.Address = address.Id
 	}
-	cart, _, err := Price(app, p.shop, PriceRequest{User: user, Entries: entries, Address: address, Discounts: p.config.Discounts})
+	cart, _, err := Price(app, p.shop, PriceRequest{
+		User: user, Entries: entries, Address: address, Discounts: p.config.Discounts, Coupon: coupon,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +84,7 @@ func (p *plugin) priceEntries(app core.App, user *core.Record, entries []Entry, 
 			Thumb:    ImageURL(app, l.ProductId, l.Image, "200x200"),
 			Quantity: l.Quantity, Selected: l.Selected, UnitPrice: l.UnitPrice,
 			Status: l.Status, Available: l.Available, InTotal: l.InTotal,
-			Amount: l.Amount, Discount: l.Discount, Paid: l.Paid,
+			Amount: l.Amount, Discount: l.Discount, Paid: l.Paid, CouponDiscount: l.CouponDiscount,
 		})
 	}
 	view.Quantity = cart.Quantity
@@ -84,11 +96,16 @@ func (p *plugin) priceEntries(app core.App, user *core.Record, entries []Entry, 
 	if cart.Applied != nil {
 		view.Applied = cart.Applied
 	}
+	view.Coupon, view.CouponDiscount = cart.Coupon, cart.CouponDiscount
+	if cart.CouponOptions != nil {
+		view.Coupons = cart.CouponOptions
+	}
 	return view, nil
 }
 
-// cartView handles GET /api/shop/cart?address=<addresses id>
-// (without address: the user's default address, if any).
+// cartView handles GET /api/shop/cart?address=<addresses id>&coupon=<choice>
+// (without address: the user's default address, if any; coupon: "" the
+// best usable coupon, "none", or the id of one of the user's coupons).
 func (p *plugin) cartView(e *core.RequestEvent) error {
 	address, err := cartAddress(e.App, e.Auth, e.Request.URL.Query().Get("address"))
 	if err != nil {
@@ -102,7 +119,7 @@ func (p *plugin) cartView(e *core.RequestEvent) error {
 	for i, it := range items {
 		entries[i] = Entry{it.Id, it.GetString("sku"), it.GetInt("quantity"), it.GetBool("selected")}
 	}
-	view, err := p.priceEntries(e.App, e.Auth, entries, address)
+	view, err := p.priceEntries(e.App, e.Auth, entries, address, e.Request.URL.Query().Get("coupon"))
 	if err != nil {
 		return shop.ToApiError(err)
 	}

@@ -27,6 +27,10 @@ type PriceRequest struct {
 
 	// Discounts prices promotions (nil: the shop's, see [shop.Shop.SetDiscounts]).
 	Discounts shop.DiscountsFunc
+
+	// Coupon is the buyer's choice of coupon: "" the best usable one,
+	// "none", or a coupon id (see [shop.CouponProvider]).
+	Coupon string
 }
 
 // Price prices entries with the current catalog facts. The cart view and
@@ -73,9 +77,21 @@ func Price(app core.App, s *shop.Shop, req PriceRequest) (pricing.Cart, map[stri
 			return discounts(app, req.User, lines)
 		}
 	}
+	if coupons := couponsOf(s); coupons != nil && req.User != nil {
+		in.Coupons = func(lines []pricing.Line, promoOff []int64) (pricing.Coupons, error) {
+			return coupons.Quote(app, req.User, lines, promoOff, req.Coupon)
+		}
+	}
 	cart, err := pricing.Price(in)
 	if err != nil {
 		return pricing.Cart{}, nil, err
 	}
 	return cart, infos, nil
+}
+
+func couponsOf(s *shop.Shop) shop.CouponProvider {
+	if s == nil {
+		return nil
+	}
+	return s.Coupons()
 }

@@ -26,6 +26,10 @@ type checkoutForm struct {
 	Items   []checkoutItem `json:"items"`
 	Address string         `json:"address"`
 	Note    string         `json:"note"`
+
+	// Coupon is the buyer's choice of coupon, as for the cart: "" the best
+	// usable one, "none", or the id of one of their coupons.
+	Coupon string `json:"coupon"`
 }
 
 type checkoutItem struct {
@@ -60,6 +64,8 @@ func orderView(o *core.Record) map[string]any {
 		"shipping_fee":    o.GetInt("shipping_fee"),
 		"payable":         o.GetInt("payable"),
 		"refunded_amount": o.GetInt("refunded_amount"),
+		"coupon":          o.GetString("coupon"),
+		"coupon_amount":   o.GetInt("coupon_amount"),
 		"quantity":        o.GetInt("quantity"),
 		"expires_at":      o.GetDateTime("expires_at"),
 		"pay_method":      o.GetString("pay_method"),
@@ -98,7 +104,7 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 		discounts = shop.DiscountsFunc(p.config.Discounts)
 	}
 	cart, infos, err := catalog.Price(app, p.shop, catalog.PriceRequest{
-		User: buyer, Entries: priced, Address: address, Discounts: discounts,
+		User: buyer, Entries: priced, Address: address, Discounts: discounts, Coupon: form.Coupon,
 	})
 	if err != nil {
 		return nil, err
@@ -165,6 +171,10 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	if len(cart.Applied) > 0 {
 		order.Set("promotions", cart.Applied)
 	}
+	if cart.Coupon != nil {
+		order.Set("coupon", cart.Coupon.Id)
+		order.Set("coupon_amount", cart.CouponDiscount)
+	}
 	order.Set("buyer_note", strings.TrimSpace(form.Note))
 	expires, _ := types.ParseDateTime(now.Add(cancelAfter))
 	order.Set("expires_at", expires)
@@ -182,6 +192,17 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 		if err := saveBuilt(txApp, order); err != nil {
 			return err
 		}
+		if cart.Coupon != nil {
+			// note: the provider that quoted the coupon redeems it; its
+			// conditional update refuses a coupon a concurrent order took
+			coupons := p.shop.Coupons()
+			if coupons == nil {
+				return shop.Fail(http.StatusServiceUnavailable, "coupons_unavailable", "优惠券暂不可用 / coupons are unavailable")
+			}
+			if err := coupons.Redeem(txApp, order, cart.Coupon); err != nil {
+				return err
+			}
+		}
 		for _, l := range cart.Lines {
 			item := core.NewRecord(itemsCol)
 			item.Set("order", order.Id)
@@ -196,6 +217,7 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 			item.Set("line_amount", l.Amount)
 			item.Set("discount_amount", l.Discount)
 			item.Set("paid_amount", l.Paid)
+			item.Set("coupon_amount", l.CouponDiscount)
 			if err := saveBuilt(txApp, item); err != nil {
 				return err
 			}

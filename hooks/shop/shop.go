@@ -64,6 +64,7 @@ type Shop struct {
 	jobs            map[string]Job
 	discounts       DiscountsFunc
 	productPromos   ProductPromosFunc
+	coupons         CouponProvider
 }
 
 // New creates an empty Shop with initialized hooks.

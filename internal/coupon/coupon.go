@@ -59,28 +59,28 @@ const (
 
 // Template is what a coupon gives: the kind, amounts and scope.
 type Template struct {
-	Kind string
+	Kind string `json:"kind"`
 
 	// Off is the fen taken off (KindAmount).
-	Off int64
+	Off int64 `json:"off"`
 
 	// RateBP is the share taken off in basis points (KindPercent):
 	// 1500 = 15% off (8.5折).
-	RateBP int64
+	RateBP int64 `json:"rate_bp"`
 
 	// MaxOff caps a KindPercent discount (0: no cap).
-	MaxOff int64
+	MaxOff int64 `json:"max_off"`
 
 	// Threshold is the least eligible amount the coupon needs (0: none).
-	Threshold int64
+	Threshold int64 `json:"threshold"`
 
-	Scope              string
-	CategoryIds        []string
-	ProductIds         []string
-	ExcludedProductIds []string
+	Scope              string   `json:"scope"`
+	CategoryIds        []string `json:"categories"`
+	ProductIds         []string `json:"products"`
+	ExcludedProductIds []string `json:"excluded_products"`
 
 	// WithPromotions lets the coupon apply to lines a promotion discounted.
-	WithPromotions bool
+	WithPromotions bool `json:"with_promotions"`
 }
 
 // Coupon is one coupon a buyer holds.
