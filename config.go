@@ -11,6 +11,7 @@ import (
 	"fenxiao/plugins/balancepay"
 	"fenxiao/plugins/coupon"
 	"fenxiao/plugins/distribution"
+	"fenxiao/plugins/flashsale"
 	"fenxiao/plugins/logistics"
 	"fenxiao/plugins/offlinepay"
 	"fenxiao/plugins/promotion"
@@ -150,6 +151,10 @@ func registerPlugins(app core.App, cfg config) {
 	// coupons: templates, coupon centre, cart picker, checkout (on unless FENXIAO_COUPONS=off)
 	if os.Getenv("FENXIAO_COUPONS") != "off" {
 		coupon.MustRegister(app, coupon.Config{})
+	}
+	// flash sales (秒杀): time slots, flash price and stock (on unless FENXIAO_FLASH_SALES=off)
+	if os.Getenv("FENXIAO_FLASH_SALES") != "off" {
+		flashsale.MustRegister(app, flashsale.Config{})
 	}
 
 	// one client for every user of the mini-program's access token (poster

@@ -31,6 +31,11 @@ type PriceRequest struct {
 	// Coupon is the buyer's choice of coupon: "" the best usable one,
 	// "none", or a coupon id (see [shop.CouponProvider]).
 	Coupon string
+
+	// Offer, when set, prices every entry at the offer (checkout allows an
+	// offer on a one-line order only): its unit price and stock replace the
+	// SKU's, and it may keep promotions and coupons off.
+	Offer *shop.Offer
 }
 
 // Price prices entries with the current catalog facts. The cart view and
@@ -53,7 +58,12 @@ func Price(app core.App, s *shop.Shop, req PriceRequest) (pricing.Cart, map[stri
 		if info == nil {
 			continue
 		}
-		lines = append(lines, info.Line(en.Id, en.Quantity, en.Selected))
+		l := info.Line(en.Id, en.Quantity, en.Selected)
+		if o := req.Offer; o != nil {
+			l.UnitPrice, l.Stock, l.NoCoupon = o.UnitPrice, o.Stock, o.NoCoupon
+			l.OnShelf = l.OnShelf || o.OnShelf
+		}
+		lines = append(lines, l)
 		if info.TemplateId != "" {
 			templateIds = append(templateIds, info.TemplateId)
 		}
@@ -71,6 +81,9 @@ func Price(app core.App, s *shop.Shop, req PriceRequest) (pricing.Cart, map[stri
 	if discounts == nil && s != nil {
 		// note: looked up per call, plugins register after the core
 		discounts = s.Discounts()
+	}
+	if req.Offer != nil && req.Offer.NoPromotions {
+		discounts = nil
 	}
 	if discounts != nil {
 		in.Discounts = func(lines []pricing.Line) (pricing.Discounts, error) {

@@ -30,6 +30,10 @@ type checkoutForm struct {
 	// Coupon is the buyer's choice of coupon, as for the cart: "" the best
 	// usable one, "none", or the id of one of their coupons.
 	Coupon string `json:"coupon"`
+
+	// Offer is a special offer (a flash-sale item id) the one line of
+	// Items is bought at, see [shop.OfferProvider].
+	Offer string `json:"offer"`
 }
 
 type checkoutItem struct {
@@ -66,6 +70,7 @@ func orderView(o *core.Record) map[string]any {
 		"refunded_amount": o.GetInt("refunded_amount"),
 		"coupon":          o.GetString("coupon"),
 		"coupon_amount":   o.GetInt("coupon_amount"),
+		"offer_kind":      o.GetString("offer_kind"),
 		"quantity":        o.GetInt("quantity"),
 		"expires_at":      o.GetDateTime("expires_at"),
 		"pay_method":      o.GetString("pay_method"),
@@ -92,6 +97,20 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 		return nil, err
 	}
 
+	var offer *shop.Offer
+	var offers shop.OfferProvider
+	if form.Offer != "" {
+		if offers = p.shop.Offers(); offers == nil {
+			return nil, shop.FieldFail("offer", "offer_unavailable", "活动不存在 / no such offer")
+		}
+		if fromCart || len(entries) != 1 {
+			return nil, shop.FieldFail("items", "offer_single_line", "活动商品需单独下单 / an offer is bought alone, one line per order")
+		}
+		if offer, err = offers.Prepare(app, buyer, form.Offer, entries[0].sku, entries[0].quantity); err != nil {
+			return nil, err
+		}
+	}
+
 	// note: prices are read outside the transaction to keep it short; the
 	// stock, the only thing that can run out under us, is taken conditionally
 	// inside it. The cart view prices through the same catalog.Price.
@@ -104,7 +123,7 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 		discounts = shop.DiscountsFunc(p.config.Discounts)
 	}
 	cart, infos, err := catalog.Price(app, p.shop, catalog.PriceRequest{
-		User: buyer, Entries: priced, Address: address, Discounts: discounts, Coupon: form.Coupon,
+		User: buyer, Entries: priced, Address: address, Discounts: discounts, Coupon: form.Coupon, Offer: offer,
 	})
 	if err != nil {
 		return nil, err
@@ -148,6 +167,9 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	if cancelAfter <= 0 {
 		cancelAfter = 30 * time.Minute
 	}
+	if offer != nil && offer.PayWithin > 0 {
+		cancelAfter = offer.PayWithin
+	}
 
 	ordersCol, err := app.FindCachedCollectionByNameOrId(ordersCollection)
 	if err != nil {
@@ -159,6 +181,9 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	}
 
 	order := core.NewRecord(ordersCol)
+	// note: the id is known before the transaction, so an offer's stock
+	// can be taken for the order before the SKU's
+	order.Id = core.GenerateDefaultRandomId()
 	order.Set("order_no", newOrderNo(now))
 	order.Set("buyer", buyer.Id)
 	order.Set("status", StatusPendingPayment)
@@ -171,6 +196,11 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	if len(cart.Applied) > 0 {
 		order.Set("promotions", cart.Applied)
 	}
+	if offer != nil {
+		order.Set("offer_kind", offer.Kind)
+		order.Set("offer", form.Offer)
+		order.Set("no_commission", offer.NoCommission)
+	}
 	if cart.Coupon != nil {
 		order.Set("coupon", cart.Coupon.Id)
 		order.Set("coupon_amount", cart.CouponDiscount)
@@ -180,6 +210,11 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	order.Set("expires_at", expires)
 
 	err = p.shop.RunInTransaction(app, func(txApp core.App) error {
+		if offer != nil {
+			if err := offers.Take(txApp, order, form.Offer, entries[0].sku, entries[0].quantity); err != nil {
+				return err
+			}
+		}
 		for _, l := range cart.Lines {
 			if err := catalog.DecrementStock(txApp, l.SkuId, l.Quantity); err != nil {
 				if errors.Is(err, catalog.ErrOutOfStock) {

@@ -65,6 +65,7 @@ type Shop struct {
 	discounts       DiscountsFunc
 	productPromos   ProductPromosFunc
 	coupons         CouponProvider
+	offers          OfferProvider
 }
 
 // New creates an empty Shop with initialized hooks.
