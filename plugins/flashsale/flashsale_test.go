@@ -107,35 +107,44 @@ func (f *fixture) session(data, item map[string]any) (string, string) {
 	return sid, res.Body["id"].(string)
 }
 
-// buyers creates n buyers bound under the upline, each with an address,
+// buyers creates n buyers (bound under the upline when bind), each with an address,
 // and returns their tokens and address ids. They share one password hash
 // (hashing a thousand passwords would take minutes).
-func (f *fixture) buyers(n int) ([]string, []string) {
+func (f *fixture) buyers(n int, bind bool) ([]string, []string) {
 	f.t.Helper()
 	first, _ := testutil.User(f.t, f.app, "b0@test.local", nil)
 	hash := first.GetRaw("password").(*core.PasswordFieldValue).Hash
 	tokens, addrs := make([]string, n), make([]string, n)
-	for i := range n {
-		u := first
-		if i > 0 {
-			u = core.NewRecord(first.Collection())
-			u.SetEmail(fmt.Sprintf("b%d@test.local", i))
-			u.SetRaw("password", &core.PasswordFieldValue{Hash: hash})
-			u.SetRaw("tokenKey", security.RandomString(50))
-			if err := f.app.Save(u); err != nil {
-				f.t.Fatal(err)
+	// note: one transaction for all, a commit per user would take seconds
+	err := f.app.RunInTransaction(func(tx core.App) error {
+		for i := range n {
+			u := first
+			if i > 0 {
+				u = core.NewRecord(first.Collection())
+				u.SetEmail(fmt.Sprintf("b%d@test.local", i))
+				u.SetRaw("password", &core.PasswordFieldValue{Hash: hash})
+				u.SetRaw("tokenKey", security.RandomString(50))
+				if err := tx.Save(u); err != nil {
+					return err
+				}
 			}
+			if bind {
+				if err := accounts.BindUpline(tx, u.Id, f.upline.GetString("invite_code"), "link", "", "user:"+u.Id); err != nil {
+					return err
+				}
+			}
+			token, err := u.NewAuthToken()
+			if err != nil {
+				return err
+			}
+			tokens[i] = token
+			addrs[i] = testutil.Save(f.t, tx, "addresses", map[string]any{"user": u.Id, "name": "买家", "phone": "13800000000",
+				"province": "浙江省", "detail": "1号"}).Id
 		}
-		if err := accounts.BindUpline(f.app, u.Id, f.upline.GetString("invite_code"), "link", "", "user:"+u.Id); err != nil {
-			f.t.Fatal(err)
-		}
-		token, err := u.NewAuthToken()
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		tokens[i] = token
-		addrs[i] = testutil.Save(f.t, f.app, "addresses", map[string]any{"user": u.Id, "name": "买家", "phone": "13800000000",
-			"province": "浙江省", "detail": "1号"}).Id
+		return nil
+	})
+	if err != nil {
+		f.t.Fatal(err)
 	}
 	return tokens, addrs
 }
@@ -159,7 +168,10 @@ func TestBurstSellsExactlyTheFlashStock(t *testing.T) {
 	if stock := f.reload("skus", f.phone.Id).GetInt("stock"); stock != 50 {
 		t.Fatalf("the item should reserve 100 of 150 units, the SKU has %d", stock)
 	}
-	tokens, addrs := f.buyers(1000)
+	began := time.Now()
+	tokens, addrs := f.buyers(1000, false)
+	t.Logf("1,000 buyers made in %v", time.Since(began))
+	began = time.Now()
 
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -182,6 +194,7 @@ func TestBurstSellsExactlyTheFlashStock(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	t.Logf("1,000 concurrent flash checkouts (and 100 payments) in %v, in process", time.Since(began))
 	if codes["ok"] != 100 || codes["flash_sold_out"] != 900 {
 		t.Fatalf("outcomes: %v", codes)
 	}
@@ -196,10 +209,6 @@ func TestBurstSellsExactlyTheFlashStock(t *testing.T) {
 	if stock := f.reload("skus", f.phone.Id).GetInt("stock"); stock != 50 {
 		t.Fatalf("normal stock moved: %d", stock)
 	}
-	// commission is off by default for flash orders
-	if n, _ := f.app.CountRecords("commissions"); n != 0 {
-		t.Fatalf("commissions booked: %d", n)
-	}
 	testutil.MustAudit(t, f.app)
 }
 
@@ -209,7 +218,7 @@ func TestBurstSellsExactlyTheFlashStock(t *testing.T) {
 func TestFlashOrderRules(t *testing.T) {
 	f := newFixture(t)
 	_, item := f.session(nil, map[string]any{"per_user_limit": 2})
-	tokens, addrs := f.buyers(2)
+	tokens, addrs := f.buyers(2, true)
 	res := f.c.Do("POST", "/api/collections/promotions/records", map[string]any{"name": "满减", "type": "full_reduction",
 		"scope": "all", "active": true, "tiers": []map[string]any{{"threshold": 10000, "off": 1000}},
 		"starts_at": dbTime(f.clock().Add(-time.Hour))}, f.admin)
@@ -294,7 +303,7 @@ func TestSlotWindowAndRelease(t *testing.T) {
 	start := f.clock().Add(time.Hour)
 	sid, item := f.session(map[string]any{"starts_at": dbTime(start), "ends_at": dbTime(start.Add(time.Hour))},
 		map[string]any{"stock": 30})
-	tokens, addrs := f.buyers(1)
+	tokens, addrs := f.buyers(1, false)
 	if res := f.buy(tokens[0], addrs[0], item, 1); res.Status != 409 || res.Code() != "flash_not_started" {
 		t.Fatalf("before the start: %d %s", res.Status, res.Raw)
 	}
