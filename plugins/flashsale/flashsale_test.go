@@ -27,7 +27,7 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 // on a movable clock; a phone SKU (price 100000, stock 150) and an upline
 // who earns commission on the buyers.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	app    *tests.TestApp
 	c      *testutil.Client
 	admin  string
@@ -39,7 +39,7 @@ type fixture struct {
 	now time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	app, _ := testutil.NewShopApp(t)
 	f := &fixture{t: t, app: app, now: time.Now().Truncate(time.Millisecond)}
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
