@@ -10,7 +10,9 @@ import (
 	"fenxiao/plugins/alipay"
 	"fenxiao/plugins/backoffice"
 	"fenxiao/plugins/balancepay"
+	"fenxiao/plugins/coupon"
 	"fenxiao/plugins/distribution"
+	"fenxiao/plugins/flashsale"
 	"fenxiao/plugins/logistics"
 	"fenxiao/plugins/offlinepay"
 	"fenxiao/plugins/promotion"
@@ -207,6 +209,14 @@ func registerPlugins(app core.App, cfg config) {
 	// promotions (满减, 打折, 赠品) in cart and checkout (on unless FENXIAO_PROMOTIONS=off)
 	if os.Getenv("FENXIAO_PROMOTIONS") != "off" {
 		promotion.MustRegister(app, promotion.Config{})
+	}
+	// coupons: templates, coupon centre, cart picker, checkout (on unless FENXIAO_COUPONS=off)
+	if os.Getenv("FENXIAO_COUPONS") != "off" {
+		coupon.MustRegister(app, coupon.Config{})
+	}
+	// flash sales (秒杀): time slots, flash price and stock (on unless FENXIAO_FLASH_SALES=off)
+	if os.Getenv("FENXIAO_FLASH_SALES") != "off" {
+		flashsale.MustRegister(app, flashsale.Config{})
 	}
 
 	// one client for every user of the mini-program's access token (poster

@@ -101,11 +101,11 @@ func (p *plugin) cartShareView(e *core.RequestEvent) error {
 	if err != nil {
 		return shop.ToApiError(err)
 	}
-	entries := make([]cartEntry, len(items))
+	entries := make([]Entry, len(items))
 	for i, it := range items {
-		entries[i] = cartEntry{id: it.Sku, sku: it.Sku, quantity: it.Quantity, selected: true}
+		entries[i] = Entry{Id: it.Sku, Sku: it.Sku, Quantity: it.Quantity, Selected: true}
 	}
-	view, err := p.priceEntries(e.App, e.Auth, entries, nil)
+	view, err := p.priceEntries(e.App, e.Auth, entries, nil, "none")
 	if err != nil {
 		return shop.ToApiError(err)
 	}

@@ -35,6 +35,9 @@ type CartLine struct {
 	Amount   int64 `json:"amount"`
 	Discount int64 `json:"discount"`
 	Paid     int64 `json:"paid"`
+
+	// CouponDiscount is the coupon's part of Discount.
+	CouponDiscount int64 `json:"coupon_discount"`
 }
 
 // CartView is a priced cart as the API shows it (amounts in fen).
@@ -52,61 +55,24 @@ type CartView struct {
 	ShippingEstimated bool              `json:"shipping_estimated"`
 	Gifts             []pricing.Gift    `json:"gifts"`
 	Applied           []pricing.Applied `json:"applied"`
+
+	// Coupon is the coupon the cart uses (null: none), CouponDiscount its
+	// part of Discount; Coupons are the buyer's coupons for the picker,
+	// usable ones first (empty when the shop has no coupon plugin).
+	Coupon         *pricing.AppliedCoupon `json:"coupon"`
+	CouponDiscount int64                  `json:"coupon_discount"`
+	Coupons        []pricing.CouponOption `json:"coupons"`
 }
 
-// cartEntry is a line to price: a SKU, a quantity and whether it is selected.
-type cartEntry struct {
-	id       string
-	sku      string
-	quantity int
-	selected bool
-}
-
-// priceEntries prices entries with the current catalog facts; entries whose
-// SKU no longer exists are left out.
-func (p *plugin) priceEntries(app core.App, user *core.Record, entries []cartEntry, address *core.Record) (*CartView, error) {
-	ids := make([]string, len(entries))
-	for i, en := range entries {
-		ids[i] = en.sku
-	}
-	infos, err := LookupSkus(app, ids)
-	if err != nil {
-		return nil, err
-	}
-	lines := make([]pricing.Line, 0, len(entries))
-	templateIds := []string{}
-	for _, en := range entries {
-		info := infos[en.sku]
-		if info == nil {
-			continue
-		}
-		lines = append(lines, info.Line(en.id, en.quantity, en.selected))
-		if info.TemplateId != "" {
-			templateIds = append(templateIds, info.TemplateId)
-		}
-	}
-	templates, err := LoadShippingTemplates(app, templateIds)
-	if err != nil {
-		return nil, err
-	}
-
-	in := pricing.Input{Lines: lines, Templates: templates}
-	view := &CartView{Lines: []CartLine{}, Gifts: []pricing.Gift{}, Applied: []pricing.Applied{}}
+// priceEntries prices a cart's entries (see [Price]) for the API.
+func (p *plugin) priceEntries(app core.App, user *core.Record, entries []Entry, address *core.Record, coupon string) (*CartView, error) {
+	view := &CartView{Lines: []CartLine{}, Gifts: []pricing.Gift{}, Applied: []pricing.Applied{}, Coupons: []pricing.CouponOption{}}
 	if address != nil {
-		in.Address = &pricing.Address{Province: address.GetString("province")}
 		view.Address = address.Id
 	}
-	discounts := p.config.Discounts
-	if discounts == nil {
-		// note: looked up per request, plugins register after the core
-		discounts = p.shop.Discounts()
-	}
-	if discounts != nil {
-		in.Discounts = func(lines []pricing.Line) (pricing.Discounts, error) {
-			return discounts(app, user, lines)
-		}
-	}
-	cart, err := pricing.Price(in)
+	cart, _, err := Price(app, p.shop, PriceRequest{
+		User: user, Entries: entries, Address: address, Discounts: p.config.Discounts, Coupon: coupon,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +84,7 @@ func (p *plugin) priceEntries(app core.App, user *core.Record, entries []cartEnt
 			Thumb:    ImageURL(app, l.ProductId, l.Image, "200x200"),
 			Quantity: l.Quantity, Selected: l.Selected, UnitPrice: l.UnitPrice,
 			Status: l.Status, Available: l.Available, InTotal: l.InTotal,
-			Amount: l.Amount, Discount: l.Discount, Paid: l.Paid,
+			Amount: l.Amount, Discount: l.Discount, Paid: l.Paid, CouponDiscount: l.CouponDiscount,
 		})
 	}
 	view.Quantity = cart.Quantity
@@ -130,11 +96,16 @@ func (p *plugin) priceEntries(app core.App, user *core.Record, entries []cartEnt
 	if cart.Applied != nil {
 		view.Applied = cart.Applied
 	}
+	view.Coupon, view.CouponDiscount = cart.Coupon, cart.CouponDiscount
+	if cart.CouponOptions != nil {
+		view.Coupons = cart.CouponOptions
+	}
 	return view, nil
 }
 
-// cartView handles GET /api/shop/cart?address=<addresses id>
-// (without address: the user's default address, if any).
+// cartView handles GET /api/shop/cart?address=<addresses id>&coupon=<choice>
+// (without address: the user's default address, if any; coupon: "" the
+// best usable coupon, "none", or the id of one of the user's coupons).
 func (p *plugin) cartView(e *core.RequestEvent) error {
 	address, err := cartAddress(e.App, e.Auth, e.Request.URL.Query().Get("address"))
 	if err != nil {
@@ -144,11 +115,11 @@ func (p *plugin) cartView(e *core.RequestEvent) error {
 	if err != nil {
 		return shop.ToApiError(err)
 	}
-	entries := make([]cartEntry, len(items))
+	entries := make([]Entry, len(items))
 	for i, it := range items {
-		entries[i] = cartEntry{it.Id, it.GetString("sku"), it.GetInt("quantity"), it.GetBool("selected")}
+		entries[i] = Entry{it.Id, it.GetString("sku"), it.GetInt("quantity"), it.GetBool("selected")}
 	}
-	view, err := p.priceEntries(e.App, e.Auth, entries, address)
+	view, err := p.priceEntries(e.App, e.Auth, entries, address, e.Request.URL.Query().Get("coupon"))
 	if err != nil {
 		return shop.ToApiError(err)
 	}

@@ -26,6 +26,14 @@ type checkoutForm struct {
 	Items   []checkoutItem `json:"items"`
 	Address string         `json:"address"`
 	Note    string         `json:"note"`
+
+	// Coupon is the buyer's choice of coupon, as for the cart: "" the best
+	// usable one, "none", or the id of one of their coupons.
+	Coupon string `json:"coupon"`
+
+	// Offer is a special offer (a flash-sale item id) the one line of
+	// Items is bought at, see [shop.OfferProvider].
+	Offer string `json:"offer"`
 }
 
 type checkoutItem struct {
@@ -60,6 +68,9 @@ func orderView(o *core.Record) map[string]any {
 		"shipping_fee":    o.GetInt("shipping_fee"),
 		"payable":         o.GetInt("payable"),
 		"refunded_amount": o.GetInt("refunded_amount"),
+		"coupon":          o.GetString("coupon"),
+		"coupon_amount":   o.GetInt("coupon_amount"),
+		"offer_kind":      o.GetString("offer_kind"),
 		"quantity":        o.GetInt("quantity"),
 		"expires_at":      o.GetDateTime("expires_at"),
 		"pay_method":      o.GetString("pay_method"),
@@ -86,53 +97,42 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 		return nil, err
 	}
 
+	var offer *shop.Offer
+	var offers shop.OfferProvider
+	if form.Offer != "" {
+		if offers = p.shop.Offers(); offers == nil {
+			return nil, shop.FieldFail("offer", "offer_unavailable", "活动不存在 / no such offer")
+		}
+		if fromCart || len(entries) != 1 {
+			return nil, shop.FieldFail("items", "offer_single_line", "活动商品需单独下单 / an offer is bought alone, one line per order")
+		}
+		if offer, err = offers.Prepare(app, buyer, form.Offer, entries[0].sku, entries[0].quantity); err != nil {
+			return nil, err
+		}
+	}
+
 	// note: prices are read outside the transaction to keep it short; the
 	// stock, the only thing that can run out under us, is taken conditionally
-	// inside it
-	ids := make([]string, len(entries))
+	// inside it. The cart view prices through the same catalog.Price.
+	priced := make([]catalog.Entry, len(entries))
 	for i, en := range entries {
-		ids[i] = en.sku
+		priced[i] = catalog.Entry{Id: en.sku, Sku: en.sku, Quantity: en.quantity, Selected: true}
 	}
-	infos, err := catalog.LookupSkus(app, ids)
+	var discounts shop.DiscountsFunc
+	if p.config.Discounts != nil {
+		discounts = shop.DiscountsFunc(p.config.Discounts)
+	}
+	cart, infos, err := catalog.Price(app, p.shop, catalog.PriceRequest{
+		User: buyer, Entries: priced, Address: address, Discounts: discounts, Coupon: form.Coupon, Offer: offer,
+	})
 	if err != nil {
 		return nil, err
 	}
-	lines := make([]pricing.Line, 0, len(entries))
-	templateIds := []string{}
 	for i, en := range entries {
-		info := infos[en.sku]
-		if info == nil {
+		if infos[en.sku] == nil {
 			return nil, shop.Fail(http.StatusNotFound, "sku_not_found",
 				fmt.Sprintf("第%d件商品不存在 / line %d: SKU not found", i+1, i+1))
 		}
-		lines = append(lines, info.Line(en.sku, en.quantity, true))
-		if info.TemplateId != "" {
-			templateIds = append(templateIds, info.TemplateId)
-		}
-	}
-	templates, err := catalog.LoadShippingTemplates(app, templateIds)
-	if err != nil {
-		return nil, err
-	}
-	in := pricing.Input{
-		Lines:     lines,
-		Templates: templates,
-		Address:   &pricing.Address{Province: address.GetString("province")},
-	}
-	discounts := p.config.Discounts
-	if discounts == nil {
-		// note: the same function as the cart's, looked up per request
-		// since plugins register after the core
-		discounts = DiscountsFunc(p.shop.Discounts())
-	}
-	if discounts != nil {
-		in.Discounts = func(lines []pricing.Line) (pricing.Discounts, error) {
-			return discounts(app, buyer, lines)
-		}
-	}
-	cart, err := pricing.Price(in)
-	if err != nil {
-		return nil, err
 	}
 	for _, l := range cart.Lines {
 		if l.InTotal {
@@ -167,6 +167,9 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	if cancelAfter <= 0 {
 		cancelAfter = 30 * time.Minute
 	}
+	if offer != nil && offer.PayWithin > 0 {
+		cancelAfter = offer.PayWithin
+	}
 
 	ordersCol, err := app.FindCachedCollectionByNameOrId(ordersCollection)
 	if err != nil {
@@ -178,6 +181,9 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	}
 
 	order := core.NewRecord(ordersCol)
+	// note: the id is known before the transaction, so an offer's stock
+	// can be taken for the order before the SKU's
+	order.Id = core.GenerateDefaultRandomId()
 	order.Set("order_no", newOrderNo(now))
 	order.Set("buyer", buyer.Id)
 	order.Set("status", StatusPendingPayment)
@@ -190,11 +196,25 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	if len(cart.Applied) > 0 {
 		order.Set("promotions", cart.Applied)
 	}
+	if offer != nil {
+		order.Set("offer_kind", offer.Kind)
+		order.Set("offer", form.Offer)
+		order.Set("no_commission", offer.NoCommission)
+	}
+	if cart.Coupon != nil {
+		order.Set("coupon", cart.Coupon.Id)
+		order.Set("coupon_amount", cart.CouponDiscount)
+	}
 	order.Set("buyer_note", strings.TrimSpace(form.Note))
 	expires, _ := types.ParseDateTime(now.Add(cancelAfter))
 	order.Set("expires_at", expires)
 
 	err = p.shop.RunInTransaction(app, func(txApp core.App) error {
+		if offer != nil {
+			if err := offers.Take(txApp, order, form.Offer, entries[0].sku, entries[0].quantity); err != nil {
+				return err
+			}
+		}
 		for _, l := range cart.Lines {
 			if err := catalog.DecrementStock(txApp, l.SkuId, l.Quantity); err != nil {
 				if errors.Is(err, catalog.ErrOutOfStock) {
@@ -206,6 +226,17 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 		}
 		if err := saveBuilt(txApp, order); err != nil {
 			return err
+		}
+		if cart.Coupon != nil {
+			// note: the provider that quoted the coupon redeems it; its
+			// conditional update refuses a coupon a concurrent order took
+			coupons := p.shop.Coupons()
+			if coupons == nil {
+				return shop.Fail(http.StatusServiceUnavailable, "coupons_unavailable", "优惠券暂不可用 / coupons are unavailable")
+			}
+			if err := coupons.Redeem(txApp, order, cart.Coupon); err != nil {
+				return err
+			}
 		}
 		for _, l := range cart.Lines {
 			item := core.NewRecord(itemsCol)
@@ -221,6 +252,7 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 			item.Set("line_amount", l.Amount)
 			item.Set("discount_amount", l.Discount)
 			item.Set("paid_amount", l.Paid)
+			item.Set("coupon_amount", l.CouponDiscount)
 			if err := saveBuilt(txApp, item); err != nil {
 				return err
 			}
@@ -274,7 +306,9 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 // selected lines when none are given (fromCart).
 func (p *plugin) checkoutEntries(app core.App, buyer *core.Record, items []checkoutItem) (entries []entry, fromCart bool, err error) {
 	if len(items) == 0 {
-		cart, err := app.FindRecordsByFilter(cartCollection, "user = {:user} && selected = true", "created,id", 0, 0,
+		// note: the cart view's order (newest first), so the order's lines
+		// are listed as the buyer saw them
+		cart, err := app.FindRecordsByFilter(cartCollection, "user = {:user} && selected = true", "-created,id", 0, 0,
 			dbx.Params{"user": buyer.Id})
 		if err != nil {
 			return nil, false, fmt.Errorf("load cart: %w", err)

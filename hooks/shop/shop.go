@@ -67,6 +67,8 @@ type Shop struct {
 	jobs            map[string]Job
 	discounts       DiscountsFunc
 	productPromos   ProductPromosFunc
+	coupons         CouponProvider
+	offers          OfferProvider
 }
 
 // New creates an empty Shop with initialized hooks.

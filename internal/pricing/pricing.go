@@ -15,6 +15,11 @@
 //	// cart.Total == cart.Goods - cart.Discount + cart.Shipping
 package pricing
 
+import (
+	"slices"
+	"strings"
+)
+
 // Line statuses: why a line can or cannot be bought now.
 const (
 	StatusOK                = "ok"
@@ -55,6 +60,10 @@ type Line struct {
 
 	// TemplateId is the product's shipping template ("": ships free).
 	TemplateId string
+
+	// NoCoupon is true for a line no coupon may take anything off (a
+	// flash-sale line that does not allow stacking).
+	NoCoupon bool
 }
 
 // Discounts is what promotions take off a set of lines.
@@ -84,6 +93,48 @@ type Applied struct {
 	Amount      int64  `json:"amount"`
 }
 
+// Coupons is what the buyer's coupon takes off a set of lines, after the
+// promotions.
+type Coupons struct {
+	// PerLine is the fen off each line, in the order of the lines given.
+	PerLine []int64
+
+	// Applied is the coupon used (nil: none).
+	Applied *AppliedCoupon
+
+	// Options are the buyer's coupons for a picker: usable ones with what
+	// they take off, unusable ones with the reason.
+	Options []CouponOption
+}
+
+// AppliedCoupon is the coupon a cart or order uses.
+type AppliedCoupon struct {
+	Id     string `json:"id"`
+	Label  string `json:"label"`
+	Amount int64  `json:"amount"`
+}
+
+// CouponOption is one of the buyer's coupons as a cart shows it.
+type CouponOption struct {
+	Id    string `json:"id"`
+	Name  string `json:"name"`
+	Label string `json:"label"`
+
+	// Usable is false with Reason (a stable code) and Message when the
+	// coupon cannot be used on this cart.
+	Usable  bool   `json:"usable"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+
+	// Amount is what the coupon would take off this cart.
+	Amount   int64  `json:"amount"`
+	StartsAt string `json:"starts_at"`
+	EndsAt   string `json:"ends_at"`
+
+	// Selected marks the coupon the cart uses.
+	Selected bool `json:"selected"`
+}
+
 // Address is what pricing needs to know about the delivery address.
 type Address struct {
 	Province string
@@ -101,10 +152,15 @@ type Input struct {
 	Address *Address
 
 	// Discounts, when set, is called once with the lines that count towards
-	// the total (selected and buyable), in cart order. Its error is
+	// the total (selected and buyable), in [DiscountOrder]. Its error is
 	// returned by [Price]: a cart whose promotions cannot be worked out has
 	// no price, rather than the price without them.
 	Discounts func(lines []Line) (Discounts, error)
+
+	// Coupons, when set, is called once after Discounts with the same
+	// lines in the same order and what promotions took off each. Its error
+	// is returned by [Price], like that of Discounts.
+	Coupons func(lines []Line, promoOff []int64) (Coupons, error)
 }
 
 // PricedLine is a line with its status and amounts.
@@ -124,8 +180,11 @@ type PricedLine struct {
 	// Amount is UnitPrice × Quantity.
 	Amount int64
 
-	// Discount is the promotions' share of this line.
+	// Discount is the promotions' and the coupon's share of this line.
 	Discount int64
+
+	// CouponDiscount is the coupon's part of Discount.
+	CouponDiscount int64
 
 	// Paid is Amount − Discount.
 	Paid int64
@@ -146,8 +205,16 @@ type Cart struct {
 	// ShippingEstimated is true when no address was given.
 	ShippingEstimated bool
 
+	// CouponDiscount is the coupon's part of Discount.
+	CouponDiscount int64
+
 	Gifts   []Gift
 	Applied []Applied
+
+	// Coupon is the coupon used (nil: none); CouponOptions the buyer's
+	// coupons for a picker.
+	Coupon        *AppliedCoupon
+	CouponOptions []CouponOption
 }
 
 // Price prices the lines of in. It never fails: lines that cannot be bought
@@ -172,28 +239,62 @@ func Price(in Input) (Cart, error) {
 		cart.Lines[i] = pl
 	}
 
-	if in.Discounts != nil && len(counted) > 0 {
+	if (in.Discounts != nil || in.Coupons != nil) && len(counted) > 0 {
+		// note: the discount splits give tied remainders to the earlier
+		// line, so the order the caller read its lines in (the cart newest
+		// first, an order as posted) must not reach them: every caller's
+		// split is the same fen for fen
+		slices.SortStableFunc(counted, func(a, b int) int { return DiscountOrder(in.Lines[a], in.Lines[b]) })
 		lines := make([]Line, len(counted))
 		for k, i := range counted {
 			lines[k] = in.Lines[i]
 		}
-		d, err := in.Discounts(lines)
-		if err != nil {
-			return Cart{}, err
-		}
-		for k, i := range counted {
-			if k >= len(d.PerLine) {
-				break
+		promoOff := make([]int64, len(counted))
+		if in.Discounts != nil {
+			d, err := in.Discounts(lines)
+			if err != nil {
+				return Cart{}, err
 			}
-			// note: a discount never makes a line negative or adds to it
-			off := min(max(d.PerLine[k], 0), cart.Lines[i].Amount)
-			cart.Lines[i].Discount = off
-			cart.Lines[i].Paid = cart.Lines[i].Amount - off
+			for k, i := range counted {
+				if k >= len(d.PerLine) {
+					break
+				}
+				// note: a discount never makes a line negative or adds to it
+				off := min(max(d.PerLine[k], 0), cart.Lines[i].Amount)
+				promoOff[k] = off
+				cart.Lines[i].Discount = off
+				cart.Lines[i].Paid = cart.Lines[i].Amount - off
+			}
+			cart.Gifts = d.Gifts
+			cart.Applied = d.Applied
 		}
-		cart.Gifts = d.Gifts
-		cart.Applied = d.Applied
+		if in.Coupons != nil {
+			c, err := in.Coupons(lines, promoOff)
+			if err != nil {
+				return Cart{}, err
+			}
+			cart.CouponOptions = c.Options
+			if c.Applied != nil {
+				var total int64
+				for k, i := range counted {
+					if k >= len(c.PerLine) {
+						break
+					}
+					off := min(max(c.PerLine[k], 0), cart.Lines[i].Paid)
+					cart.Lines[i].CouponDiscount = off
+					cart.Lines[i].Discount += off
+					cart.Lines[i].Paid -= off
+					total += off
+				}
+				applied := *c.Applied
+				applied.Amount = total
+				cart.Coupon = &applied
+				cart.CouponDiscount = total
+			}
+		}
 	}
 
+	slices.Sort(counted)
 	for _, i := range counted {
 		pl := cart.Lines[i]
 		cart.Quantity += pl.Quantity
@@ -203,6 +304,17 @@ func Price(in Input) (Cart, error) {
 	cart.Shipping = shipping(cart.Lines, counted, in.Templates, in.Address)
 	cart.Total = cart.Goods - cart.Discount + cart.Shipping
 	return cart, nil
+}
+
+// DiscountOrder is the one order in which lines reach a discount split
+// (promotions, coupons): by SKU, then by line id. A cart holds one line per
+// SKU and checkout merges a SKU's lines, so the split of a set of lines
+// never depends on the order a caller listed them in.
+func DiscountOrder(a, b Line) int {
+	if c := strings.Compare(a.SkuId, b.SkuId); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Id, b.Id)
 }
 
 func lineStatus(l Line) string {

@@ -233,3 +233,54 @@ func TestRuleFor(t *testing.T) {
 		t.Errorf("empty province rule first fee = %d, want 800", r.FirstFee)
 	}
 }
+
+// TestPriceSplitIgnoresLineOrder: a discount split with tied remainders
+// gives the same fen to the same SKU whatever order the lines came in (the
+// cart lists newest first, checkout as posted).
+func TestPriceSplitIgnoresLineOrder(t *testing.T) {
+	// splits 2001 in proportion to the amounts, ties to the earlier line
+	split := func(lines []Line) (Discounts, error) {
+		var sum int64
+		for _, l := range lines {
+			sum += l.UnitPrice * int64(l.Quantity)
+		}
+		per := make([]int64, len(lines))
+		var given int64
+		for i, l := range lines {
+			per[i] = 2001 * l.UnitPrice * int64(l.Quantity) / sum
+			given += per[i]
+		}
+		for i := 0; given < 2001; i++ {
+			per[i]++
+			given++
+		}
+		return Discounts{PerLine: per}, nil
+	}
+	a, b := line("a", 6000, 1, 5, "", 0), line("b", 6000, 1, 5, "", 0)
+	first, err := Price(Input{Lines: []Line{a, b}, Discounts: split})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := Price(Input{Lines: []Line{b, a}, Discounts: split})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySku := func(c Cart) map[string]int64 {
+		m := map[string]int64{}
+		for _, l := range c.Lines {
+			m[l.SkuId] = l.Discount
+		}
+		return m
+	}
+	x, y := bySku(first), bySku(second)
+	if !reflect.DeepEqual(x, y) {
+		t.Fatalf("split depends on line order: %v vs %v", x, y)
+	}
+	if x["sku_a"]+x["sku_b"] != 2001 || x["sku_a"] == x["sku_b"] {
+		t.Fatalf("expected an uneven exact split of 2001, got %v", x)
+	}
+	// the lines themselves keep the caller's order
+	if second.Lines[0].SkuId != "sku_b" {
+		t.Fatalf("lines reordered: %v", second.Lines[0].SkuId)
+	}
+}

@@ -49,6 +49,11 @@ func (p *plugin) onOrderPaid(e *shop.OrderEvent) error {
 // idempotent: lines and levels already booked are left alone, and an
 // existing upline snapshot is reused instead of the current tree.
 func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*core.Record) error {
+	// note: set at checkout by an offer whose merchant turned commission
+	// off (a flash sale without commission)
+	if order.GetBool("no_commission") {
+		return nil
+	}
 	settings, err := shop.LoadSettings(txApp)
 	if err != nil {
 		return err
