@@ -52,6 +52,7 @@ func small(bin, dir string) Config {
 		Buyers: 4, Duration: 3 * time.Second,
 		Products: 3, SkusPerProd: 2, Stock: 100_000, TreeUsers: 3, Levels: 3,
 		Pay: "balance", SearchEvery: 2, ConfirmEvery: 3, RefundEvery: 4,
+		LogSample: -1, LogMaxDays: -1,
 	}
 }
 

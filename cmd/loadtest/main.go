@@ -55,6 +55,9 @@ type Config struct {
 	SampleEvery time.Duration // RSS sampling of the shop process (when its pid is known)
 	Pid         int           // the shop's pid, for CPU and RSS of a shop the tool did not start
 	Progress    bool
+
+	LogSample  int // sets shop_settings.request_log_sample when ≥ 0
+	LogMaxDays int // sets PocketBase's log retention (0: no request log) when ≥ 0
 }
 
 func main() {
@@ -79,6 +82,8 @@ func main() {
 	flag.DurationVar(&cfg.KillEvery, "kill-every", 0, "SIGKILL and restart the shop this often (needs --bin, no --url), checking after each restart")
 	flag.DurationVar(&cfg.SampleEvery, "sample-every", 0, "print the shop's VmRSS this often (needs its pid: --bin or --pid)")
 	flag.IntVar(&cfg.Pid, "pid", 0, "pid of a running shop, for its CPU time and RSS")
+	flag.IntVar(&cfg.LogSample, "log-sample", -1, "set shop_settings.request_log_sample: 1 logs every request, N one successful request in N, 0 only failures (-1: leave it)")
+	flag.IntVar(&cfg.LogMaxDays, "log-max-days", -1, "set the log retention in days (0: no request log at all; -1: leave it)")
 	flag.BoolVar(&cfg.Progress, "progress", true, "print a progress line every second")
 	flag.Parse()
 

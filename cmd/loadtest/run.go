@@ -32,7 +32,7 @@ type result struct {
 	checker *client
 }
 
-func run(ctx context.Context, cfg Config, out, progress io.Writer) (*result, error) {
+func run(ctx context.Context, cfg Config, out, progress io.Writer) (_ *result, err error) {
 	if cfg.Buyers < 1 || cfg.Products < 1 || cfg.SkusPerProd < 1 || cfg.Levels < 0 || cfg.Levels > 3 {
 		return nil, errors.New("need --buyers, --products, --skus ≥ 1 and --levels 0..3")
 	}
@@ -50,13 +50,18 @@ func run(ctx context.Context, cfg Config, out, progress io.Writer) (*result, err
 		if cfg.Bin == "" {
 			return nil, errors.New("give --url of a running shop, or --bin to start one")
 		}
-		root := cfg.Dir
-		if root == "" {
-			var err error
-			if root, err = os.MkdirTemp("", "fenxiao-load-"); err != nil {
-				return nil, err
+		if cfg.Dir == "" {
+			root, mkErr := os.MkdirTemp("", "fenxiao-load-")
+			if mkErr != nil {
+				return nil, mkErr
 			}
 			cfg.Dir = filepath.Join(root, "pb_data")
+			// kept for a look when something failed
+			defer func() {
+				if err == nil {
+					os.RemoveAll(root)
+				}
+			}()
 		}
 		if cfg.AdminEmail == "" {
 			cfg.AdminEmail = "loadtest@load.test"
@@ -94,6 +99,11 @@ func run(ctx context.Context, cfg Config, out, progress io.Writer) (*result, err
 		return nil, fmt.Errorf("excluding loopback from the rate limiter: %w", err)
 	}
 	fmt.Fprintf(out, "rate limiter: enabled=%v, %d rules, loopback excluded through the settings API\n", on, rules)
+	logs, err := requestLog(ctx, c, adminToken, cfg.LogSample, cfg.LogMaxDays)
+	if err != nil {
+		return nil, fmt.Errorf("request log settings: %w", err)
+	}
+	fmt.Fprintf(out, "request log: %s\n", logs)
 
 	seedStart := time.Now()
 	s, err := seed(ctx, c, cfg, adminToken)
@@ -260,6 +270,10 @@ func run(ctx context.Context, cfg Config, out, progress io.Writer) (*result, err
 		fmt.Fprintf(out, "shop RSS: %.1f MiB at the end (peak sampled %.1f MiB)\n", float64(kib)/1024, float64(max(peakRSS, kib))/1024)
 		rssMu.Unlock()
 	}
+	if cfg.Dir != "" {
+		fmt.Fprintf(out, "data dir: data.db %s, auxiliary.db (logs) %s, WAL files included\n",
+			fileSize(cfg.Dir, "data.db"), fileSize(cfg.Dir, "auxiliary.db"))
+	}
 	if kills > 0 {
 		fmt.Fprintf(out, "kills: %d (requests cut by a kill count as transport errors)\n", kills)
 	}
@@ -330,4 +344,15 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// fileSize is the size of a SQLite database with its WAL, in MiB.
+func fileSize(dir, name string) string {
+	var n int64
+	for _, suffix := range []string{"", "-wal"} {
+		if fi, err := os.Stat(filepath.Join(dir, name+suffix)); err == nil {
+			n += fi.Size()
+		}
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }

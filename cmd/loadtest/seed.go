@@ -79,11 +79,14 @@ func excludeLoopback(ctx context.Context, c *client, token string) (enabled bool
 // the chain), each signed in, with an address and a wallet top-up.
 func seed(ctx context.Context, c *client, cfg Config, adminToken string) (*shop, error) {
 	s := &shop{adminToken: adminToken, initial: map[string]int{}}
+	// sign-ups and sign-ins hash passwords (bcrypt): more at once than
+	// cores only queues them past the client's timeout
+	const workers = 4
 	run := fmt.Sprintf("%06x", rand.IntN(1<<24)) // keeps e-mails unique across runs on one shop
 	var mu sync.Mutex
 
 	// products and their SKUs
-	err := parallel(ctx, cfg.Buyers, cfg.Products, func(i int) error {
+	err := parallel(ctx, workers, cfg.Products, func(i int) error {
 		var p record
 		title := fmt.Sprintf("%s%s %d号", adjectives[i%len(adjectives)], nouns[i%len(nouns)], i+1)
 		if err := c.do(ctx, "", "POST", "/api/collections/products/records", adminToken,
@@ -132,7 +135,7 @@ func seed(ctx context.Context, c *client, cfg Config, adminToken string) (*shop,
 	for len(tree) < cfg.TreeUsers {
 		wave := min(cfg.TreeUsers-len(tree), max(1, len(tree)))
 		before := append([]record{}, tree...)
-		err := parallel(ctx, cfg.Buyers, wave, func(i int) error {
+		err := parallel(ctx, workers, wave, func(i int) error {
 			inviter := ""
 			if len(before) > 0 {
 				inviter = before[rand.IntN(len(before))].InviteCode
@@ -167,7 +170,7 @@ func seed(ctx context.Context, c *client, cfg Config, adminToken string) (*shop,
 
 	// the buyers: sign-up, sign-in (timed), address, wallet top-up
 	s.buyers = make([]*buyer, cfg.Buyers)
-	err = parallel(ctx, cfg.Buyers, cfg.Buyers, func(i int) error {
+	err = parallel(ctx, workers, cfg.Buyers, func(i int) error {
 		name := fmt.Sprintf("buyer%d", i)
 		u, err := newUser(name, upline)
 		if err != nil {
@@ -234,4 +237,34 @@ func parallel(ctx context.Context, workers, n int, fn func(i int) error) error {
 		first = ctx.Err()
 	}
 	return first
+}
+
+// requestLog applies --log-sample and --log-max-days and answers the
+// request log settings in effect.
+func requestLog(ctx context.Context, c *client, token string, sample, maxDays int) (string, error) {
+	if maxDays >= 0 {
+		if err := c.do(ctx, "", "PATCH", "/api/settings", token,
+			map[string]any{"logs": map[string]any{"maxDays": maxDays}}, nil); err != nil {
+			return "", err
+		}
+	}
+	const settings = "/api/collections/shop_settings/records/shopsettings001"
+	if sample >= 0 {
+		if err := c.do(ctx, "", "PATCH", settings, token, map[string]any{"request_log_sample": sample}, nil); err != nil {
+			return "", err
+		}
+	}
+	var s struct {
+		Logs struct {
+			MaxDays int `json:"maxDays"`
+		} `json:"logs"`
+	}
+	if err := c.do(ctx, "", "GET", "/api/settings", token, nil, &s); err != nil {
+		return "", err
+	}
+	var shop map[string]any
+	if err := c.do(ctx, "", "GET", settings, token, nil, &shop); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("max days %d, request_log_sample %v", s.Logs.MaxDays, shop["request_log_sample"]), nil
 }
