@@ -217,8 +217,13 @@ func run(ctx context.Context, cfg Config, out, progress io.Writer) (_ *result, e
 					var summary string
 					problems, summary, err = check(ctx, checker, s, led)
 					kills++
-					fmt.Fprintf(out, "kill %d: restarted in %.2f s; %s; %d problems\n",
-						kills, time.Since(killedAt).Seconds(), summary, len(problems))
+					auditSays := "audit ok"
+					if _, auditErr := audit(ctx, cfg.Bin, cfg.Dir); auditErr != nil {
+						auditSays = auditErr.Error()
+						fail("after kill %d: %v", kills, auditErr)
+					}
+					fmt.Fprintf(out, "kill %d: restarted in %.2f s; %s; %d problems; %s\n",
+						kills, time.Since(killedAt).Seconds(), summary, len(problems), auditSays)
 					for _, p := range problems {
 						fail("after kill %d: %s", kills, p)
 					}
