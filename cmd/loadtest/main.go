@@ -38,7 +38,7 @@ type Config struct {
 
 	Buyers   int
 	Duration time.Duration
-	Orders   int // stop after this many paid orders (0: Duration decides)
+	Orders   int // stop after this many orders were attempted (0: Duration decides)
 
 	Products    int
 	SkusPerProd int
@@ -69,7 +69,7 @@ func main() {
 	flag.StringVar(&cfg.Dir, "dir", "", "the shop's data dir (default: a new temp dir when the tool starts the shop)")
 	flag.IntVar(&cfg.Buyers, "buyers", 16, "concurrent buyers")
 	flag.DurationVar(&cfg.Duration, "duration", 30*time.Second, "how long the buyers buy")
-	flag.IntVar(&cfg.Orders, "orders", 0, "stop after this many paid orders (0: run for --duration)")
+	flag.IntVar(&cfg.Orders, "orders", 0, "stop after this many orders were attempted (0: run for --duration)")
 	flag.IntVar(&cfg.Products, "products", 50, "products to seed")
 	flag.IntVar(&cfg.SkusPerProd, "skus", 3, "SKUs per product")
 	flag.IntVar(&cfg.Stock, "stock", 1_000_000, "initial stock of every SKU")
