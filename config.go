@@ -16,6 +16,7 @@ import (
 	"fenxiao/plugins/logistics"
 	"fenxiao/plugins/offlinepay"
 	"fenxiao/plugins/promotion"
+	"fenxiao/plugins/requestlog"
 	"fenxiao/plugins/sandboxpay"
 	"fenxiao/plugins/sharing"
 	"fenxiao/plugins/wechat"
@@ -251,6 +252,10 @@ func registerPlugins(app core.App, cfg config) {
 		}
 		wxshipping.MustRegister(app, wxshipping.Config{Client: wx, MchID: cfg.WechatPay.MchID, Companies: companies})
 	}
+
+	// the request log keeps every failed request and one in
+	// shop_settings.request_log_sample of the others
+	requestlog.MustRegister(app, requestlog.Config{})
 }
 
 // env returns the environment variable or a default.
