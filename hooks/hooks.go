@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"fenxiao/hooks/accounts"
+	"fenxiao/hooks/apidoc"
 	"fenxiao/hooks/catalog"
 	"fenxiao/hooks/orders"
 	"fenxiao/hooks/shop"
@@ -79,6 +80,7 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 
 	bindJobs(app, s, config)
 	bindInfo(app, s)
+	apidoc.Register(app)
 
 	return s, nil
 }
