@@ -39,10 +39,10 @@ type SummaryResponse struct {
 		L3    int64 `json:"l3"`
 		Total int64 `json:"total"`
 	} `json:"team"`
-	Today  Earnings `json:"today"`
-	Month  Earnings `json:"month"`
-	Total  Earnings `json:"total"`
-	Level  int      `json:"level"`
+	Today  Earnings  `json:"today"`
+	Month  Earnings  `json:"month"`
+	Total  Earnings  `json:"total"`
+	Level  int       `json:"level"`
 	Wallet *Balances `json:"wallet"`
 }
 
