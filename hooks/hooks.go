@@ -81,6 +81,7 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 	bindJobs(app, s, config)
 	bindInfo(app, s)
 	apidoc.Register(app)
+	bindFavicon(app)
 
 	return s, nil
 }
