@@ -40,6 +40,9 @@ type Config struct {
 
 	// DisableScheduler keeps the cron scheduler off (jobs still run on demand).
 	DisableScheduler bool
+
+	// FirstSuperuser is created on serve when the database has no superuser.
+	FirstSuperuser FirstSuperuser
 }
 
 // MustRegister is like [Register] but panics on error.
@@ -82,6 +85,7 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 	bindInfo(app, s)
 	apidoc.Register(app)
 	bindFavicon(app)
+	bindFirstSuperuser(app, config.FirstSuperuser)
 
 	return s, nil
 }
