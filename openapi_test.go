@@ -266,6 +266,7 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 
 	s.call("GET", "/api/shop/info", nil, "", nil, "", 200)
 	s.call("GET", "/api/shop/openapi.json", nil, "", nil, "", 200)
+	s.call("GET", "/api/shop/docs", nil, "", nil, "", 200)
 	s.call("GET", "/api/shop/products/search", nil, "?q=茶杯&sort=sales", nil, "", 200)
 	s.call("GET", "/api/shop/products/search", nil, "?sort=cheapest", nil, "", 400)
 	s.call("POST", "/api/shop/referral/bind", nil, "", map[string]any{"code": up.GetString("invite_code"), "source": "link"}, buyerToken, 200)
