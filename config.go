@@ -53,6 +53,12 @@ type config struct {
 func loadConfig() config {
 	cfg := config{SandboxPay: env("FENXIAO_SANDBOX_PAY", "") == "1"}
 
+	// the dashboard login of a fresh shop (only when it has no superuser yet)
+	cfg.Core.FirstSuperuser = hooks.FirstSuperuser{
+		Email:    env("FENXIAO_ADMIN_EMAIL", ""),
+		Password: env("FENXIAO_ADMIN_PASSWORD", ""),
+	}
+
 	// the public https base URL providers call back, e.g. https://shop.example.com
 	publicURL := strings.TrimRight(env("FENXIAO_PUBLIC_URL", ""), "/")
 

@@ -22,11 +22,18 @@ import (
 	"fenxiao/hooks"
 	"fenxiao/internal/audit"
 	"fenxiao/internal/demo"
+	"fenxiao/internal/healthcheck"
 	"fenxiao/internal/sqlitedb"
 	_ "fenxiao/pb_migrations"
 )
 
 func main() {
+	// the container health check asks the running server; it must not open
+	// the database, so it runs before PocketBase does
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck.Run(os.Args[2:], os.Stderr))
+	}
+
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		// quiet by default, also under `go run`; pass --dev for SQL logs
 		DefaultDev: false,

@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"fenxiao/hooks/accounts"
+	"fenxiao/hooks/apidoc"
 	"fenxiao/hooks/catalog"
 	"fenxiao/hooks/orders"
 	"fenxiao/hooks/shop"
@@ -39,6 +40,9 @@ type Config struct {
 
 	// DisableScheduler keeps the cron scheduler off (jobs still run on demand).
 	DisableScheduler bool
+
+	// FirstSuperuser is created on serve when the database has no superuser.
+	FirstSuperuser FirstSuperuser
 }
 
 // MustRegister is like [Register] but panics on error.
@@ -80,6 +84,9 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 	bindJobs(app, s, config)
 	bindInfo(app, s)
 	bindNotifications(app, s, config)
+	apidoc.Register(app)
+	bindFavicon(app)
+	bindFirstSuperuser(app, config.FirstSuperuser)
 
 	return s, nil
 }

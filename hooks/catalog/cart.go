@@ -22,7 +22,10 @@ var (
 	errQuantity         = shop.FieldFail("quantity", "invalid_quantity", "数量必须是 1-999 / quantity must be 1 to 999")
 )
 
-// bindCartRoutes binds the cart and shared-cart routes; all need a signed-in user.
+// bindCartRoutes binds the cart and shared-cart routes. All need a
+// signed-in user except the preview of a shared cart: the friend it was
+// sent to sees what was shared (prices and stock, nothing personal) before
+// signing up, and signs in to import it.
 func (p *plugin) bindCartRoutes(se *core.ServeEvent) {
 	g := se.Router.Group("/api/shop/cart").Bind(apis.RequireAuth(usersCollection))
 	g.GET("", p.cartView)
@@ -31,11 +34,14 @@ func (p *plugin) bindCartRoutes(se *core.ServeEvent) {
 	g.DELETE("/items/{id}", p.cartRemove)
 	g.POST("/select", p.cartSelect)
 	g.POST("/share", p.cartShare)
-	g.GET("/share/{code}", p.cartShareView)
 	g.POST("/share/{code}/import", p.cartShareImport)
+	se.Router.GET("/api/shop/cart/share/{code}", p.cartShareView)
 }
 
 func insufficientStock(available int) error {
+	if available <= 0 {
+		return ErrOutOfStock
+	}
 	return shop.Fail(http.StatusConflict, "insufficient_stock",
 		fmt.Sprintf("库存不足，仅剩 %d 件 / only %d left", available, available))
 }
@@ -76,7 +82,7 @@ func (p *plugin) addToCart(txApp core.App, userId, skuId string, qty int) (*core
 	if err != nil {
 		return nil, err
 	}
-	if !info.OnShelf {
+	if !info.Listed() {
 		return nil, errOffShelf
 	}
 	item, err := txApp.FindFirstRecordByFilter(cartCollection, "user = {:user} && sku = {:sku}",
@@ -164,7 +170,7 @@ func (p *plugin) cartUpdate(e *core.RequestEvent) error {
 			if info.ProductId != oldInfo.ProductId {
 				return shop.FieldFail("sku", "sku_product_mismatch", "只能换成同一商品的其他规格 / the new sku must belong to the same product")
 			}
-			if !info.OnShelf {
+			if !info.Listed() {
 				return errOffShelf
 			}
 			other, err := txApp.FindFirstRecordByFilter(cartCollection, "user = {:user} && sku = {:sku}",
@@ -195,7 +201,7 @@ func (p *plugin) cartUpdate(e *core.RequestEvent) error {
 			if err != nil {
 				return err
 			}
-			if !info.OnShelf {
+			if !info.Listed() {
 				return errOffShelf
 			}
 			if qty > info.Stock {

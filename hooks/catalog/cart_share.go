@@ -95,7 +95,9 @@ func findShare(app core.App, code string) (*core.Record, []shareItem, error) {
 }
 
 // cartShareView handles GET /api/shop/cart/share/{code}: the shared lines at
-// today's prices and who shared them.
+// today's prices and stock, the sharer's nickname and invite code (what a
+// share poster shows too), for anyone with the code. Promotions are priced
+// without per-buyer limits when nobody is signed in.
 func (p *plugin) cartShareView(e *core.RequestEvent) error {
 	share, items, err := findShare(e.App, e.Request.PathValue("code"))
 	if err != nil {
@@ -195,7 +197,7 @@ func (p *plugin) importLine(txApp core.App, userId string, it shareItem) (int, s
 		return 0, "", err
 	}
 	switch {
-	case !info.OnShelf:
+	case !info.Listed():
 		return 0, "off_shelf", nil
 	case info.Stock <= 0:
 		return 0, "sold_out", nil

@@ -1,6 +1,8 @@
 package catalog_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -288,9 +290,25 @@ func TestCartShareAndImport(t *testing.T) {
 		t.Fatalf("share = %v", body)
 	}
 
-	// anyone signed in can look; only the selected line was shared
-	if status, _ := f.c.do("GET", "/api/shop/cart/share/"+code, "", nil); status != 401 {
-		t.Fatalf("guest view: %d", status)
+	// anyone with the code can look, signed in or not: prices and stock,
+	// nothing personal of the sharer beyond what a share poster shows
+	status, body = f.c.do("GET", "/api/shop/cart/share/"+code, "", nil)
+	if status != 200 || body["nickname"] != "Alice" || body["invite_code"] != inviteCode {
+		t.Fatalf("guest view: %d %v", status, body)
+	}
+	if guest := lines(body["cart"].(map[string]any)); len(guest) != 1 || guest[0]["sku"] != f.tea.Id ||
+		guest[0]["unit_price"].(float64) != 3000 || guest[0]["available"].(float64) <= 0 || guest[0]["status"] != "ok" {
+		t.Fatalf("guest view lines = %v", guest)
+	}
+	raw, _ := json.Marshal(body)
+	for _, private := range []string{f.aliceId, sharer.GetString("email")} {
+		if strings.Contains(string(raw), private) {
+			t.Fatalf("guest view shows %q: %s", private, raw)
+		}
+	}
+	// importing needs an account
+	if status, _ := f.c.do("POST", "/api/shop/cart/share/"+code+"/import", "", nil); status != 401 {
+		t.Fatalf("guest import: %d", status)
 	}
 	status, body = f.c.do("GET", "/api/shop/cart/share/"+code, f.bob, nil)
 	if status != 200 || body["nickname"] != "Alice" || body["invite_code"] != inviteCode {

@@ -30,6 +30,9 @@ type SkuInfo struct {
 	Status  string
 	OnShelf bool
 
+	// OffReason is why the product is off the shelf ("manual", "sold_out").
+	OffReason string
+
 	// CategoryPath is the product's category and its ancestors, root first.
 	CategoryPath []string
 
@@ -40,7 +43,17 @@ type SkuInfo struct {
 	TemplateId string
 }
 
-// Line returns the pricing line of qty units of the SKU.
+// Listed reports whether a buyer sees the SKU as on sale: its product is on
+// the shelf, or the stock rules took it off when it sold out and this SKU
+// still has none. In the second case what stops the sale is stock, and the
+// buyer is told "out of stock", not "off the shelf" (the buyer who loses
+// the race for the last unit must not read that the product was withdrawn).
+func (s *SkuInfo) Listed() bool {
+	return s.OnShelf || (s.OffReason == OffSoldOut && s.Stock <= 0)
+}
+
+// Line returns the pricing line of qty units of the SKU; a SKU [SkuInfo.Listed]
+// but sold out is priced as on the shelf, so its status is sold out.
 func (s *SkuInfo) Line(lineId string, qty int, selected bool) pricing.Line {
 	return pricing.Line{
 		Id:          lineId,
@@ -54,7 +67,7 @@ func (s *SkuInfo) Line(lineId string, qty int, selected bool) pricing.Line {
 		Selected:    selected,
 		UnitPrice:   s.Price,
 		Stock:       s.Stock,
-		OnShelf:     s.OnShelf,
+		OnShelf:     s.Listed(),
 		Weight:      s.Weight,
 		TemplateId:  s.TemplateId,
 	}
@@ -109,6 +122,7 @@ func LookupSkus(app core.App, ids []string) (map[string]*SkuInfo, error) {
 			Stock:         s.GetInt("stock"),
 			Status:        p.GetString("status"),
 			OnShelf:       p.GetString("status") == StatusOn,
+			OffReason:     p.GetString("off_reason"),
 			CategoryPath:  tree.path(p.GetString("category")),
 			Weight:        weight,
 			TemplateId:    p.GetString("shipping_template"),

@@ -400,7 +400,7 @@ func TestCommissionLifecycle(t *testing.T) {
 	var sum distribution.SummaryResponse
 	_ = json.Unmarshal(res.Raw, &sum)
 	if sum.Team.L1 != 1 || sum.Team.Total != 1 || sum.Total.Settled != 500-200+6000 || sum.Total.Cancelled != 200+2000 ||
-		sum.Wallet == nil || sum.Wallet.Balance != 4000 || sum.Wallet.Frozen != 0 {
+		sum.Wallet == nil || sum.Wallet.Available != 4000 || sum.Wallet.Balance != 4000 || sum.Wallet.Debt != 0 || sum.Wallet.Frozen != 0 {
 		t.Fatalf("summary: %s", res.Raw)
 	}
 	res = client.Do(http.MethodGet, "/api/shop/distribution/team?level=1", nil, cToken)

@@ -40,14 +40,25 @@ type SummaryResponse struct {
 		L3    int64 `json:"l3"`
 		Total int64 `json:"total"`
 	} `json:"team"`
-	Today  Earnings `json:"today"`
-	Month  Earnings `json:"month"`
-	Total  Earnings `json:"total"`
-	Level  int      `json:"level"`
-	Wallet *struct {
-		Balance int64 `json:"balance"`
-		Frozen  int64 `json:"frozen"`
-	} `json:"wallet"`
+	Today  Earnings  `json:"today"`
+	Month  Earnings  `json:"month"`
+	Total  Earnings  `json:"total"`
+	Level  int       `json:"level"`
+	Wallet *Balances `json:"wallet"`
+}
+
+// Balances are a wallet's figures under the names GET /api/shop/wallet uses:
+// Available is what can be withdrawn or spent (negative while the wallet
+// owes clawed-back commission), Debt is what it owes (max(-available, 0)),
+// Frozen is commission not yet settled.
+type Balances struct {
+	Available int64 `json:"available"`
+	Frozen    int64 `json:"frozen"`
+	Debt      int64 `json:"debt"`
+
+	// Deprecated: Balance is Available under its old name, kept for one
+	// release so that existing clients keep working.
+	Balance int64 `json:"balance"`
 }
 
 // summary answers a distributor's centre page: team size per level,
@@ -111,10 +122,7 @@ func (p *plugin) summary(e *core.RequestEvent) error {
 		err := e.App.DB().NewQuery("SELECT [[available]] AS [[balance]], [[frozen]] FROM {{wallets}} WHERE [[user]] = {:u} LIMIT 1").
 			Bind(dbx.Params{"u": me}).One(&w)
 		if err == nil || isNoRows(err) {
-			out.Wallet = &struct {
-				Balance int64 `json:"balance"`
-				Frozen  int64 `json:"frozen"`
-			}{w.Balance, w.Frozen}
+			out.Wallet = &Balances{Available: w.Balance, Frozen: w.Frozen, Debt: max(-w.Balance, 0), Balance: w.Balance}
 		}
 	}
 

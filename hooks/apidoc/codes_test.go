@@ -1,0 +1,75 @@
+package apidoc_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// sourceCodes finds the error codes the shop answers: the second argument
+// of shop.Fail and shop.FieldFail calls in the core and the plugins.
+var sourceCodes = regexp.MustCompile(`(?:\bFail\(\s*(?:http\.\w+|\d+)|\bFieldFail\(\s*"\w+")\s*,\s*"(\w+)"`)
+
+// readmeCodes finds the rows of the README's error code table.
+var readmeCodes = regexp.MustCompile("(?m)^\\| `(\\w+)` \\| ")
+
+// TestReadmeListsEveryErrorCode fails naming each code found in the source
+// but missing from the README's error code table, and each row of the table
+// no source answers any more.
+func TestReadmeListsEveryErrorCode(t *testing.T) {
+	root := "../.."
+	found := map[string]string{}
+	for _, dir := range []string{"hooks", "plugins"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") ||
+				strings.Contains(path, "fake") {
+				return err
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range sourceCodes.FindAllStringSubmatch(string(src), -1) {
+				found[m[1]] = path
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(found) < 100 {
+		t.Fatalf("only %d codes found in the source: the pattern is broken", len(found))
+	}
+
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the table is the section "### Error codes" up to the next heading
+	_, table, ok := strings.Cut(string(readme), "### Error codes")
+	if !ok {
+		t.Fatal(`README.md has no "### Error codes" section`)
+	}
+	if i := strings.Index(table, "\n#"); i >= 0 {
+		table = table[:i]
+	}
+	var listed []string
+	for _, m := range readmeCodes.FindAllStringSubmatch(table, -1) {
+		listed = append(listed, m[1])
+	}
+	for code, path := range found {
+		if !slices.Contains(listed, code) {
+			t.Errorf("error code %q (%s) is missing from the README's error code table", code, path)
+		}
+	}
+	for _, code := range listed {
+		if _, ok := found[code]; !ok {
+			t.Errorf("the README's error code table lists %q, which no source answers", code)
+		}
+	}
+}
