@@ -22,6 +22,7 @@ let mode = '' // '' (stopped), 'stream', 'poll'
 let retryMs = 1000
 let timers = []
 let pollState = {} // topic → last seen "updated" per record id
+let lastPoll = 0
 let onModeChange = null
 
 function topics() {
@@ -149,6 +150,7 @@ function startPolling() {
 async function poll() {
   if (mode !== 'poll') return
   await Promise.all(topics().map(pollTopic))
+  lastPoll = Date.now()
   timers.forEach(clearTimeout)
   timers = []
   if (mode === 'poll') later(poll, POLL_MS)
@@ -189,6 +191,7 @@ module.exports = {
   stop,
   get mode() { return mode },
   get clientId() { return clientId },
+  get lastPoll() { return lastPoll },
   // for tests and the debug panel
   set onModeChange(fn) { onModeChange = fn },
 }

@@ -40,7 +40,7 @@ Component({
           api.get('/api/shop/wallet'),
           api.list('withdrawals', { sort: '-created', perPage: 30 }),
         ])
-        this.setData({ balanceText: yuan(wallet.balance), items: list.items.map(row) })
+        this.setData({ balanceText: yuan(wallet.available), items: list.items.map(row) })
       } catch (e) { ui.showError(e) }
       wx.stopPullDownRefresh()
     },
