@@ -1,8 +1,8 @@
 // PocketBase realtime in a mini-program: GET /api/realtime read as a chunked
 // stream (wx.request enableChunked + onChunkReceived), the PB_CONNECT event's
 // clientId posted back with the subscriptions, events dispatched per topic.
-// Where chunked transfer is unavailable (old base library, some proxies) it
-// falls back to polling the subscribed records.
+// Where chunked transfer is unavailable (base library before 2.20.1, some
+// proxies) it falls back to polling the subscribed records.
 //
 //   const rt = require('./realtime')
 //   const off = rt.subscribe('orders/*', (e) => console.log(e.action, e.record))
@@ -84,6 +84,9 @@ function connect() {
     enableChunked: true,
     responseType: 'arraybuffer',
     header: { Accept: 'text/event-stream' },
+    // longer than the server's 5 idle minutes (wx.request gives up after
+    // app.json's networkTimeout, 60 s by default)
+    timeout: 6 * 60 * 1000,
     // the stream ends when the server drops idle clients (5 minutes) or the
     // network changes: connect again and subscribe again
     complete: () => {
