@@ -6,6 +6,7 @@ const fs = require('fs')
 const http = require('http')
 const { Worker } = require('worker_threads')
 const { setup, waitFor, raw, assert, ROOT } = require('./device')
+const preview = require('./preview')
 
 const { ADMIN_EMAIL, ADMIN_PASSWORD } = process.env
 const PNG = path.join(ROOT, 'images', 'tab-home-on.png')
@@ -72,6 +73,7 @@ step('entry from a share card: the click is counted, the product opens', async (
   await p.waitText('¥268.00')
   await p.waitText('库存 60')
   assert(p.data.images.length === 1 && p.data.images[0].includes('/api/files/'), 'gallery ' + p.data.images)
+  preview.snapshot(p, 'product')
   // a visitor's share carries no inviter of their own
   assert(p.instance.onShareAppMessage().path === '/pages/product/index?id=' + ctx.product.id, 'guest share path')
 })
@@ -82,6 +84,7 @@ step('wx.login sign-in binds the sharer at sign-up', async () => {
   me.instance.onShow()
   await me.waitText('微信一键登录')
   await me.waitText('邀请你来逛逛')
+  preview.snapshot(me, 'me-guest')
   await me.tap('.signin')
   await waitFor(() => me.$('.invite-code'), 15000, 'no invite code after sign-in: ' + me.text())
   await me.waitText('推荐人')
@@ -100,6 +103,7 @@ step('the getPhoneNumber button stores the verified number', async () => {
   const me = ctx.me
   await me.instance.onPhone({ detail: { code: 'phone-13912345678' } })
   await me.waitText('139****5678')
+  preview.snapshot(me, 'me')
   const u = await ctx.d.api.view('users', ctx.d.api.user().id)
   assert(u.phone === '13912345678', 'stored phone ' + u.phone)
 })
@@ -113,6 +117,7 @@ step('cart to a paid order (sandbox)', async () => {
   cart.instance.onShow()
   await cart.waitText('明前龙井')
   await cart.waitText('结算(1)')
+  preview.snapshot(cart, 'cart')
   await cart.tap('.checkout')
   assert(d.wx.callsOf('navigateTo').pop().arg.url === '/pages/checkout/index', 'to checkout')
 
@@ -122,6 +127,7 @@ step('cart to a paid order (sandbox)', async () => {
   await co.tap('.import')
   await co.waitText('张小凡')
   await co.waitText('¥268.00')
+  preview.snapshot(co, 'checkout')
   await co.tap('.submit')
   const redirect = await waitFor(() => d.wx.callsOf('redirectTo').find((c) => c.arg.url.startsWith('/pages/pay/index?id=')), 15000, 'no order: ' + co.text())
   ctx.orderId = redirect.arg.url.split('=')[1]
@@ -130,6 +136,7 @@ step('cart to a paid order (sandbox)', async () => {
   await pay.loaded
   await pay.waitText('沙箱支付')
   await pay.waitText('演示模式')
+  preview.snapshot(pay, 'pay')
   assert(pay.data.method === 'sandbox', 'sandbox preselected without WeChat Pay: ' + pay.data.method)
   await pay.tap('.pay')
   await waitFor(() => d.wx.callsOf('redirectTo').some((c) => c.arg.url === '/pages/order/index?id=' + ctx.orderId), 15000, 'not paid: ' + pay.text())
@@ -162,12 +169,14 @@ step('order list follows the status live; tracking on the detail page', async ()
   await raw('POST', `/api/shop/admin/orders/${ctx.orderId}/ship`, { tracking_company: 'yunda', tracking_no: 'YD20261204' }, ctx.admin)
   await waitFor(() => status() === '待收货', 10000, 'shipped order shows ' + status())
   assert(orders.data.live, 'the change came over realtime')
+  preview.snapshot(orders, 'orders')
 
   const detail = d.page('order', { id: ctx.orderId })
   await detail.loaded
   await detail.waitText('YD20261204')
   // no tracking provider configured in this shop: a readable message, not a crash
   await detail.waitText('物流查询未开通')
+  preview.snapshot(detail, 'order')
 })
 
 step('after-sale with a photo (wx.chooseMedia + wx.uploadFile)', async () => {
@@ -207,6 +216,7 @@ step('entry from a mini-program code (scene only), sign-in later', async () => {
   // the link was about the product: the home page goes on to it
   assert(d.wx.callsOf('navigateTo').some((c) => c.arg.url === '/pages/product/index?id=' + ctx.product.id), 'home goes on to the product')
   await home.waitText('明前龙井')
+  preview.snapshot(home, 'home')
   const pending = d.referral.pending()
   assert(pending && pending.inviter === ctx.up.inviteCode && pending.source === 'qr', 'inviter learnt from the click: ' + JSON.stringify(pending))
 
@@ -239,7 +249,8 @@ step('a member who was signed in already is bound when they open a share card', 
 step('the upline withdraws to a bank card', async () => {
   await raw('POST', '/api/shop/admin/rewards', { user: ctx.up.userId, amount: 5000, reason: '测试奖励' }, ctx.admin)
   ctx.upline.postMessage({ type: 'withdraw', balanceText: '¥50.00' })
-  await ctx.upline.next('withdrawn', 30000)
+  const w = await ctx.upline.next('withdrawn', 30000)
+  preview.add(w.snapshots)
   const list = await raw('GET', '/api/collections/withdrawals/records?filter=' + encodeURIComponent(`user = '${ctx.up.userId}'`), undefined, ctx.admin)
   assert(list.items.length === 1 && list.items[0].amount === 3050 && list.items[0].status === 'pending' && list.items[0].channel === 'bank',
     'withdrawal ' + JSON.stringify(list.items))
@@ -286,6 +297,8 @@ async function run() {
     }
     console.log(`ok   ${s.name} (${Date.now() - t} ms)`)
   }
+  const shots = await preview.photograph()
+  console.log('screenshots:', shots.join(' '))
   process.exit(0)
 }
 

@@ -2,7 +2,8 @@
 // link for the product, then keeps its distributor centre open with the
 // realtime stream until a commission arrives; later it withdraws.
 const { parentPort, workerData } = require('worker_threads')
-const { setup, waitFor, raw, assert } = require('./device')
+const { setup, waitFor, assert } = require('./device')
+const preview = require('./preview')
 
 const say = (m) => parentPort.postMessage(m)
 
@@ -19,6 +20,7 @@ async function main() {
   const promote = d.page('promote', { product: workerData.productId })
   await promote.loaded
   await promote.waitText('保存海报到相册')
+  preview.snapshot(promote, 'promote')
   assert(promote.data.wxacodeURL.endsWith('/api/shop/share/wxacode/' + link.code + '.png'), 'wxacode url ' + promote.data.wxacodeURL)
   await promote.tap('.save-poster')
   await waitFor(() => d.wx.callsOf('saveImageToPhotosAlbum').length === 1, 10000, 'poster not saved')
@@ -43,9 +45,16 @@ async function main() {
 
   await centre.waitText('新佣金', 30000)
   const latest = centre.data.latest
+  preview.snapshot(centre, 'distributor')
   const toast = d.wx.callsOf('showToast').map((c) => c.arg.title).find((t) => t.startsWith('新佣金'))
   // the figures were read again after the event
   await centre.waitText('今日预估')
+  // the commission list explains how the amount was computed
+  const list = d.page('commissions', {})
+  await list.waitText('一级佣金')
+  await list.waitText('× 10.00%')
+  await list.waitText('冻结中')
+  preview.snapshot(list, 'commissions')
   say({ type: 'commission', latest, toast, mode: realtime.mode, text: centre.text() })
 }
 
@@ -59,7 +68,8 @@ async function withdraw(d, m) {
   await page.tap('.submit')
   await page.waitText('待审核')
   await page.waitText('¥30.50')
-  say({ type: 'withdrawn', text: page.text() })
+  preview.snapshot(page, 'withdraw')
+  say({ type: 'withdrawn', text: page.text(), snapshots: preview.taken() })
 }
 
 main().catch((e) => say({ type: 'error', error: e.stack || String(e) }))
