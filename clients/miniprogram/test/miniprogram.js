@@ -35,6 +35,32 @@ const steps = []
 const step = (name, fn) => steps.push({ name, fn })
 const ctx = {}
 
+step('SSE parser and UTF-8 decoder take any cut of the stream', async () => {
+  const { createParser } = require(path.join(ROOT, 'lib/sse'))
+  const { createDecoder, base64UrlDecode } = require(path.join(ROOT, 'lib/utf8'))
+  const stream = Buffer.from('id: 1\r\nevent: PB_CONNECT\r\ndata: {"clientId":"c1"}\r\n\r\n: ping\n\n' +
+    'event: commissions/*\ndata: {"action":"create","record":{"formula":"¥268.00 × 10.00% = ¥26.80 (一级)"}}\n\n')
+  const TD = global.TextDecoder
+  for (const native of [true, false]) {
+    // without TextDecoder (older base libraries) the module's own decoder runs
+    global.TextDecoder = native ? TD : undefined
+    for (let size = 1; size <= 9; size++) {
+      const events = []
+      const parse = createParser((e) => events.push(e))
+      const decode = createDecoder()
+      for (let i = 0; i < stream.length; i += size) {
+        const piece = stream.subarray(i, i + size)
+        parse(decode(piece.buffer.slice(piece.byteOffset, piece.byteOffset + piece.length)))
+      }
+      assert(events.length === 2 && events[0].event === 'PB_CONNECT' && JSON.parse(events[0].data).clientId === 'c1', 'connect event, cut ' + size)
+      assert(JSON.parse(events[1].data).record.formula === '¥268.00 × 10.00% = ¥26.80 (一级)', 'Chinese intact, cut ' + size + ' native ' + native)
+    }
+  }
+  global.TextDecoder = TD
+  const payload = Buffer.from(JSON.stringify({ exp: 1800000000, name: '张' })).toString('base64url')
+  assert(JSON.parse(base64UrlDecode(payload)).name === '张', 'JWT payload decoding')
+})
+
 step('a product photo through the admin API (thumbs in lists)', async () => {
   const admin = await raw('POST', '/api/collections/_superusers/auth-with-password', { identity: ADMIN_EMAIL, password: ADMIN_PASSWORD })
   ctx.admin = admin.token

@@ -1,6 +1,6 @@
 // 分销中心: wallet and earnings, team by level, leaderboard and link
 // statistics. New commission arrives over realtime: the figures refresh
-// and a toast says how much.
+// and the newest one is shown with its formula.
 const api = require('../../lib/api')
 const realtime = require('../../lib/realtime')
 const ui = require('../../lib/ui')
@@ -22,8 +22,8 @@ Component({
       this.load()
       this.off = realtime.subscribe('commissions/*', (ev) => {
         if (ev.action !== 'create' || !ev.record) return
+        // (the toast comes from app.js, wherever the distributor is)
         this.setData({ latest: `${['', '一', '二', '三'][ev.record.level]}级佣金 ${yuan(ev.record.amount)}（${ev.record.formula || '订单已付款'}）` })
-        ui.toast('新佣金 ' + yuan(ev.record.amount), 'success')
         this.load()
       })
     },

@@ -44,8 +44,9 @@ Component({
     async signIn() {
       this.setData({ busy: true, error: '' })
       try {
+        // a new user is bound at sign-up; an existing one by the referral
+        // module's sign-in listener
         await api.signInWithWeChat(referral.invitation())
-        await referral.bind()
         await this.load()
       } catch (e) {
         this.setData({ error: e.message })
