@@ -166,13 +166,19 @@ func registerPlugins(app core.App, cfg config) {
 	for _, line := range cfg.Off {
 		app.Logger().Warn(line)
 	}
-	// WeChat mini-program sign-in
+	// one client for every user of the mini-program's access token (phone
+	// numbers, poster codes, shipping info): two clients would void each
+	// other's tokens
+	var wx *wechat.Client
 	if appID, secret := env("FENXIAO_WECHAT_APPID", ""), env("FENXIAO_WECHAT_SECRET", ""); appID != "" && secret != "" {
-		wechat.MustRegister(app, wechat.Config{
-			AppID:   appID,
-			Secret:  secret,
-			BaseURL: env("FENXIAO_WECHAT_API_URL", wechat.DefaultBaseURL),
-		})
+		var err error
+		wx, err = wechat.NewClient(wechat.Config{AppID: appID, Secret: secret,
+			BaseURL: env("FENXIAO_WECHAT_API_URL", wechat.DefaultBaseURL)})
+		if err != nil {
+			panic(err)
+		}
+		// WeChat mini-program sign-in and phone numbers
+		wechat.MustRegister(app, wechat.Config{Client: wx})
 	}
 
 	// three-level commission, settlement, levels, leaderboards, distributor
@@ -226,17 +232,6 @@ func registerPlugins(app core.App, cfg config) {
 		flashsale.MustRegister(app, flashsale.Config{})
 	}
 
-	// one client for every user of the mini-program's access token (poster
-	// codes, shipping info): two clients would void each other's tokens
-	var wx *wechat.Client
-	if appID, secret := env("FENXIAO_WECHAT_APPID", ""), env("FENXIAO_WECHAT_SECRET", ""); appID != "" && secret != "" {
-		var err error
-		wx, err = wechat.NewClient(wechat.Config{AppID: appID, Secret: secret,
-			BaseURL: env("FENXIAO_WECHAT_API_URL", wechat.DefaultBaseURL)})
-		if err != nil {
-			panic(err)
-		}
-	}
 
 	// promotion tools: share links, QR and mini-program codes, posters,
 	// click tracking and conversion stats (on unless FENXIAO_SHARING=off)

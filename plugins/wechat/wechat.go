@@ -11,8 +11,11 @@
 //	})
 //
 // It adds POST /api/shop/auth/wechat {code, inviter?, nickname?} which returns
-// PocketBase's standard auth response. The openid is stored in the hidden
-// users.wx_openid field and never leaves the server.
+// PocketBase's standard auth response, and POST /api/shop/auth/wechat/phone
+// {code} (signed in) which stores the phone number of a getPhoneNumber
+// button, verified by WeChat (getuserphonenumber), and answers {phone}. The
+// openid is stored in the hidden users.wx_openid field and never leaves the
+// server.
 package wechat
 
 import (
@@ -48,6 +51,11 @@ type Config struct {
 
 	// Timeout bounds each call to WeChat (default 5s).
 	Timeout time.Duration
+
+	// Client, when set, serves the routes instead of a new client built
+	// from the fields above: the access token of one mini-program must be
+	// shared by every caller, as a new token voids the previous one.
+	Client *Client
 }
 
 // MustRegister is like [Register] but panics on error.
@@ -57,14 +65,18 @@ func MustRegister(app core.App, config Config) {
 	}
 }
 
-// Register adds the WeChat sign-in route to app.
+// Register adds the WeChat sign-in and phone number routes to app.
 func Register(app core.App, config Config) error {
-	client, err := NewClient(config)
-	if err != nil {
-		return err
+	client := config.Client
+	if client == nil {
+		var err error
+		if client, err = NewClient(config); err != nil {
+			return err
+		}
 	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/shop/auth/wechat", client.signIn)
+		se.Router.POST("/api/shop/auth/wechat/phone", client.bindPhone).Bind(apis.RequireAuth("users"))
 		return se.Next()
 	})
 	return nil

@@ -1,11 +1,17 @@
-// Package wxfake is a local stand-in for the WeChat mini-program server APIs
-// that need an access token, for tests: /cgi-bin/token and
-// /wxa/sec/order/upload_shipping_info.
+// Package wxfake is a local stand-in for the WeChat mini-program server
+// APIs, for tests: /sns/jscode2session (wx.login codes), /cgi-bin/token,
+// /wxa/business/getuserphonenumber (getPhoneNumber button codes),
+// /wxa/getwxacodeunlimit and /wxa/sec/order/upload_shipping_info.
 //
 // Like WeChat it issues a token only for the right appid and secret, answers
 // every call with status 200 and a JSON body served as text/plain, refuses
 // an unknown or revoked token with errcode 40001, and checks the fields
 // upload_shipping_info requires.
+//
+// Codes are single-use, like WeChat's. A wx.login code "code-<person>-<n>"
+// signs in the openid "oFAKE-<person>" (the same person whatever n); a
+// getPhoneNumber code "phone-<11 digits>[-<n>]" answers that mainland number.
+// Anything else is refused with errcode 40029.
 //
 // Example usage:
 //
@@ -16,12 +22,19 @@
 package wxfake
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"image"
+	"image/color"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Upload is one upload_shipping_info body the fake accepted.
@@ -65,6 +78,34 @@ type Fake struct {
 	uploadCalls int
 	uploads     []Upload
 	failures    []string // JSON bodies answered to the next uploads
+	usedCodes   map[string]bool
+	wxacodes    []WxaCode
+}
+
+// WxaCode is one getwxacodeunlimit request the fake answered with an image.
+type WxaCode struct {
+	Scene string `json:"scene"`
+	Page  string `json:"page"`
+	Width int    `json:"width"`
+}
+
+// WxaCodes returns the mini-program codes made so far.
+func (f *Fake) WxaCodes() []WxaCode {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]WxaCode(nil), f.wxacodes...)
+}
+
+// use marks a single-use code; false when it was used before.
+func (f *Fake) use(code string) bool {
+	if f.usedCodes == nil {
+		f.usedCodes = map[string]bool{}
+	}
+	if f.usedCodes[code] {
+		return false
+	}
+	f.usedCodes[code] = true
+	return true
 }
 
 // New starts a fake for the given mini-program credentials and stops it
@@ -128,6 +169,57 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"errcode": code, "errmsg": msg})
 	}
 	switch r.URL.Path {
+	case "/sns/jscode2session":
+		q := r.URL.Query()
+		if q.Get("appid") != f.appID || q.Get("secret") != f.secret || q.Get("grant_type") != "authorization_code" {
+			answer(40125, "invalid appsecret")
+			return
+		}
+		code := q.Get("js_code")
+		person, _, ok := strings.Cut(strings.TrimPrefix(code, "code-"), "-")
+		if !strings.HasPrefix(code, "code-") || !ok || person == "" {
+			answer(40029, "invalid code")
+			return
+		}
+		if !f.use(code) {
+			answer(40163, "code been used")
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"openid": "oFAKE-" + person, "session_key": "sk-" + person, "unionid": "uFAKE-" + person})
+
+	case "/wxa/business/getuserphonenumber":
+		if tok := r.URL.Query().Get("access_token"); r.Method != http.MethodPost || tok == "" || tok != f.token {
+			answer(40001, "invalid credential, access_token is invalid or not latest")
+			return
+		}
+		var body struct {
+			Code string `json:"code"`
+		}
+		json.NewDecoder(r.Body).Decode(&body)
+		phone, _, _ := strings.Cut(strings.TrimPrefix(body.Code, "phone-"), "-")
+		if !strings.HasPrefix(body.Code, "phone-") || len(phone) != 11 || strings.Trim(phone, "0123456789") != "" || !f.use(body.Code) {
+			answer(40029, "invalid code")
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"errcode": 0, "errmsg": "ok", "phone_info": map[string]any{
+			"phoneNumber": phone, "purePhoneNumber": phone, "countryCode": "86",
+			"watermark": map[string]any{"timestamp": time.Now().Unix(), "appid": f.appID},
+		}})
+
+	case "/wxa/getwxacodeunlimit":
+		if tok := r.URL.Query().Get("access_token"); r.Method != http.MethodPost || tok == "" || tok != f.token {
+			answer(40001, "invalid credential, access_token is invalid or not latest")
+			return
+		}
+		var c WxaCode
+		if err := json.NewDecoder(r.Body).Decode(&c); err != nil || c.Scene == "" || len(c.Scene) > 32 {
+			answer(40169, "invalid length for scene")
+			return
+		}
+		f.wxacodes = append(f.wxacodes, c)
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(codePNG(c.Scene))
+
 	case "/cgi-bin/token":
 		f.tokenCalls++
 		q := r.URL.Query()
@@ -211,4 +303,26 @@ func check(u *Upload) string {
 		}
 	}
 	return ""
+}
+
+// codePNG draws a stand-in mini-program code: a 280×280 grid whose pattern
+// depends on scene, so different codes look different on a poster.
+func codePNG(scene string) []byte {
+	h := fnv.New64a()
+	h.Write([]byte(scene))
+	bits := h.Sum64()
+	img := image.NewGray(image.Rect(0, 0, 280, 280))
+	for y := 0; y < 280; y++ {
+		for x := 0; x < 280; x++ {
+			cell := uint((y/35)*8+(x/35)) % 64
+			v := uint8(255)
+			if bits>>cell&1 == 1 {
+				v = 30
+			}
+			img.SetGray(x, y, color.Gray{Y: v})
+		}
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	return buf.Bytes()
 }

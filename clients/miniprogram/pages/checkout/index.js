@@ -1,0 +1,97 @@
+// 确认订单: a saved address or one imported with wx.chooseAddress, the
+// cart's selected lines (or one SKU bought now), then the order — priced by
+// the server — goes on to payment.
+const api = require('../../lib/api')
+const ui = require('../../lib/ui')
+const { yuan, maskPhone } = require('../../lib/format')
+
+Component({
+  data: {
+    address: null, addresses: [], showAddresses: false, lines: [], applied: [], note: '', estimate: false,
+    goodsText: '', discountText: '', shippingText: '', totalText: '', submitting: false, error: '',
+  },
+  methods: {
+    async onLoad(query) {
+      this.item = query && query.sku ? { sku: query.sku, quantity: Number(query.quantity) || 1 } : null
+      try {
+        const list = await api.list('addresses', { sort: '-is_default,-updated', perPage: 50 })
+        this.setData({ addresses: list.items })
+        this.useAddress(list.items[0] || null)
+        if (!list.items.length) this.setData({ showAddresses: true })
+        await this.price()
+      } catch (e) {
+        this.setData({ error: e.message })
+      }
+    },
+    useAddress(a) {
+      this.setData({ address: a ? Object.assign({}, a, { phoneText: maskPhone(a.phone) }) : null })
+    },
+    // the cart priced with the address (shipping); a bought-now SKU is shown
+    // at its price and priced for real by the checkout
+    async price() {
+      if (this.item) {
+        const sku = await api.view('skus', this.item.sku, { expand: 'product' })
+        const p = (sku.expand && sku.expand.product) || {}
+        const goods = sku.price * this.item.quantity
+        this.setData({
+          estimate: true,
+          lines: [{ sku: sku.id, title: p.title, spec_text: sku.spec_text, quantity: this.item.quantity, priceText: yuan(sku.price),
+            thumbURL: p.images && p.images[0] ? api.fileURL(p, p.images[0], '200x200') : '' }],
+          goodsText: yuan(goods), shippingText: '提交后计算', totalText: yuan(goods),
+        })
+        return
+      }
+      const cart = await api.get('/api/shop/cart', { address: this.data.address ? this.data.address.id : '' })
+      const lines = (cart.lines || []).filter((l) => l.selected && l.in_total).map((l) => Object.assign({}, l, {
+        thumbURL: api.absolute(l.thumb || l.image), priceText: yuan(l.paid),
+      }))
+      this.setData({
+        lines, applied: cart.applied || [],
+        goodsText: yuan(cart.goods), discountText: cart.discount ? yuan(cart.discount) : '',
+        shippingText: cart.shipping_estimated ? yuan(cart.shipping) + '（预估）' : yuan(cart.shipping),
+        totalText: yuan(cart.total),
+      })
+    },
+    toggleAddresses() { this.setData({ showAddresses: !this.data.showAddresses }) },
+    pickAddress(e) {
+      this.useAddress(this.data.addresses.find((a) => a.id === e.currentTarget.dataset.id))
+      this.setData({ showAddresses: false })
+      this.price().catch(ui.showError)
+    },
+    // wx.chooseAddress gives WeChat's saved address; it is stored as one of
+    // the buyer's addresses so the order can name it
+    importWeChat() {
+      wx.chooseAddress({
+        success: async (a) => {
+          try {
+            const me = api.user()
+            const saved = await api.post('/api/collections/addresses/records', {
+              user: me.id, name: a.userName, phone: a.telNumber, province: a.provinceName, city: a.cityName,
+              district: a.countyName, detail: a.detailInfo || a.detailInfoNew, postcode: a.postalCode, is_default: !this.data.addresses.length,
+            })
+            this.setData({ addresses: [saved].concat(this.data.addresses), showAddresses: false })
+            this.useAddress(saved)
+            await this.price()
+          } catch (e) { ui.showError(e) }
+        },
+        fail: (e) => { if (!/cancel/.test((e && e.errMsg) || '')) ui.toast('无法读取微信地址，请在设置中允许') },
+      })
+    },
+    onNote(e) { this.setData({ note: e.detail.value }) },
+    async submit() {
+      if (!this.data.address) return ui.toast('请选择收货地址')
+      this.setData({ submitting: true, error: '' })
+      try {
+        const body = { address: this.data.address.id, note: this.data.note }
+        if (this.item) body.items = [this.item]
+        const order = await api.post('/api/shop/checkout', body)
+        wx.redirectTo({ url: '/pages/pay/index?id=' + order.id })
+      } catch (e) {
+        this.setData({ error: e.message })
+        // prices or promotions changed under the buyer: show the new ones
+        if (e.status === 409 && !this.item) this.price().catch(() => {})
+      }
+      this.setData({ submitting: false })
+    },
+  },
+})
