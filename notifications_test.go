@@ -188,9 +188,9 @@ func TestEveryEventNotifies(t *testing.T) {
 			w.do("POST", "/api/shop/orders/"+cancelled+"/cancel", map[string]any{"reason": "不想要了"}, w.buyerTok)
 		}, []string{"buyer:order_cancelled"}},
 
-		{"a payment arrives for the cancelled order", func() {
+		{"a WeChat Pay notification arrives for the cancelled order", func() {
 			o, _ := w.app.FindRecordById("orders", cancelled)
-			if _, err := orders.ApplyPayment(w.app, &shop.PaymentNotice{Provider: "sandbox", OrderNo: o.GetString("order_no"),
+			if _, err := orders.ApplyPayment(w.app, &shop.PaymentNotice{Provider: "wechatpay", OrderNo: o.GetString("order_no"),
 				TransactionId: "LATE1", Amount: int64(o.GetInt("payable"))}); err != nil {
 				t.Fatal(err)
 			}
