@@ -65,6 +65,7 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 	shop.Attach(app, s)
 
 	bindErrorShape(app)
+	bindGracefulShutdown(app)
 	bindSettingsRules(app)
 	shop.BindSettingsCache(app)
 
