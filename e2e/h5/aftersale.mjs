@@ -2,7 +2,7 @@
 // confirming receipt of a shipped one (its status arrives live) and an
 // after-sale application with a photo.
 import { run, phone, shot, assert, assertEq, watchErrors, api, adminToken, BASE_URL } from '../lib/browser.mjs';
-import { emailSignIn, textOf } from './steps.mjs';
+import { emailSignIn, textOf, phonePage } from './steps.mjs';
 
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
@@ -37,8 +37,7 @@ async function checkoutAndOpenPay(page) {
 
 await run(async (browser) => {
   const token = await adminToken();
-  const ctx = await phone(browser);
-  const page = await ctx.newPage();
+  const { ctx, page } = await phonePage(browser);
   const errors = watchErrors(page);
   await emailSignIn(page, 'chenjing@fenxiao.demo');
 

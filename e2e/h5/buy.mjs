@@ -3,15 +3,14 @@
 // the inviter's centre, open in a second context, shows the frozen
 // commission live with its explanation.
 import { run, phone, shot, assert, assertEq, watchErrors, api, adminToken, BASE_URL } from '../lib/browser.mjs';
-import { emailSignIn, smsCode, findUser, textOf, discountAll } from './steps.mjs';
+import { emailSignIn, smsCode, findUser, textOf, discountAll, phonePage } from './steps.mjs';
 
 await run(async (browser) => {
   await discountAll();
   const inviter = await findUser(`email = 'wangfang@fenxiao.demo'`);
 
   // the distributor (王芳) opens a product and takes her share link
-  const dctx = await phone(browser);
-  const dpage = await dctx.newPage();
+  const { page: dpage } = await phonePage(browser);
   const derrors = watchErrors(dpage);
   await emailSignIn(dpage, 'wangfang@fenxiao.demo');
   await dpage.goto(BASE_URL + '/#/', { waitUntil: 'domcontentloaded' });
@@ -33,8 +32,7 @@ await run(async (browser) => {
   await dpage.waitForSelector('.tabs');
 
   // a new visitor follows the link
-  const ctx = await phone(browser);
-  const page = await ctx.newPage();
+  const { ctx, page } = await phonePage(browser);
   const errors = watchErrors(page);
   await page.goto(link.replace(/^https?:\/\/[^/]+/, BASE_URL), { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('#add');
@@ -114,8 +112,8 @@ await run(async (browser) => {
   await shot(page, '09-order-paid');
 
   // the inviter's list got the commission live, with its explanation
-  await dpage.waitForSelector('.toast.live', { timeout: 10000 });
-  assert((await dpage.textContent('.toast.live')).includes('新佣金'), 'live toast');
+  const live = await dpage.waitForSelector('.toast.live');
+  assert((await live.textContent()).includes('新佣金'), 'live toast');
   await dpage.waitForSelector('.commission');
   const row = await dpage.textContent('.commission >> nth=0');
   assert(row.includes('冻结中') && row.includes('一级佣金') && row.includes('×'), 'commission row explains itself: ' + row);

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { run, phone, shot, assert, assertEq, watchErrors, api, adminToken, BASE_URL, SHOT_DIR } from '../lib/browser.mjs';
-import { emailSignIn, findUser, discountAll } from './steps.mjs';
+import { emailSignIn, findUser, discountAll, phonePage } from './steps.mjs';
 
 const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.47.2560 NetType/WIFI Language/zh_CN';
 
@@ -40,11 +40,10 @@ await run(async (browser) => {
   const handoff = {};
 
   // inside WeChat
-  const wx = await phone(browser, { userAgent: WECHAT_UA });
+  const { ctx: wx, page } = await phonePage(browser, { userAgent: WECHAT_UA });
   await wx.addInitScript(() => {
     window.WeixinJSBridge = { invoke(name, params, cb) { window.__wxInvoke = { name, params }; } };
   });
-  const page = await wx.newPage();
   const errors = watchErrors(page);
   await emailSignIn(page, 'zhaolei@fenxiao.demo');
   const wxOrder = await buyTwo(page);
@@ -67,8 +66,7 @@ await run(async (browser) => {
   handoff.wechat = { order_no: body.order.order_no, payable: body.order.payable, params: invoke.params };
 
   // any other browser: Alipay wap
-  const other = await phone(browser);
-  const page2 = await other.newPage();
+  const { page: page2 } = await phonePage(browser);
   const errors2 = watchErrors(page2);
   await emailSignIn(page2, 'zhaolei@fenxiao.demo');
   const aliOrder = await buyTwo(page2);

@@ -1,6 +1,6 @@
 // Steps the H5 browser tests share: signing in through the pages, reading
 // the development SMS code from the app log, waiting for text.
-import { api, adminToken, assert, BASE_URL } from '../lib/browser.mjs';
+import { api, adminToken, assert, phone, BASE_URL } from '../lib/browser.mjs';
 
 // emailSignIn signs in on the login page with a demo shopper's password.
 export async function emailSignIn(page, email, password = 'demo123456', next = '#/me') {
@@ -35,7 +35,7 @@ export async function findUser(filter) {
 }
 
 // textOf waits for a selector and returns its text.
-export async function textOf(page, sel, timeout = 10000) {
+export async function textOf(page, sel, timeout = 30000) {
   await page.waitForSelector(sel, { timeout });
   return (await page.textContent(sel)).trim();
 }
@@ -47,4 +47,13 @@ export async function discountAll(label = '9折') {
     name: '全场九折', type: 'discount', discount_mode: 'rate', rate_bp: 9000, scope: 'all',
     starts_at: new Date(Date.now() - 3600e3).toISOString().replace('T', ' '), active: true, label, priority: 1,
   } });
+}
+
+// phonePage opens a phone context and a page with a patient default
+// timeout: these tests share two cores with other builds and tests.
+export async function phonePage(browser, opts = {}) {
+  const ctx = await phone(browser, opts);
+  ctx.setDefaultTimeout(60000);
+  const page = await ctx.newPage();
+  return { ctx, page };
 }

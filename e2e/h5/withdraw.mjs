@@ -2,14 +2,14 @@
 // and what arrives, refuses bad input with Chinese messages, and the
 // history follows the review live.
 import { run, phone, shot, assert, assertEq, watchErrors, api, adminToken, BASE_URL } from '../lib/browser.mjs';
-import { emailSignIn, findUser, textOf } from './steps.mjs';
+import { emailSignIn, findUser, textOf, phonePage } from './steps.mjs';
 
 await run(async (browser) => {
   const token = await adminToken();
   const user = await findUser(`email = 'liqiang@fenxiao.demo'`);
   await api('POST', '/api/shop/admin/rewards', { token, body: { user: user.id, amount: 5000, reason: '推广奖励' } });
 
-  const page = await (await phone(browser)).newPage();
+  const { page } = await phonePage(browser);
   const errors = watchErrors(page);
   await emailSignIn(page, 'liqiang@fenxiao.demo', 'demo123456', '#/dist/withdraw');
   assertEq(await textOf(page, '#available'), '50.00', 'available balance in yuan');

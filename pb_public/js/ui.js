@@ -70,7 +70,7 @@ export function toast(msg, kind = '') {
   // the newest two stay readable
   while (box.children.length >= 2) box.firstChild.remove();
   box.append(el);
-  setTimeout(() => el.remove(), kind === 'live' ? 6000 : 2200);
+  setTimeout(() => el.remove(), kind === 'live' ? 6000 : kind === 'error' ? 4000 : 3000);
 }
 
 export const toastError = (err) => toast(errorText(err), 'error');
