@@ -114,6 +114,9 @@ func Seed(app core.App) (*Result, error) {
 		if err := seedCatalog(txApp, result); err != nil {
 			return fmt.Errorf("catalog: %w", err)
 		}
+		if err := seedMarketing(txApp); err != nil {
+			return fmt.Errorf("coupons and flash sales: %w", err)
+		}
 		return nil
 	})
 	if err != nil {
