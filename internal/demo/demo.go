@@ -117,6 +117,9 @@ func Seed(app core.App) (*Result, error) {
 		if err := seedImages(txApp); err != nil {
 			return fmt.Errorf("images: %w", err)
 		}
+		if err := seedMarketing(txApp); err != nil {
+			return fmt.Errorf("coupons and flash sales: %w", err)
+		}
 		return nil
 	})
 	if err != nil {

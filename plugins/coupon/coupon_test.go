@@ -463,3 +463,50 @@ func TestCouponsOnSignupByAdminAndAsLevelReward(t *testing.T) {
 		t.Fatalf("mine: %s", res.Raw)
 	}
 }
+
+// TestCouponReturnedOnFullRefund: a paid order refunded in full gives its
+// coupon back under cancel_and_refund; under cancel it stays used.
+func TestCouponReturnedOnFullRefund(t *testing.T) {
+	f := newFixture(t)
+	tpl := f.template(map[string]any{"threshold": 0})
+	refund := func() (string, string) {
+		id := f.claim(f.token, tpl)
+		res := f.checkout(map[string]any{"coupon": id, "items": []map[string]any{{"sku": f.cup.Id, "quantity": 1}}})
+		if res.Status != 200 || num(res.Body["payable"]) != 4000 {
+			t.Fatalf("checkout: %d %s", res.Status, res.Raw)
+		}
+		orderId := res.Body["id"].(string)
+		if res := f.c.Do("POST", "/api/shop/orders/"+orderId+"/pay", map[string]any{"method": "sandbox"}, f.token); res.Status != 200 {
+			t.Fatalf("pay: %d %s", res.Status, res.Raw)
+		}
+		item := f.items(orderId)[0]
+		res = f.c.Do("POST", "/api/shop/aftersales", map[string]any{"order": orderId, "type": "refund", "reason": "不想要了",
+			"items": []map[string]any{{"order_item": item.Id, "quantity": 1, "amount": 4000}}}, f.token)
+		if res.Status != 200 {
+			t.Fatalf("apply: %d %s", res.Status, res.Raw)
+		}
+		if res := f.c.Do("POST", "/api/shop/admin/aftersales/"+res.Body["id"].(string)+"/approve", map[string]any{}, f.admin); res.Status != 200 {
+			t.Fatalf("approve: %d %s", res.Status, res.Raw)
+		}
+		if o := f.reload("orders", orderId); o.GetString("status") != "refunded" {
+			t.Fatalf("order %s after the refund", o.GetString("status"))
+		}
+		return id, orderId
+	}
+	id, _ := refund()
+	if c := f.reload("user_coupons", id); c.GetString("status") != "unused" {
+		t.Fatalf("coupon after a full refund: %s", c.GetString("status"))
+	}
+
+	settings := f.reload("shop_settings", "shopsettings001")
+	settings.Set("coupon_return", "cancel")
+	if err := f.app.Save(settings); err != nil {
+		t.Fatal(err)
+	}
+	// a second coupon, refunded in full under cancel, stays used
+	id2, orderId := refund()
+	if c := f.reload("user_coupons", id2); c.GetString("status") != "used" || c.GetString("order") != orderId {
+		t.Fatalf("coupon kept under cancel: %v", c)
+	}
+	testutil.MustAudit(t, f.app)
+}
