@@ -221,6 +221,32 @@ step('after-sale with a photo (wx.chooseMedia + wx.uploadFile)', async () => {
   await d.api.post(`/api/shop/aftersales/${list.items[0].id}/close`, {})
 })
 
+step('browsing: search, categories, notifications; the token is refreshed', async () => {
+  const d = ctx.d
+  const search = d.page('search', { q: '龙井' })
+  await search.waitText('共 1 件商品')
+  await search.waitText('明前龙井')
+  assert(search.data.products[0].thumb.includes('thumb='), 'search thumbs: ' + search.data.products[0].thumb)
+  preview.snapshot(search, 'search')
+
+  const cat = d.page('category', {})
+  cat.instance.onShow()
+  await cat.waitText('食品饮料')
+  await waitFor(() => cat.data.products.length > 0, 10000, 'no products in the first category: ' + cat.text())
+  const tea = cat.data.categories.find((c) => c.name === '茶叶')
+  await cat.instance.select(tea.id)
+  await cat.waitText('明前龙井')
+  preview.snapshot(cat, 'category')
+
+  const notes = d.page('notifications', {})
+  await waitFor(() => notes.data.items.length > 0, 10000, 'no notifications: ' + notes.text())
+  preview.snapshot(notes, 'notifications')
+
+  const id = d.api.user().id
+  const record = await d.api.refreshAuth()
+  assert(record && record.id === id && d.api.signedIn(), 'token refreshed for the same user')
+})
+
 step('polling fallback where chunked transfer is unavailable', async () => {
   const d = ctx.d
   const poller = worker('poller.js', { token: d.api.token(), record: d.api.user(), orderNo: ctx.orderNo })
