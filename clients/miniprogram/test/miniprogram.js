@@ -163,6 +163,9 @@ step('cart to a paid order (sandbox)', async () => {
   await pay.waitText('沙箱支付')
   await pay.waitText('演示模式')
   preview.snapshot(pay, 'pay')
+  // the deadline in China time, whatever the phone's zone
+  const china = new Date(Date.parse(pay.data.order.expires_at.replace(' ', 'T')) + 8 * 3600e3).toISOString().slice(0, 16).replace('T', ' ')
+  assert(pay.data.expiresText === china, 'deadline ' + pay.data.expiresText + ', want ' + china)
   assert(pay.data.method === 'sandbox', 'sandbox preselected without WeChat Pay: ' + pay.data.method)
   await pay.tap('.pay')
   await waitFor(() => d.wx.callsOf('redirectTo').some((c) => c.arg.url === '/pages/order/index?id=' + ctx.orderId), 15000, 'not paid: ' + pay.text())
