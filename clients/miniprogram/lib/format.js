@@ -40,9 +40,15 @@ const aftersaleStatus = {
   closed: '已关闭',
 }
 
+// date shows a PocketBase UTC datetime ("2026-12-04 09:44:00.000Z") in
+// China time (UTC+8, no daylight saving), whatever the phone's zone
 function date(s) {
   if (!s) return ''
-  return String(s).replace('T', ' ').slice(0, 16)
+  const t = Date.parse(String(s).replace(' ', 'T'))
+  if (isNaN(t)) return String(s).slice(0, 16)
+  const d = new Date(t + 8 * 3600 * 1000)
+  const p = (n) => String(n).padStart(2, '0')
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`
 }
 
 function maskPhone(p) {

@@ -163,6 +163,9 @@ step('cart to a paid order (sandbox)', async () => {
   await pay.waitText('沙箱支付')
   await pay.waitText('演示模式')
   preview.snapshot(pay, 'pay')
+  // the deadline in China time, whatever the phone's zone
+  const china = new Date(Date.parse(pay.data.order.expires_at.replace(' ', 'T')) + 8 * 3600e3).toISOString().slice(0, 16).replace('T', ' ')
+  assert(pay.data.expiresText === china, 'deadline ' + pay.data.expiresText + ', want ' + china)
   assert(pay.data.method === 'sandbox', 'sandbox preselected without WeChat Pay: ' + pay.data.method)
   await pay.tap('.pay')
   await waitFor(() => d.wx.callsOf('redirectTo').some((c) => c.arg.url === '/pages/order/index?id=' + ctx.orderId), 15000, 'not paid: ' + pay.text())
@@ -219,6 +222,32 @@ step('after-sale with a photo (wx.chooseMedia + wx.uploadFile)', async () => {
   assert(list.items.length === 1 && list.items[0].photos.length === 1, 'after-sale with one photo: ' + JSON.stringify(list.items))
   // closed again so that the order can complete
   await d.api.post(`/api/shop/aftersales/${list.items[0].id}/close`, {})
+})
+
+step('browsing: search, categories, notifications; the token is refreshed', async () => {
+  const d = ctx.d
+  const search = d.page('search', { q: '龙井' })
+  await search.waitText('共 1 件商品')
+  await search.waitText('明前龙井')
+  assert(search.data.products[0].thumb.includes('thumb='), 'search thumbs: ' + search.data.products[0].thumb)
+  preview.snapshot(search, 'search')
+
+  const cat = d.page('category', {})
+  cat.instance.onShow()
+  await cat.waitText('食品饮料')
+  await waitFor(() => cat.data.products.length > 0, 10000, 'no products in the first category: ' + cat.text())
+  const tea = cat.data.categories.find((c) => c.name === '茶叶')
+  await cat.instance.select(tea.id)
+  await cat.waitText('明前龙井')
+  preview.snapshot(cat, 'category')
+
+  const notes = d.page('notifications', {})
+  await waitFor(() => notes.data.items.length > 0, 10000, 'no notifications: ' + notes.text())
+  preview.snapshot(notes, 'notifications')
+
+  const id = d.api.user().id
+  const record = await d.api.refreshAuth()
+  assert(record && record.id === id && d.api.signedIn(), 'token refreshed for the same user')
 })
 
 step('polling fallback where chunked transfer is unavailable', async () => {
