@@ -12,14 +12,13 @@ RUN go mod download
 COPY . .
 # SQLite's C library linked in statically (see internal/sqlitedb); the
 # image's gcc and glibc make a binary that needs nothing from the system
-RUN CGO_ENABLED=1 go build -trimpath -tags osusergo,netgo,sqlite_omit_load_extension \
+RUN CGO_ENABLED=1 go build -trimpath -tags osusergo,netgo,sqlite_omit_load_extension,no_default_driver \
       -ldflags='-s -w -linkmode external -extldflags "-static"' -o /out/fenxiao . \
  && mkdir -p /out/pb_data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 WORKDIR /app
 COPY --from=build /out/fenxiao /app/fenxiao
-COPY --from=build /src/pb_public /app/pb_public
 COPY --from=build --chown=nonroot:nonroot /out/pb_data /pb_data
 USER nonroot:nonroot
 VOLUME /pb_data
@@ -28,5 +27,5 @@ EXPOSE 8090
 # another --http address needs HEALTHCHECK CMD ["/app/fenxiao", "healthcheck", "--url", "..."]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["/app/fenxiao", "healthcheck"]
-ENTRYPOINT ["/app/fenxiao", "--dir=/pb_data", "--publicDir=/app/pb_public"]
+ENTRYPOINT ["/app/fenxiao", "--dir=/pb_data"]
 CMD ["serve", "--http=0.0.0.0:8090"]
