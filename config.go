@@ -179,6 +179,9 @@ func registerPlugins(app core.App, cfg config) {
 		}
 		wxshipping.MustRegister(app, wxshipping.Config{Client: wx, MchID: cfg.WechatPay.MchID, Companies: companies})
 	}
+
+	// SMS (sign-in codes, order events), WeChat subscribe messages, staff e-mail
+	registerNotifyChannels(app, wx)
 }
 
 // env returns the environment variable or a default.

@@ -313,3 +313,27 @@ func TestNotificationRoutes(t *testing.T) {
 		t.Fatalf("guest: %d", res.Status)
 	}
 }
+
+// TestNotifyChannelsFromEnv checks the environment wiring of the channels.
+func TestNotifyChannelsFromEnv(t *testing.T) {
+	app, s := testutil.NewShopApp(t)
+	t.Setenv("FENXIAO_ALIYUN_SMS_KEY_ID", "LTAI")
+	t.Setenv("FENXIAO_ALIYUN_SMS_KEY_SECRET", "secret")
+	t.Setenv("FENXIAO_ALIYUN_SMS_SIGN", "小店")
+	t.Setenv("FENXIAO_ALIYUN_SMS_CODE_TEMPLATE", "SMS_1")
+	t.Setenv("FENXIAO_ALIYUN_SMS_TEMPLATES", `{"order_shipped": {"template": "SMS_2", "params": {"order": "order_no"}}}`)
+	t.Setenv("FENXIAO_TENCENT_SMS_SECRET_ID", "AKID") // Aliyun wins
+	t.Setenv("FENXIAO_STAFF_EMAIL", "1")
+	t.Setenv("FENXIAO_WX_SUBSCRIBE_TEMPLATES", `{"order_shipped": {"id": "t", "fields": {"thing1": "company"}}}`) // no wx client: off
+	registerNotifyChannels(app, nil)
+	names := []string{}
+	for _, c := range s.Channels() {
+		names = append(names, c.Name())
+	}
+	if !slices.Equal(names, []string{"sms", "email"}) {
+		t.Fatalf("channels %v", names)
+	}
+	if fmt.Sprintf("%T", s.SMSSender()) != "*aliyunsms.Client" {
+		t.Fatalf("sms sender %T", s.SMSSender())
+	}
+}
