@@ -337,3 +337,23 @@ func TestNotifyChannelsFromEnv(t *testing.T) {
 		t.Fatalf("sms sender %T", s.SMSSender())
 	}
 }
+
+// TestOwnerMayOnlyMarkRead checks the notifications update rule.
+func TestOwnerMayOnlyMarkRead(t *testing.T) {
+	w := newNotifyWorld(t)
+	if err := shop.Notify(w.app, shop.Notification{UserId: w.buyer.Id, Kind: shop.KindOrderShipped, Title: "t",
+		Data: map[string]string{"order_no": "A1"}}); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := w.app.FindFirstRecordByFilter("notifications", "user = {:u}", dbx.Params{"u": w.buyer.Id})
+	url := "/api/collections/notifications/records/" + n.Id
+	if res := w.c.Do("PATCH", url, map[string]any{"data": map[string]string{"order_no": "X"}}, w.buyerTok); res.Status != http.StatusNotFound {
+		t.Fatalf("editing data: %d %s", res.Status, res.Raw)
+	}
+	if res := w.c.Do("PATCH", url, map[string]any{"read": true}, w.buyerTok); res.Status != http.StatusOK {
+		t.Fatalf("marking read: %d %s", res.Status, res.Raw)
+	}
+	if res := w.c.Do("PATCH", url, map[string]any{"read": false}, w.upTok); res.Status != http.StatusNotFound {
+		t.Fatalf("another user: %d %s", res.Status, res.Raw)
+	}
+}
