@@ -203,6 +203,14 @@ func TestEveryEventNotifies(t *testing.T) {
 			}
 		}, []string{"up:downline_joined"}},
 
+		{"someone signs up with the distributor's invite code", func() {
+			res := w.c.Do("POST", "/api/collections/users/records", map[string]any{"email": "new@test.local",
+				"password": "1234567890", "passwordConfirm": "1234567890", "inviter": w.up.GetString("invite_code")}, "")
+			if res.Status != http.StatusOK {
+				t.Fatalf("sign-up: %d %s", res.Status, res.Raw)
+			}
+		}, []string{"up:downline_joined"}},
+
 		{"an order is paid", func() {
 			paidOrder = w.checkout(w.sku, 2)
 			w.pay(paidOrder)
