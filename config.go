@@ -257,6 +257,9 @@ func registerPlugins(app core.App, cfg config) {
 	// the request log keeps every failed request and one in
 	// shop_settings.request_log_sample of the others
 	requestlog.MustRegister(app, requestlog.Config{})
+
+	// SMS (sign-in codes, order events), WeChat subscribe messages, staff e-mail
+	registerNotifyChannels(app, wx)
 }
 
 // env returns the environment variable or a default.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -18,6 +19,39 @@ import (
 	"fenxiao/plugins/sandboxpay"
 	"fenxiao/plugins/withdrawal"
 )
+
+// failingProvider pays at once and fails every refund and transfer, as a
+// provider that refuses them would answer.
+type failingProvider struct{}
+
+func (failingProvider) Name() string { return "failpay" }
+func (failingProvider) Start(_ context.Context, _ core.App, req shop.PayRequest) (*shop.PayStart, error) {
+	return &shop.PayStart{Paid: true, Notice: &shop.PaymentNotice{OrderNo: req.OrderNo, TransactionId: "FP" + req.OrderNo,
+		Amount: req.Amount}}, nil
+}
+func (failingProvider) ParseNotification(context.Context, *http.Request) (*shop.PaymentNotice, error) {
+	return nil, nil
+}
+func (failingProvider) AckNotification(http.ResponseWriter, error) {}
+func (failingProvider) Query(context.Context, string) (*shop.PaymentQuery, error) {
+	return &shop.PaymentQuery{}, nil
+}
+func (failingProvider) Refund(context.Context, shop.RefundRequest) (*shop.RefundResult, error) {
+	return &shop.RefundResult{Status: "failed", Raw: "{}"}, nil
+}
+
+type failingPayout struct{}
+
+func (failingPayout) Name() string { return "wechatpay" }
+func (failingPayout) Transfer(_ context.Context, req shop.TransferRequest) (*shop.TransferResult, error) {
+	return &shop.TransferResult{State: "failed", FailReason: "收款人账户异常", TransferId: "T" + req.BillNo}, nil
+}
+func (failingPayout) QueryTransfer(_ context.Context, billNo string) (*shop.TransferResult, error) {
+	return &shop.TransferResult{State: "failed", FailReason: "收款人账户异常", TransferId: "T" + billNo}, nil
+}
+func (failingPayout) ParseTransferNotification(context.Context, *http.Request) (*shop.TransferNotice, error) {
+	return nil, nil
+}
 
 // notifyWorld is a shop with distribution, withdrawals and the sandbox
 // payment method, a distributor ("up") and a buyer bound under them.
@@ -38,6 +72,8 @@ func newNotifyWorld(t *testing.T) *notifyWorld {
 	app, s := testutil.NewShopApp(t)
 	distribution.MustRegister(app, distribution.Config{})
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
+	s.RegisterPaymentProvider(failingProvider{})
+	s.RegisterPayoutProvider(failingPayout{})
 	withdrawal.MustRegister(app, withdrawal.Config{})
 	w := &notifyWorld{t: t, app: app, shop: s, names: map[string]string{"": "staff"}, seen: map[string]bool{}}
 
@@ -51,7 +87,7 @@ func newNotifyWorld(t *testing.T) *notifyWorld {
 		t.Fatal(err)
 	}
 	_, w.admin = testutil.Superuser(t, app)
-	w.up, w.upTok = testutil.User(t, app, "up@test.local", map[string]any{"nickname": "王大", "is_distributor": true})
+	w.up, w.upTok = testutil.User(t, app, "up@test.local", map[string]any{"nickname": "王大", "is_distributor": true, "wx_openid": "oUP"})
 	w.up, _ = app.FindRecordById("users", w.up.Id)
 	w.buyer, w.buyerTok = testutil.User(t, app, "buyer@test.local", map[string]any{"nickname": "李四"})
 	w.names[w.up.Id], w.names[w.buyer.Id] = "up", "buyer"
@@ -110,9 +146,22 @@ func (w *notifyWorld) checkout(sku *core.Record, qty int) string {
 	return body["id"].(string)
 }
 
-func (w *notifyWorld) pay(orderId string) {
+func (w *notifyWorld) pay(orderId string, method ...string) {
 	w.t.Helper()
-	w.do("POST", "/api/shop/orders/"+orderId+"/pay", map[string]any{"method": "sandbox"}, w.buyerTok)
+	m := "sandbox"
+	if len(method) > 0 {
+		m = method[0]
+	}
+	w.do("POST", "/api/shop/orders/"+orderId+"/pay", map[string]any{"method": m}, w.buyerTok)
+}
+
+// apply posts an after-sale of the order's first line.
+func (w *notifyWorld) apply(orderId, kind string) string {
+	w.t.Helper()
+	items, _ := w.app.FindRecordsByFilter("order_items", "order = {:o}", "", 1, 0, dbx.Params{"o": orderId})
+	body := w.do("POST", "/api/shop/aftersales", map[string]any{"order": orderId, "type": kind, "reason": "质量问题",
+		"items": []map[string]any{{"order_item": items[0].Id, "quantity": 1}}}, w.buyerTok)
+	return body["id"].(string)
 }
 
 func (w *notifyWorld) exec(sql string, params dbx.Params) {
@@ -151,6 +200,14 @@ func TestEveryEventNotifies(t *testing.T) {
 		{"a buyer binds under a distributor", func() {
 			if err := accounts.BindUpline(w.app, w.buyer.Id, w.up.GetString("invite_code"), "link", "", "user:"+w.buyer.Id); err != nil {
 				t.Fatal(err)
+			}
+		}, []string{"up:downline_joined"}},
+
+		{"someone signs up with the distributor's invite code", func() {
+			res := w.c.Do("POST", "/api/collections/users/records", map[string]any{"email": "new@test.local",
+				"password": "1234567890", "passwordConfirm": "1234567890", "inviter": w.up.GetString("invite_code")}, "")
+			if res.Status != http.StatusOK {
+				t.Fatalf("sign-up: %d %s", res.Status, res.Raw)
 			}
 		}, []string{"up:downline_joined"}},
 
@@ -232,6 +289,28 @@ func TestEveryEventNotifies(t *testing.T) {
 			w.do("POST", "/api/shop/admin/aftersales/"+asReturn+"/receive", nil, w.admin)
 		}, []string{"buyer:aftersale_received", "buyer:refund", "up:commission_cancelled"}},
 
+		{"a refund the provider refuses", func() {
+			o := w.checkout(w.sku, 1)
+			w.pay(o, "failpay")
+			w.newNotifications()
+			id := w.apply(o, "refund")
+			w.newNotifications()
+			w.c.Do("POST", "/api/shop/admin/aftersales/"+id+"/approve", map[string]any{}, w.admin)
+		}, []string{"buyer:aftersale_approved", "buyer:refund_failed"}},
+
+		{"an exchange: approved, received, replacement shipped", func() {
+			o := w.checkout(w.sku, 1)
+			w.pay(o)
+			w.do("POST", "/api/shop/admin/orders/"+o+"/ship", map[string]any{"tracking_company": "shunfeng", "tracking_no": "SF7"}, w.admin)
+			w.newNotifications()
+			id := w.apply(o, "exchange")
+			w.newNotifications()
+			w.do("POST", "/api/shop/admin/aftersales/"+id+"/approve", map[string]any{}, w.admin)
+			w.do("POST", "/api/shop/aftersales/"+id+"/return", map[string]any{"return_company": "shunfeng", "return_no": "SF8"}, w.buyerTok)
+			w.do("POST", "/api/shop/admin/aftersales/"+id+"/receive", nil, w.admin)
+			w.do("POST", "/api/shop/admin/aftersales/"+id+"/reship", map[string]any{"reship_company": "shunfeng", "reship_no": "SF9"}, w.admin)
+		}, []string{"buyer:aftersale_approved", "buyer:aftersale_received", "buyer:exchange_shipped"}},
+
 		{"a checkout takes a SKU to its low-stock threshold", func() {
 			w.checkout(w.lowSku, 2)
 		}, []string{"staff:staff_low_stock"}},
@@ -259,6 +338,12 @@ func TestEveryEventNotifies(t *testing.T) {
 			w.do("POST", "/api/shop/admin/withdrawals/"+withdrawalId+"/approve", nil, w.admin)
 			w.do("POST", "/api/shop/admin/withdrawals/"+withdrawalId+"/paid", nil, w.admin)
 		}, []string{"up:withdrawal_approved", "up:withdrawal_paid"}},
+
+		{"a WeChat withdrawal whose transfer fails", func() {
+			id := w.do("POST", "/api/shop/withdrawals", map[string]any{"amount": 30, "channel": "wechat"}, w.upTok)["id"].(string)
+			w.newNotifications()
+			w.c.Do("POST", "/api/shop/admin/withdrawals/"+id+"/approve", nil, w.admin)
+		}, []string{"up:withdrawal_approved", "up:withdrawal_failed"}},
 
 		{"the merchant rejects another", func() {
 			id := w.do("POST", "/api/shop/withdrawals", map[string]any{"amount": 50, "channel": "bank",
@@ -311,5 +396,49 @@ func TestNotificationRoutes(t *testing.T) {
 	}
 	if res := w.c.Do("GET", "/api/shop/notifications/unread", nil, ""); res.Status != http.StatusUnauthorized {
 		t.Fatalf("guest: %d", res.Status)
+	}
+}
+
+// TestNotifyChannelsFromEnv checks the environment wiring of the channels.
+func TestNotifyChannelsFromEnv(t *testing.T) {
+	app, s := testutil.NewShopApp(t)
+	t.Setenv("FENXIAO_ALIYUN_SMS_KEY_ID", "LTAI")
+	t.Setenv("FENXIAO_ALIYUN_SMS_KEY_SECRET", "secret")
+	t.Setenv("FENXIAO_ALIYUN_SMS_SIGN", "小店")
+	t.Setenv("FENXIAO_ALIYUN_SMS_CODE_TEMPLATE", "SMS_1")
+	t.Setenv("FENXIAO_ALIYUN_SMS_TEMPLATES", `{"order_shipped": {"template": "SMS_2", "params": {"order": "order_no"}}}`)
+	t.Setenv("FENXIAO_TENCENT_SMS_SECRET_ID", "AKID") // Aliyun wins
+	t.Setenv("FENXIAO_STAFF_EMAIL", "1")
+	t.Setenv("FENXIAO_WX_SUBSCRIBE_TEMPLATES", `{"order_shipped": {"id": "t", "fields": {"thing1": "company"}}}`) // no wx client: off
+	registerNotifyChannels(app, nil)
+	names := []string{}
+	for _, c := range s.Channels() {
+		names = append(names, c.Name())
+	}
+	if !slices.Equal(names, []string{"sms", "email"}) {
+		t.Fatalf("channels %v", names)
+	}
+	if fmt.Sprintf("%T", s.SMSSender()) != "*aliyunsms.Client" {
+		t.Fatalf("sms sender %T", s.SMSSender())
+	}
+}
+
+// TestOwnerMayOnlyMarkRead checks the notifications update rule.
+func TestOwnerMayOnlyMarkRead(t *testing.T) {
+	w := newNotifyWorld(t)
+	if err := shop.Notify(w.app, shop.Notification{UserId: w.buyer.Id, Kind: shop.KindOrderShipped, Title: "t",
+		Data: map[string]string{"order_no": "A1"}}); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := w.app.FindFirstRecordByFilter("notifications", "user = {:u}", dbx.Params{"u": w.buyer.Id})
+	url := "/api/collections/notifications/records/" + n.Id
+	if res := w.c.Do("PATCH", url, map[string]any{"data": map[string]string{"order_no": "X"}}, w.buyerTok); res.Status != http.StatusNotFound {
+		t.Fatalf("editing data: %d %s", res.Status, res.Raw)
+	}
+	if res := w.c.Do("PATCH", url, map[string]any{"read": true}, w.buyerTok); res.Status != http.StatusOK {
+		t.Fatalf("marking read: %d %s", res.Status, res.Raw)
+	}
+	if res := w.c.Do("PATCH", url, map[string]any{"read": false}, w.upTok); res.Status != http.StatusNotFound {
+		t.Fatalf("another user: %d %s", res.Status, res.Raw)
 	}
 }

@@ -1,6 +1,8 @@
 package pb_migrations
 
 import (
+	"strings"
+
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -37,6 +39,10 @@ func init() {
 			f.Required = false
 		}
 		n.Fields.Add(&core.JSONField{Name: "data", MaxSize: 4 << 10})
+		if n.UpdateRule != nil {
+			// the owner still may only mark a notification read
+			n.UpdateRule = types.Pointer(*n.UpdateRule + " && @request.body.data:isset = false")
+		}
 		n.AddIndex("idx_notifications_kind", false, "kind, created", "")
 		if err := app.Save(n); err != nil {
 			return err
@@ -86,6 +92,9 @@ func init() {
 			return err
 		}
 		n.Fields.RemoveByName("data")
+		if n.UpdateRule != nil {
+			n.UpdateRule = types.Pointer(strings.TrimSuffix(*n.UpdateRule, " && @request.body.data:isset = false"))
+		}
 		n.RemoveIndex("idx_notifications_kind")
 		if f, ok := n.Fields.GetByName("user").(*core.RelationField); ok {
 			f.Required = true

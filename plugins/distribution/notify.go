@@ -85,7 +85,11 @@ func (p *plugin) maskedBuyer(app core.App, userId string) string {
 // notify writes n in txApp; a failure is logged, never returned: a
 // notification never undoes the money it reports.
 func (p *plugin) notify(txApp core.App, n shop.Notification) {
-	if err := shop.Notify(txApp, n); err != nil {
+	p.notifyContext(context.Background(), txApp, n)
+}
+
+func (p *plugin) notifyContext(ctx context.Context, txApp core.App, n shop.Notification) {
+	if err := shop.NotifyContext(ctx, txApp, n); err != nil {
 		p.app.Logger().Warn("distribution: notification not saved", "kind", n.Kind, "user", n.UserId, "error", err.Error())
 	}
 }
@@ -114,12 +118,15 @@ func (p *plugin) notifyAdjusted(txApp core.App, c commissionRow, kind string, de
 // notifySettled tells each user what a settlement batch moved into their
 // withdrawable balance (one notification per user and batch).
 func (p *plugin) notifySettled(txApp core.App, users []string, amounts map[string]int64, batchId string) {
+	// note: a batch can tell thousands of users; one prepared INSERT for all
+	ctx, _, release := newPreparedInsert(txApp)
+	defer release()
 	for _, user := range users {
 		amount := amounts[user]
 		if amount <= 0 {
 			continue
 		}
-		p.notify(txApp, shop.Notification{
+		p.notifyContext(ctx, txApp, shop.Notification{
 			UserId: user,
 			Kind:   shop.KindCommissionSettled,
 			Title:  "佣金已结算 ¥" + money.Yuan(amount),
