@@ -17,6 +17,7 @@ package shop
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -62,6 +63,7 @@ type Shop struct {
 	tracker         Tracker
 	notifiers       []Notifier
 	jobs            map[string]Job
+	jobDone         func(app core.App, started time.Time, res JobResult)
 	discounts       DiscountsFunc
 	productPromos   ProductPromosFunc
 }
