@@ -177,3 +177,31 @@ func TestStaffActionsRecordTheMember(t *testing.T) {
 	}
 	testutil.MustAudit(t, app)
 }
+
+// TestJobRunsShowInTheConsole runs a job as a member allowed to, and the
+// console's job list shows that run with its outcome.
+func TestJobRunsShowInTheConsole(t *testing.T) {
+	app, client := consoleApp(t)
+	_, token := staffMember(t, app, roles.Custom, roles.JobsRun)
+	if res := client.Do("POST", "/api/shop/admin/jobs/auto_cancel", "{}", token); res.Status != http.StatusOK {
+		t.Fatalf("run: %d %s", res.Status, res.Raw)
+	}
+	res := client.Do("GET", "/api/shop/admin/reports/jobs", nil, token)
+	if res.Status != http.StatusOK {
+		t.Fatalf("jobs: %d %s", res.Status, res.Raw)
+	}
+	for _, j := range res.List {
+		job := j.(map[string]any)
+		last, _ := job["last"].(map[string]any)
+		switch job["name"] {
+		case "auto_cancel":
+			if last == nil || last["ok"] != true || last["started"] == "" {
+				t.Fatalf("auto_cancel last run: %v", job)
+			}
+		default:
+			if last != nil {
+				t.Fatalf("%s never ran but shows %v", job["name"], last)
+			}
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 // bindJobs starts the scheduler with the server and exposes every job to
 // superusers (GET/POST /api/shop/admin/jobs) and the CLI (`jobs list|run`).
 func bindJobs(app core.App, s *shop.Shop, config Config) {
+	s.OnJobDone(shop.RecordJobRun)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/shop/admin/jobs").Bind(shop.RequirePermission(roles.JobsRun))
 		g.GET("", func(e *core.RequestEvent) error {

@@ -127,3 +127,10 @@ export async function download(path, query, name) {
   a.click();
   a.remove();
 }
+
+/** carriers staff pick from: Kuaidi100 codes with their Chinese names. */
+export const companies = [
+  ['shunfeng', '顺丰速运'], ['zhongtong', '中通快递'], ['yuantong', '圆通速递'], ['yunda', '韵达快递'],
+  ['shentong', '申通快递'], ['jd', '京东物流'], ['ems', 'EMS'], ['youzhengguonei', '邮政快递包裹'], ['jtexpress', '极兔速递'],
+];
+export const companyName = (code) => (companies.find(c => c[0] === code) || [code, code])[1];

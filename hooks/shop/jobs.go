@@ -84,6 +84,7 @@ func (s *Shop) Jobs() []Job {
 func (s *Shop) RunJob(app core.App, name string) (result JobResult, err error) {
 	s.mu.RLock()
 	j, ok := s.jobs[name]
+	done := s.jobDone
 	s.mu.RUnlock()
 	if !ok {
 		return JobResult{Job: name}, Fail(404, "job_not_found", "没有这个任务 / unknown job: "+name)
@@ -108,7 +109,9 @@ func (s *Shop) RunJob(app core.App, name string) (result JobResult, err error) {
 		if err != nil {
 			result.Error = err.Error()
 		}
-		recordJobRun(app, started, result)
+		if done != nil {
+			done(app, started, result)
+		}
 	}()
 
 	result.Summary, err = j.Run(app)
@@ -136,9 +139,17 @@ func (s *Shop) StartScheduler(app core.App) (*cron.Cron, error) {
 	return c, nil
 }
 
-// recordJobRun keeps the outcome of a run in job_runs for the console's
+// OnJobDone sets fn to be called after every run of a job that was not
+// skipped (the shop core records runs with [RecordJobRun]).
+func (s *Shop) OnJobDone(fn func(app core.App, started time.Time, res JobResult)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jobDone = fn
+}
+
+// RecordJobRun keeps the outcome of a run in job_runs for the console's
 // jobs page (last run, duration, outcome); a failure to record is logged.
-func recordJobRun(app core.App, started time.Time, res JobResult) {
+func RecordJobRun(app core.App, started time.Time, res JobResult) {
 	c, err := app.FindCachedCollectionByNameOrId("job_runs")
 	if err != nil {
 		return

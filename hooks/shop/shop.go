@@ -17,6 +17,7 @@ package shop
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -65,6 +66,7 @@ type Shop struct {
 	outboxWake      chan struct{}
 	outboxRun       sync.Mutex
 	jobs            map[string]Job
+	jobDone         func(app core.App, started time.Time, res JobResult)
 	discounts       DiscountsFunc
 	productPromos   ProductPromosFunc
 	coupons         CouponProvider

@@ -98,8 +98,8 @@ func TestAuditPassesAndSkips(t *testing.T) {
 		t.Fatalf("%d checks", len(rep.Checks))
 	}
 
-	// a shop without commissions: that check is skipped, not failed (the
-	// dashboard's view of commissions goes first: it depends on the table)
+	// a shop without commissions: that check is skipped, not failed
+	// (the dashboard's commission_overview view reads commissions: it goes first)
 	for _, name := range []string{"commission_overview", "commission_adjustments", "commissions"} {
 		c, err := app.FindCollectionByNameOrId(name)
 		if err != nil {

@@ -44,7 +44,7 @@ func sqlExec(t *testing.T, app core.App, sql string, params dbx.Params) {
 }
 
 // newApp is a shop with the back office registered and a client for it.
-func newApp(t *testing.T) (*tests.TestApp, *testutil.Client) {
+func newApp(t testing.TB) (*tests.TestApp, *testutil.Client) {
 	t.Helper()
 	app, _ := testutil.NewShopApp(t)
 	MustRegister(app, Config{})

@@ -1,7 +1,9 @@
 package backoffice
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -140,47 +142,51 @@ func (p *plugin) series(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, map[string]any{"days": list})
 }
 
-// computeSeries groups by the Asia/Shanghai day (+8 hours, no daylight
-// saving) and fills the days without sales with zeros.
+// computeSeries asks for one index range per day (a UNION ALL of plain
+// range sums, each read from a covering index in order); grouping by a
+// computed day would sort every row of the range in a temporary b-tree.
 func computeSeries(app core.App, at time.Time, days int) ([]Day, error) {
 	today := dayStart(at)
 	from := today.AddDate(0, 0, -(days - 1))
-	params := dbx.Params{"from": dbTime(from), "to": dbTime(today.AddDate(0, 0, 1))}
-	byDay := map[string]*Day{}
 	list := make([]Day, days)
+	params := dbx.Params{}
 	for i := range list {
-		list[i].Day = from.AddDate(0, 0, i).Format("2006-01-02")
-		byDay[list[i].Day] = &list[i]
+		d := from.AddDate(0, 0, i)
+		list[i].Day = d.Format("2006-01-02")
+		params[fmt.Sprintf("f%d", i)] = dbTime(d)
+		params[fmt.Sprintf("t%d", i)] = dbTime(d.AddDate(0, 0, 1))
 	}
-	var rows []Day
-	if err := app.DB().NewQuery("SELECT date([[paid_at]], '+8 hours') AS day, COUNT(*) AS paid_orders, SUM([[payable]]) AS gmv FROM {{orders}} " +
-		"WHERE [[paid_at]] >= {:from} AND [[paid_at]] < {:to} GROUP BY 1").Bind(params).All(&rows); err != nil {
+	perDay := func(sql string, set func(d *Day, n, sum int64)) error {
+		parts := make([]string, days)
+		for i := range parts {
+			parts[i] = fmt.Sprintf(sql, i, i, i)
+		}
+		var rows []struct {
+			I   int   `db:"i"`
+			N   int64 `db:"n"`
+			Sum int64 `db:"sum"`
+		}
+		if err := app.DB().NewQuery(strings.Join(parts, " UNION ALL ")).Bind(params).All(&rows); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if r.I >= 0 && r.I < days {
+				set(&list[r.I], r.N, r.Sum)
+			}
+		}
+		return nil
+	}
+	if err := perDay("SELECT %d AS i, COUNT(*) AS n, COALESCE(SUM([[payable]]),0) AS sum FROM {{orders}} WHERE [[paid_at]] >= {:f%d} AND [[paid_at]] < {:t%d}",
+		func(d *Day, n, sum int64) { d.PaidOrders, d.GMV = n, sum }); err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		if d := byDay[r.Day]; d != nil {
-			d.GMV, d.PaidOrders = r.GMV, r.PaidOrders
-		}
-	}
-	rows = nil
-	if err := app.DB().NewQuery("SELECT date([[refunded_at]], '+8 hours') AS day, SUM([[amount]]) AS refunds FROM {{refunds}} " +
-		"WHERE [[status]] = 'success' AND [[refunded_at]] >= {:from} AND [[refunded_at]] < {:to} GROUP BY 1").Bind(params).All(&rows); err != nil {
+	if err := perDay("SELECT %d AS i, COUNT(*) AS n, COALESCE(SUM([[amount]]),0) AS sum FROM {{refunds}} WHERE [[status]] = 'success' AND [[refunded_at]] >= {:f%d} AND [[refunded_at]] < {:t%d}",
+		func(d *Day, n, sum int64) { d.Refunds = sum }); err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		if d := byDay[r.Day]; d != nil {
-			d.Refunds = r.Refunds
-		}
-	}
-	rows = nil
-	if err := app.DB().NewQuery("SELECT date([[created]], '+8 hours') AS day, COUNT(*) AS new_users FROM {{users}} " +
-		"WHERE [[created]] >= {:from} AND [[created]] < {:to} GROUP BY 1").Bind(params).All(&rows); err != nil {
+	if err := perDay("SELECT %d AS i, COUNT(*) AS n, 0 AS sum FROM {{users}} WHERE [[created]] >= {:f%d} AND [[created]] < {:t%d}",
+		func(d *Day, n, sum int64) { d.NewUsers = n }); err != nil {
 		return nil, err
-	}
-	for _, r := range rows {
-		if d := byDay[r.Day]; d != nil {
-			d.NewUsers = r.NewUsers
-		}
 	}
 	return list, nil
 }

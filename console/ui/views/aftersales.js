@@ -1,6 +1,6 @@
 // After-sales to review and process: approve (with an amount), reject,
 // receive the returned parcel, reship an exchange, retry a refund.
-import { api, h, yuan, when, table, act, tag, aftersaleStatus, aftersaleType, fenOf, toast } from '../lib.js';
+import { api, h, yuan, when, table, act, tag, aftersaleStatus, aftersaleType, fenOf, toast, companies, companyName } from '../lib.js';
 
 export default async function aftersales(el, ctx) {
   const data = await api.get('/api/shop/admin/reports/queue/aftersales', { perPage: 200 });
@@ -11,7 +11,7 @@ export default async function aftersales(el, ctx) {
     const note = h('input', { placeholder: '备注 / 理由', name: 'note' });
     const out = [];
     if (r.status === 'applied') {
-      const amount = h('input', { placeholder: '金额(元) 默认申请额', name: 'amount', style: 'width: 130px' });
+      const amount = h('input', { placeholder: '同意金额(元)', title: '留空按申请金额退款', name: 'amount', style: 'width: 110px' });
       const ok = h('button', { class: 'small primary', onclick: async () => {
         const fen = amount.value.trim() ? fenOf(amount.value) : 0;
         if (Number.isNaN(fen)) return toast('金额格式不对，例如 12.50', true);
@@ -29,7 +29,7 @@ export default async function aftersales(el, ctx) {
       } }, '确认收到退货');
       out.push(note, b);
     } else if (r.status === 'received' && r.type === 'exchange') {
-      const c = h('input', { placeholder: '快递公司', name: 'reship_company', value: 'shunfeng' });
+      const c = h('select', { name: 'reship_company' }, companies.map(([code, n]) => h('option', { value: code }, n)));
       const n = h('input', { placeholder: '补发运单号', name: 'reship_no' });
       const b = h('button', { class: 'small primary', onclick: async () => {
         if (await act(b, () => post(r, 'reship', { reship_company: c.value, reship_no: n.value }), '已补发')) reload();
@@ -49,7 +49,7 @@ export default async function aftersales(el, ctx) {
     table([
       { title: '售后', cell: r => [h('div', {}, aftersaleType[r.type] || r.type, ' ', tag(aftersaleStatus, r.status)), h('div', { class: 'sub' }, when(r.created))] },
       { title: '订单 / 买家', cell: r => [h('div', {}, r.order_no), h('div', { class: 'sub' }, `${r.buyer_name || ''} ${r.buyer_phone || ''}`)] },
-      { title: '原因', cell: r => [h('div', {}, r.reason || '—'), r.return_no ? h('div', { class: 'sub' }, `退货运单 ${r.return_company} ${r.return_no}`) : null] },
+      { title: '原因', cell: r => [h('div', {}, r.reason || '—'), r.return_no ? h('div', { class: 'sub' }, `退货运单 ${companyName(r.return_company)} ${r.return_no}`) : null] },
       { title: '申请 / 同意', num: true, cell: r => [h('div', {}, yuan(r.amount_requested)), h('div', { class: 'sub' }, r.amount_approved ? yuan(r.amount_approved) : '')] },
       { title: '处理', cell: actions },
     ], data.items, '没有进行中的售后'));

@@ -47,7 +47,7 @@ export default async function home(el) {
       labels,
       datasets: [
         { type: 'bar', label: '成交额（元）', data: series.days.map(d => d.gmv / 100), backgroundColor: 'rgba(228,57,60,.75)', yAxisID: 'y' },
-        { type: 'line', label: '支付订单', data: series.days.map(d => d.paid_orders), borderColor: '#3370ff', backgroundColor: '#3370ff', tension: .3, yAxisID: 'y1', pointRadius: days > 30 ? 0 : 2 },
+        { type: 'line', label: '支付订单', data: series.days.map(d => d.paid_orders), borderColor: '#3370ff', backgroundColor: '#3370ff', cubicInterpolationMode: 'monotone', yAxisID: 'y1', pointRadius: days > 30 ? 0 : 2 },
       ],
     },
     options: chartOptions({ y1: { position: 'right', grid: { drawOnChartArea: false }, beginAtZero: true, ticks: { precision: 0 } } }),
@@ -57,8 +57,8 @@ export default async function home(el) {
     data: {
       labels,
       datasets: [
-        { label: '新用户', data: series.days.map(d => d.new_users), borderColor: '#2ea121', backgroundColor: 'rgba(46,161,33,.12)', fill: true, tension: .3, pointRadius: 0 },
-        { label: '退款（元）', data: series.days.map(d => d.refunds / 100), borderColor: '#e6a23c', tension: .3, pointRadius: 0, yAxisID: 'y1' },
+        { label: '新用户', data: series.days.map(d => d.new_users), borderColor: '#2ea121', backgroundColor: 'rgba(46,161,33,.12)', fill: true, cubicInterpolationMode: 'monotone', pointRadius: 0 },
+        { label: '退款（元）', data: series.days.map(d => d.refunds / 100), borderColor: '#e6a23c', cubicInterpolationMode: 'monotone', pointRadius: 0, yAxisID: 'y1' },
       ],
     },
     options: chartOptions({ y1: { position: 'right', grid: { drawOnChartArea: false }, beginAtZero: true } }),
@@ -70,6 +70,6 @@ function chartOptions(extraScales) {
     responsive: true, maintainAspectRatio: false, animation: false,
     interaction: { mode: 'index', intersect: false },
     plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } } },
-    scales: { x: { grid: { display: false }, ticks: { maxTicksLimit: 12 } }, y: { beginAtZero: true }, ...extraScales },
+    scales: { x: { grid: { display: false }, ticks: { maxTicksLimit: 12 } }, y: { beginAtZero: true, ticks: { precision: 0 } }, ...extraScales },
   };
 }

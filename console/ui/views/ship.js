@@ -1,11 +1,7 @@
 // Orders to ship: one at a time, in a batch with one carrier, or from a
 // CSV file of order numbers and tracking numbers; packing lists to print.
-import { api, h, yuan, when, table, act, toast, errorText } from '../lib.js';
+import { api, h, yuan, when, table, act, toast, errorText, companies } from '../lib.js';
 
-const companies = [
-  ['shunfeng', '顺丰速运'], ['zhongtong', '中通快递'], ['yuantong', '圆通速递'], ['yunda', '韵达快递'],
-  ['shentong', '申通快递'], ['jd', '京东物流'], ['ems', 'EMS'], ['youzhengguonei', '邮政快递包裹'], ['jtexpress', '极兔速递'],
-];
 const companyByName = Object.fromEntries(companies.flatMap(([code, name]) => [[name, code], [code, code]]));
 
 export default async function ship(el, ctx) {
