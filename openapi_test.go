@@ -294,7 +294,8 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	// distributor: summary, wallet, withdrawals
 	s.call("GET", "/api/shop/distribution/summary", nil, "", nil, upToken, 200)
 	s.call("GET", "/api/shop/distribution/team", nil, "?level=1", nil, upToken, 200)
-	s.call("GET", "/api/shop/distribution/leaderboard", nil, "?period=week&by=commission", nil, "", 200)
+	s.call("GET", "/api/shop/distribution/leaderboard", nil, "?period=week&by=commission", nil, "", 401)
+	s.call("GET", "/api/shop/distribution/leaderboard", nil, "?period=week&by=commission", nil, upToken, 200)
 	s.call("GET", "/api/shop/wallet", nil, "", nil, upToken, 200)
 	s.call("POST", "/api/shop/admin/wallets/{user}/adjust", []string{up.Id}, "", map[string]any{"amount": 20000, "note": "测试入账", "ref": "t1"}, adminToken, 200)
 	s.call("GET", "/api/shop/wallet", nil, "", nil, upToken, 200)
