@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -316,4 +317,63 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	s.call("GET", "/api/shop/admin/jobs", nil, "", nil, buyerToken, 403)
 	s.call("POST", "/api/shop/admin/jobs/{name}", []string{"auto_cancel"}, "", nil, adminToken, 200)
 	s.call("POST", "/api/shop/admin/jobs/{name}", []string{"no_such_job"}, "", nil, adminToken, 404)
+
+	// notifications
+	s.call("GET", "/api/shop/notifications/unread", nil, "", nil, buyerToken, 200)
+	s.call("GET", "/api/shop/notifications/unread", nil, "", nil, "", 401)
+	s.call("POST", "/api/shop/notifications/read", nil, "", map[string]any{"ids": make([]string, 501)}, buyerToken, 400)
+	s.call("POST", "/api/shop/notifications/read", nil, "", map[string]any{}, buyerToken, 200)
+
+	// coupons
+	tpl := testutil.Save(t, app, "coupon_templates", map[string]any{"name": "满100减10", "kind": "amount", "off": 1000,
+		"threshold": 10000, "scope": "all", "validity": "days", "valid_days": 7, "active": true, "claimable": true, "per_user_limit": 1})
+	s.call("GET", "/api/shop/coupons/center", nil, "", nil, "", 200)
+	s.call("POST", "/api/shop/coupons/claim", nil, "", map[string]any{"template": tpl.Id}, buyerToken, 200)
+	s.call("POST", "/api/shop/coupons/claim", nil, "", map[string]any{"template": tpl.Id}, buyerToken, 409)
+	s.call("POST", "/api/shop/coupons/claim", nil, "", map[string]any{"template": "nosuchtemplate1"}, buyerToken, 404)
+	s.call("GET", "/api/shop/coupons/center", nil, "", nil, buyerToken, 200)
+	s.call("GET", "/api/shop/coupons/mine", nil, "", nil, buyerToken, 200)
+	s.call("GET", "/api/shop/coupons/mine", nil, "?status=lost", nil, buyerToken, 400)
+	pot := testutil.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 9000, "stock": 10, "spec_text": "壶"})
+	s.call("POST", "/api/shop/cart/items", nil, "", map[string]any{"sku": pot.Id, "quantity": 1}, buyerToken, 200)
+	s.call("GET", "/api/shop/cart", nil, "?coupon=nosuchcoupon123", nil, buyerToken, 409)
+	s.call("POST", "/api/shop/admin/coupons/grant", nil, "", map[string]any{"template": tpl.Id, "users": []string{}}, adminToken, 400)
+	s.call("POST", "/api/shop/admin/coupons/grant", nil, "", map[string]any{"template": tpl.Id, "users": []string{up.Id}}, adminToken, 200)
+	s.call("POST", "/api/shop/admin/coupons/grant", nil, "", map[string]any{"template": tpl.Id, "users": []string{up.Id}}, buyerToken, 403)
+
+	// flash sale
+	slot := testutil.Save(t, app, "flash_sessions", map[string]any{"name": "10点场", "active": true,
+		"starts_at": time.Now().Add(-time.Minute), "ends_at": time.Now().Add(time.Hour)})
+	flash := testutil.Save(t, app, "flash_items", map[string]any{"session": slot.Id, "sku": pot.Id, "flash_price": 5900, "stock": 5})
+	s.call("GET", "/api/shop/flash/sessions", nil, "", nil, "", 200)
+	s.call("GET", "/api/shop/flash/items/{id}", []string{flash.Id}, "", nil, "", 200)
+	s.call("GET", "/api/shop/flash/items/{id}", []string{flash.Id}, "", nil, buyerToken, 200)
+	s.call("GET", "/api/shop/flash/items/{id}", []string{"nosuchitem1234"}, "", nil, "", 404)
+	s.call("POST", "/api/shop/checkout", nil, "", map[string]any{"address": addr.Id, "offer": flash.Id,
+		"items": []any{map[string]any{"sku": cup.Id, "quantity": 1}}}, buyerToken, 400)
+	s.call("POST", "/api/shop/checkout", nil, "", map[string]any{"address": addr.Id, "offer": flash.Id,
+		"items": []any{map[string]any{"sku": pot.Id, "quantity": 1}}}, buyerToken, 200)
+
+	// back office
+	s.call("GET", "/api/shop/admin/reports/me", nil, "", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/me", nil, "", nil, buyerToken, 403)
+	s.call("GET", "/api/shop/admin/reports/me", nil, "", nil, "", 401)
+	s.call("GET", "/api/shop/admin/reports/summary", nil, "?days=7", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/summary", nil, "", nil, buyerToken, 403)
+	s.call("GET", "/api/shop/admin/reports/series", nil, "?days=3", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/rankings", nil, "?by=products", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/rankings", nil, "", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/queue/{name}", []string{"ship"}, "", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/queue/{name}", []string{"withdrawals"}, "", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/queue/{name}", []string{"nosuch"}, "", nil, adminToken, 404)
+	s.call("GET", "/api/shop/admin/reports/orders/{id}", []string{orderId}, "", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/orders/{id}", []string{"nosuchorder"}, "", nil, adminToken, 404)
+	s.call("GET", "/api/shop/admin/reports/users", nil, "?q=王", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/referral/{id}", []string{up.Id}, "?level=1", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/referral/{id}", []string{"nosuchuser"}, "", nil, adminToken, 404)
+	s.call("GET", "/api/shop/admin/reports/jobs", nil, "", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/export/{file}", []string{"orders.csv"}, "?from=2026-01-01", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/export/{file}", []string{"orders.csv"}, "?from=yesterday", nil, adminToken, 400)
+	s.call("GET", "/api/shop/admin/export/{file}", []string{"orders.pdf"}, "", nil, adminToken, 404)
+	s.call("GET", "/api/shop/admin/export/{file}", []string{"users.xlsx"}, "", nil, buyerToken, 403)
 }
