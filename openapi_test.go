@@ -23,6 +23,7 @@ import (
 	"fenxiao/plugins/alipay/alipayfake"
 	"fenxiao/plugins/logistics"
 	"fenxiao/plugins/offlinepay"
+	"fenxiao/plugins/wechat/wxfake"
 	"fenxiao/plugins/wechatpay/wxpayfake"
 )
 
@@ -40,7 +41,9 @@ func wiredApp(t *testing.T) (*tests.TestApp, *router.Router[*core.RequestEvent],
 	ali := alipayfake.New(t)
 	t.Setenv("FENXIAO_WECHAT_APPID", wxpayfake.DefaultAppID)
 	t.Setenv("FENXIAO_WECHAT_SECRET", "test-secret")
-	t.Setenv("FENXIAO_WECHAT_API_URL", wx.URL())
+	// the mini program server APIs (sign-in, phone numbers, wxacodes)
+	mp := wxfake.New(t, wxpayfake.DefaultAppID, "test-secret")
+	t.Setenv("FENXIAO_WECHAT_API_URL", mp.URL())
 
 	cfg := loadConfig()
 	cfg.SandboxPay = true
@@ -272,6 +275,14 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	s.call("GET", "/api/shop/products/search", nil, "?sort=cheapest", nil, "", 400)
 	s.call("POST", "/api/shop/referral/bind", nil, "", map[string]any{"code": up.GetString("invite_code"), "source": "link"}, buyerToken, 200)
 	s.call("GET", "/api/shop/referral/me", nil, "", nil, buyerToken, 200)
+
+	// a WeChat-verified phone number
+	s.call("POST", "/api/shop/auth/wechat/phone", nil, "", map[string]any{"code": ""}, buyerToken, 400)
+	s.call("POST", "/api/shop/auth/wechat/phone", nil, "", map[string]any{"code": "not-a-phone-code"}, buyerToken, 400)
+	s.call("POST", "/api/shop/auth/wechat/phone", nil, "", map[string]any{"code": "phone-10000000000"}, buyerToken, 400)
+	s.call("POST", "/api/shop/auth/wechat/phone", nil, "", map[string]any{"code": "phone-13900000001"}, buyerToken, 200)
+	s.call("POST", "/api/shop/auth/wechat/phone", nil, "", map[string]any{"code": "phone-13900000001-2"}, upToken, 409)
+	s.call("POST", "/api/shop/auth/wechat/phone", nil, "", map[string]any{"code": "phone-13900000002"}, "", 401)
 
 	// cart, share, checkout, pay
 	s.call("GET", "/api/shop/cart", nil, "", nil, "", 401)
