@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -22,6 +23,7 @@ import (
 	"fenxiao/plugins/alipay/alipayfake"
 	"fenxiao/plugins/logistics"
 	"fenxiao/plugins/offlinepay"
+	"fenxiao/plugins/wechat/wxfake"
 	"fenxiao/plugins/wechatpay/wxpayfake"
 )
 
@@ -39,7 +41,9 @@ func wiredApp(t *testing.T) (*tests.TestApp, *router.Router[*core.RequestEvent],
 	ali := alipayfake.New(t)
 	t.Setenv("FENXIAO_WECHAT_APPID", wxpayfake.DefaultAppID)
 	t.Setenv("FENXIAO_WECHAT_SECRET", "test-secret")
-	t.Setenv("FENXIAO_WECHAT_API_URL", wx.URL())
+	// the mini program server APIs (sign-in, phone numbers, wxacodes)
+	mp := wxfake.New(t, wxpayfake.DefaultAppID, "test-secret")
+	t.Setenv("FENXIAO_WECHAT_API_URL", mp.URL())
 
 	cfg := loadConfig()
 	cfg.SandboxPay = true
@@ -272,6 +276,14 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	s.call("POST", "/api/shop/referral/bind", nil, "", map[string]any{"code": up.GetString("invite_code"), "source": "link"}, buyerToken, 200)
 	s.call("GET", "/api/shop/referral/me", nil, "", nil, buyerToken, 200)
 
+	// a WeChat-verified phone number
+	s.call("POST", "/api/shop/auth/wechat/phone", nil, "", map[string]any{"code": ""}, buyerToken, 400)
+	s.call("POST", "/api/shop/auth/wechat/phone", nil, "", map[string]any{"code": "not-a-phone-code"}, buyerToken, 400)
+	s.call("POST", "/api/shop/auth/wechat/phone", nil, "", map[string]any{"code": "phone-10000000000"}, buyerToken, 400)
+	s.call("POST", "/api/shop/auth/wechat/phone", nil, "", map[string]any{"code": "phone-13900000001"}, buyerToken, 200)
+	s.call("POST", "/api/shop/auth/wechat/phone", nil, "", map[string]any{"code": "phone-13900000001-2"}, upToken, 409)
+	s.call("POST", "/api/shop/auth/wechat/phone", nil, "", map[string]any{"code": "phone-13900000002"}, "", 401)
+
 	// cart, share, checkout, pay
 	s.call("GET", "/api/shop/cart", nil, "", nil, "", 401)
 	s.call("POST", "/api/shop/cart/items", nil, "", map[string]any{"sku": cup.Id, "quantity": 9}, buyerToken, 409)
@@ -294,7 +306,8 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	// distributor: summary, wallet, withdrawals
 	s.call("GET", "/api/shop/distribution/summary", nil, "", nil, upToken, 200)
 	s.call("GET", "/api/shop/distribution/team", nil, "?level=1", nil, upToken, 200)
-	s.call("GET", "/api/shop/distribution/leaderboard", nil, "?period=week&by=commission", nil, "", 200)
+	s.call("GET", "/api/shop/distribution/leaderboard", nil, "?period=week&by=commission", nil, "", 401)
+	s.call("GET", "/api/shop/distribution/leaderboard", nil, "?period=week&by=commission", nil, upToken, 200)
 	s.call("GET", "/api/shop/wallet", nil, "", nil, upToken, 200)
 	s.call("POST", "/api/shop/admin/wallets/{user}/adjust", []string{up.Id}, "", map[string]any{"amount": 20000, "note": "测试入账", "ref": "t1"}, adminToken, 200)
 	s.call("GET", "/api/shop/wallet", nil, "", nil, upToken, 200)
@@ -315,4 +328,63 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	s.call("GET", "/api/shop/admin/jobs", nil, "", nil, buyerToken, 403)
 	s.call("POST", "/api/shop/admin/jobs/{name}", []string{"auto_cancel"}, "", nil, adminToken, 200)
 	s.call("POST", "/api/shop/admin/jobs/{name}", []string{"no_such_job"}, "", nil, adminToken, 404)
+
+	// notifications
+	s.call("GET", "/api/shop/notifications/unread", nil, "", nil, buyerToken, 200)
+	s.call("GET", "/api/shop/notifications/unread", nil, "", nil, "", 401)
+	s.call("POST", "/api/shop/notifications/read", nil, "", map[string]any{"ids": make([]string, 501)}, buyerToken, 400)
+	s.call("POST", "/api/shop/notifications/read", nil, "", map[string]any{}, buyerToken, 200)
+
+	// coupons
+	tpl := testutil.Save(t, app, "coupon_templates", map[string]any{"name": "满100减10", "kind": "amount", "off": 1000,
+		"threshold": 10000, "scope": "all", "validity": "days", "valid_days": 7, "active": true, "claimable": true, "per_user_limit": 1})
+	s.call("GET", "/api/shop/coupons/center", nil, "", nil, "", 200)
+	s.call("POST", "/api/shop/coupons/claim", nil, "", map[string]any{"template": tpl.Id}, buyerToken, 200)
+	s.call("POST", "/api/shop/coupons/claim", nil, "", map[string]any{"template": tpl.Id}, buyerToken, 409)
+	s.call("POST", "/api/shop/coupons/claim", nil, "", map[string]any{"template": "nosuchtemplate1"}, buyerToken, 404)
+	s.call("GET", "/api/shop/coupons/center", nil, "", nil, buyerToken, 200)
+	s.call("GET", "/api/shop/coupons/mine", nil, "", nil, buyerToken, 200)
+	s.call("GET", "/api/shop/coupons/mine", nil, "?status=lost", nil, buyerToken, 400)
+	pot := testutil.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 9000, "stock": 10, "spec_text": "壶"})
+	s.call("POST", "/api/shop/cart/items", nil, "", map[string]any{"sku": pot.Id, "quantity": 1}, buyerToken, 200)
+	s.call("GET", "/api/shop/cart", nil, "?coupon=nosuchcoupon123", nil, buyerToken, 409)
+	s.call("POST", "/api/shop/admin/coupons/grant", nil, "", map[string]any{"template": tpl.Id, "users": []string{}}, adminToken, 400)
+	s.call("POST", "/api/shop/admin/coupons/grant", nil, "", map[string]any{"template": tpl.Id, "users": []string{up.Id}}, adminToken, 200)
+	s.call("POST", "/api/shop/admin/coupons/grant", nil, "", map[string]any{"template": tpl.Id, "users": []string{up.Id}}, buyerToken, 403)
+
+	// flash sale
+	slot := testutil.Save(t, app, "flash_sessions", map[string]any{"name": "10点场", "active": true,
+		"starts_at": time.Now().Add(-time.Minute), "ends_at": time.Now().Add(time.Hour)})
+	flash := testutil.Save(t, app, "flash_items", map[string]any{"session": slot.Id, "sku": pot.Id, "flash_price": 5900, "stock": 5})
+	s.call("GET", "/api/shop/flash/sessions", nil, "", nil, "", 200)
+	s.call("GET", "/api/shop/flash/items/{id}", []string{flash.Id}, "", nil, "", 200)
+	s.call("GET", "/api/shop/flash/items/{id}", []string{flash.Id}, "", nil, buyerToken, 200)
+	s.call("GET", "/api/shop/flash/items/{id}", []string{"nosuchitem1234"}, "", nil, "", 404)
+	s.call("POST", "/api/shop/checkout", nil, "", map[string]any{"address": addr.Id, "offer": flash.Id,
+		"items": []any{map[string]any{"sku": cup.Id, "quantity": 1}}}, buyerToken, 400)
+	s.call("POST", "/api/shop/checkout", nil, "", map[string]any{"address": addr.Id, "offer": flash.Id,
+		"items": []any{map[string]any{"sku": pot.Id, "quantity": 1}}}, buyerToken, 200)
+
+	// back office
+	s.call("GET", "/api/shop/admin/reports/me", nil, "", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/me", nil, "", nil, buyerToken, 403)
+	s.call("GET", "/api/shop/admin/reports/me", nil, "", nil, "", 401)
+	s.call("GET", "/api/shop/admin/reports/summary", nil, "?days=7", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/summary", nil, "", nil, buyerToken, 403)
+	s.call("GET", "/api/shop/admin/reports/series", nil, "?days=3", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/rankings", nil, "?by=products", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/rankings", nil, "", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/queue/{name}", []string{"ship"}, "", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/queue/{name}", []string{"withdrawals"}, "", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/queue/{name}", []string{"nosuch"}, "", nil, adminToken, 404)
+	s.call("GET", "/api/shop/admin/reports/orders/{id}", []string{orderId}, "", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/orders/{id}", []string{"nosuchorder"}, "", nil, adminToken, 404)
+	s.call("GET", "/api/shop/admin/reports/users", nil, "?q=王", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/referral/{id}", []string{up.Id}, "?level=1", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/reports/referral/{id}", []string{"nosuchuser"}, "", nil, adminToken, 404)
+	s.call("GET", "/api/shop/admin/reports/jobs", nil, "", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/export/{file}", []string{"orders.csv"}, "?from=2026-01-01", nil, adminToken, 200)
+	s.call("GET", "/api/shop/admin/export/{file}", []string{"orders.csv"}, "?from=yesterday", nil, adminToken, 400)
+	s.call("GET", "/api/shop/admin/export/{file}", []string{"orders.pdf"}, "", nil, adminToken, 404)
+	s.call("GET", "/api/shop/admin/export/{file}", []string{"users.xlsx"}, "", nil, buyerToken, 403)
 }

@@ -106,7 +106,39 @@ func Static() (map[string]any, error) {
 			schemas[s] = schema
 		}
 	}
+	addStatusCodes(doc)
 	return doc, nil
+}
+
+// addStatusCodes adds the codes of base.json's x-status-codes to the
+// x-codes of every documented error response with that status. The shop's
+// error shape middleware gives PocketBase's own refusals (missing auth, a
+// foreign token, a body it cannot read) a code named after the status on
+// every route, so they are documented once here rather than in each
+// fragment.
+func addStatusCodes(doc map[string]any) {
+	byStatus, _ := doc["x-status-codes"].(map[string]any)
+	for _, item := range child(doc, "paths") {
+		ops, _ := item.(map[string]any)
+		for _, op := range ops {
+			o, _ := op.(map[string]any)
+			responses, _ := o["responses"].(map[string]any)
+			for status, resp := range responses {
+				extra, _ := byStatus[status].([]any)
+				r, _ := resp.(map[string]any)
+				if len(extra) == 0 || r == nil {
+					continue
+				}
+				codes, _ := r["x-codes"].([]any)
+				for _, c := range extra {
+					if !slices.Contains(codes, c) {
+						codes = append(codes, c)
+					}
+				}
+				r["x-codes"] = codes
+			}
+		}
+	}
 }
 
 // Document returns the whole document: the fragments and the schemas of

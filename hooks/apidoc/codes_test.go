@@ -14,6 +14,11 @@ import (
 // of shop.Fail and shop.FieldFail calls in the core and the plugins.
 var sourceCodes = regexp.MustCompile(`(?:\bFail\(\s*(?:http\.\w+|\d+)|\bFieldFail\(\s*"\w+")\s*,\s*"(\w+)"`)
 
+// statusCodes finds the codes the error shape middleware gives PocketBase's
+// own errors (the statusCodes table of hooks/shop/errors.go), which every
+// route can answer.
+var statusCodes = regexp.MustCompile(`(?m)^\s*http\.Status\w+:\s*\{"(\w+)",`)
+
 // readmeCodes finds the rows of the README's error code table.
 var readmeCodes = regexp.MustCompile("(?m)^\\| `(\\w+)` \\| ")
 
@@ -34,6 +39,9 @@ func TestReadmeListsEveryErrorCode(t *testing.T) {
 				return err
 			}
 			for _, m := range sourceCodes.FindAllStringSubmatch(string(src), -1) {
+				found[m[1]] = path
+			}
+			for _, m := range statusCodes.FindAllStringSubmatch(string(src), -1) {
 				found[m[1]] = path
 			}
 			return nil
