@@ -73,6 +73,16 @@ step('a product photo through the admin API (thumbs in lists)', async () => {
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ])
   await raw('PATCH', '/api/collections/products/records/' + ctx.product.id, body, ctx.admin, { 'Content-Type': 'multipart/form-data; boundary=' + boundary })
+
+  // this journey buys at list price: the demo shop's promotions go off, and
+  // the stock shown is what the demo's own orders left
+  const promos = await raw('GET', '/api/collections/promotions/records?perPage=200&filter=' + encodeURIComponent('active = true'), undefined, ctx.admin)
+  for (const promo of promos.items) {
+    await raw('PATCH', '/api/collections/promotions/records/' + promo.id, { active: false }, ctx.admin)
+  }
+  const skus = await raw('GET', '/api/collections/skus/records?filter=' + encodeURIComponent(`product = '${ctx.product.id}'`), undefined, ctx.admin)
+  assert(skus.items.length === 1, 'the tea has one SKU')
+  ctx.stock = skus.items[0].stock
 })
 
 step('the upline signs in on their phone, shares the product and opens the centre', async () => {
@@ -97,8 +107,10 @@ step('entry from a share card: the click is counted, the product opens', async (
   const p = ctx.productPage = d.page('product', { id: ctx.product.id })
   await p.waitText('明前龙井')
   await p.waitText('¥268.00')
-  await p.waitText('库存 60')
-  assert(p.data.images.length === 1 && p.data.images[0].includes('/api/files/'), 'gallery ' + p.data.images)
+  await p.waitText('库存 ' + ctx.stock)
+  // the demo's two drawn images and the photo uploaded above, as file URLs
+  assert(p.data.images.length === 3 && p.data.images.every((u) => u.includes('/api/files/')) &&
+    p.data.images.some((u) => /\/tea_[a-z0-9]+\.png$/.test(u)), 'gallery ' + p.data.images)
   preview.snapshot(p, 'product')
   // a visitor's share carries no inviter of their own
   assert(p.instance.onShareAppMessage().path === '/pages/product/index?id=' + ctx.product.id, 'guest share path')
