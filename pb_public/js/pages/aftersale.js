@@ -6,7 +6,7 @@ import { setTitle } from '../app.js';
 
 const steps = { refund: ['applied', 'approved', 'refunded'], return_refund: ['applied', 'approved', 'returning', 'received', 'refunded'], exchange: ['applied', 'approved', 'returning', 'received', 'reshipped'] };
 
-export default async function (view, { id }) {
+export default async function (view, { id }, { isCurrent } = { isCurrent: () => true }) {
   setTitle('售后详情');
   async function render() {
     const a = await pb.collection('aftersales').getOne(id);
@@ -17,6 +17,8 @@ export default async function (view, { id }) {
     }
     const flow = steps[a.type] || steps.refund;
     const at = flow.indexOf(a.status);
+    // an update that lands after the buyer left must not paint over the next page
+    if (!isCurrent()) return;
     view.innerHTML = `
       <section class="status-banner"><b>${aftersaleStatus[a.status] || a.status}</b><p>${aftersaleType[a.type] || ''} · 申请 ${yuan(a.amount_requested)}${a.amount_approved ? ` · 同意 ${yuan(a.amount_approved)}` : ''}</p></section>
       ${at >= 0 ? `<ol class="steps">${flow.map((s, i) => `<li class="${i <= at ? 'done' : ''}">${aftersaleStatus[s]}</li>`).join('')}</ol>` : ''}

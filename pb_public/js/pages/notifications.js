@@ -5,10 +5,12 @@ import { setTitle } from '../app.js';
 
 const links = { order: (ref) => '#/o/' + ref, aftersale: (ref) => '#/as/' + ref, commission: () => '#/dist/commissions', withdrawal: () => '#/dist/withdraw' };
 
-export default async function (view) {
+export default async function (view, _params, { isCurrent } = { isCurrent: () => true }) {
   setTitle('消息通知');
   async function render() {
     const list = await pb.collection('notifications').getList(1, 50, { sort: '-created' });
+    // an update that lands after the buyer left must not paint over the next page
+    if (!isCurrent()) return;
     view.innerHTML = list.items.length ? list.items.map((n) => {
       const kind = Object.keys(links).find((k) => (n.kind || '').startsWith(k));
       const href = kind && n.ref ? links[kind](n.ref) : '';

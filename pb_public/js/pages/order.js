@@ -14,7 +14,7 @@ const hints = {
   refunded: () => '订单已全额退款',
 };
 
-export default async function (view, { id, query }) {
+export default async function (view, { id, query }, { isCurrent } = { isCurrent: () => true }) {
   setTitle('订单详情');
   async function render() {
     const [o, byOrder, afters] = await Promise.all([
@@ -26,6 +26,8 @@ export default async function (view, { id, query }) {
     const addr = o.address || {};
     const canAftersale = ['paid', 'shipped', 'completed'].includes(o.status);
     const openFor = (itemId) => afters.find((a) => !['rejected', 'closed', 'refunded', 'reshipped'].includes(a.status) && (a.items || []).some((x) => x.order_item === itemId));
+    // an update that lands after the buyer left must not paint over the next page
+    if (!isCurrent()) return;
     view.innerHTML = `
       <section class="status-banner s-${o.status}"><b id="status">${orderStatus[o.status] || o.status}</b><p>${esc(hints[o.status]?.(o) || '')}</p>
         ${o.sandbox ? '<span class="tag light">沙箱订单</span>' : ''}</section>

@@ -5,7 +5,7 @@ import { shop, pb, info } from '../api.js';
 import { esc, yuan, rate, withdrawalStatus, fmtTime, busy, toast, confirmBox } from '../ui.js';
 import { setTitle } from '../app.js';
 
-export default async function (view) {
+export default async function (view, _params, { isCurrent } = { isCurrent: () => true }) {
   setTitle('提现');
   const i = await info();
   const rules = i.withdraw || {};
@@ -15,6 +15,8 @@ export default async function (view) {
   let channel = channels[0][0];
   async function render() {
     const [w, list] = await Promise.all([shop('/wallet'), pb.collection('withdrawals').getList(1, 30, { sort: '-created' })]);
+    // an update that lands after the buyer left must not paint over the next page
+    if (!isCurrent()) return;
     view.innerHTML = `
       <section class="dist-card slim"><span>可提现（元）</span><div class="big-num" id="available">${yuan(w.available, '')}</div>
         <p class="small">冻结中 ${yuan(w.frozen)}（待结算的佣金在订单完成 ${i.distribution?.frozen_days ?? 7} 天后解冻，审核中的提现在处理后扣除）</p></section>
