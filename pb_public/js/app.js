@@ -24,6 +24,8 @@ const routes = [
   ['addresses', 'addresses', null, true],
   ['address/:id', 'address', null, true],
   ['notifications', 'notifications', null, true],
+  ['coupons', 'coupons'],
+  ['coupons/mine', 'mycoupons', null, true],
   ['dist', 'dist', null, true],
   ['dist/commissions', 'commissions', null, true],
   ['dist/team', 'team', null, true],

@@ -40,7 +40,8 @@ export default async function (view) {
       ${c.gifts.length ? `<section class="card"><h3>赠品</h3>${c.gifts.map((g) => `<div class="small">${esc(g.label)} × ${g.quantity}</div>`).join('')}</section>` : ''}
       <section class="card sums">
         <div class="row"><span>商品金额</span><span>${yuan(c.goods)}</span></div>
-        <div class="row"><span>优惠</span><span class="red">-${yuan(c.discount)}</span></div>
+        <div class="row"><span>${c.coupon ? '促销优惠' : '优惠'}</span><span class="red">-${yuan(c.discount - (c.coupon_discount || 0))}</span></div>
+        ${c.coupon ? `<div class="row"><span>优惠券 <span class="tag">${esc(c.coupon.label)}</span></span><span class="red">-${yuan(c.coupon_discount)}</span></div>` : (c.coupons || []).length ? '' : '<div class="row"><span>优惠券</span><a class="link" href="#/coupons">去领券 ›</a></div>'}
         <div class="row"><span>运费${c.shipping_estimated ? '（预估）' : ''}</span><span>${c.shipping ? yuan(c.shipping) : '免运费'}</span></div>
       </section>
       <div class="bottom-bar cartbar">

@@ -1,17 +1,25 @@
 // 确认订单: address (picker and editor), the selected lines priced by the
-// server for that address, promotions, shipping, note, 提交订单.
+// server for that address, promotions, the coupon (best one by default, a
+// picker to change it or use none), shipping, note, 提交订单.
 import { shop, pb } from '../api.js';
-import { esc, price, yuan, img, empty, busy } from '../ui.js';
+import { esc, price, yuan, img, empty, busy, sheet } from '../ui.js';
+import { ticket } from '../coupon.js';
 import { setTitle, go, refreshCartBadge } from '../app.js';
 
 export default async function (view, { query }) {
   setTitle('确认订单');
   const addresses = await pb.collection('addresses').getFullList({ sort: '-is_default,-updated' });
   const address = addresses.find((a) => a.id === query.get('address')) || addresses.find((a) => a.is_default) || addresses[0];
-  const c = await shop('/cart', { query: address ? { address: address.id } : {} });
+  // coupon: a user_coupons id, 'none', or unset for the server's best pick
+  const coupon = query.get('coupon') || '';
+  const q = {};
+  if (address) q.address = address.id;
+  if (coupon) q.coupon = coupon;
+  const c = await shop('/cart', { query: q });
   const lines = c.lines.filter((l) => l.in_total);
   if (!lines.length) { view.innerHTML = empty('没有选中可购买的商品', '<a class="btn" href="#/cart">回购物车</a>'); return; }
-  const back = encodeURIComponent('#/checkout');
+  const back = encodeURIComponent('#/checkout' + (coupon ? '?coupon=' + coupon : ''));
+  const usable = (c.coupons || []).filter((x) => x.usable).length;
   view.innerHTML = `
     <a class="card addr" href="#/addresses?pick=1&next=${back}">
       ${address ? `<div><b>${esc(address.name)}</b> ${esc(address.phone)} ${address.is_default ? '<span class="tag">默认</span>' : ''}
@@ -25,13 +33,28 @@ export default async function (view, { query }) {
       <div class="row"><span>商品金额</span><span>${yuan(c.goods)}</span></div>
       ${c.applied.map((a) => `<div class="row"><span><span class="tag">${esc(a.label)}</span> <small class="muted">${esc(a.explanation)}</small></span><span class="red">-${yuan(a.amount)}</span></div>`).join('')}
       ${c.gifts.map((g) => `<div class="row"><span>赠品</span><span>${esc(g.label)} × ${g.quantity}</span></div>`).join('')}
+      <button class="coupon-entry" id="coupon-pick"><span>优惠券</span><span>${c.coupon
+    ? `<span class="tag">${esc(c.coupon.label)}</span> <span class="red">-${yuan(c.coupon_discount)}</span>`
+    : `<span class="muted">${usable ? `${usable} 张可用` : (c.coupons || []).length ? '暂无可用' : '无'}</span>`} ›</span></button>
       <div class="row"><span>运费</span><span>${c.shipping ? yuan(c.shipping) : '免运费'}</span></div>
       <label class="note">订单备注<input id="note" maxlength="200" placeholder="选填，给商家留言"></label>
     </section>
     <div class="bottom-bar"><span class="grow right">共 ${c.quantity} 件 合计 ${price(c.total, 'total')}</span><button class="btn" id="submit" ${address ? '' : 'disabled'}>提交订单</button></div>`;
   view.querySelector('#submit').onclick = (e) => busy(e.target, async () => {
-    const order = await shop('/checkout', { method: 'POST', body: { address: address.id, note: view.querySelector('#note').value.trim() } });
+    const order = await shop('/checkout', { method: 'POST', body: { address: address.id, coupon: c.coupon ? c.coupon.id : 'none', note: view.querySelector('#note').value.trim() } });
     refreshCartBadge();
     go('#/pay/' + order.id);
   });
+  const to = (id) => go('#/checkout?' + new URLSearchParams({ ...(address ? { address: address.id } : {}), coupon: id }));
+  view.querySelector('#coupon-pick').onclick = () => {
+    const list = (c.coupons || []).map((x) => ticket(x,
+      x.usable ? `<b class="red">-${yuan(x.amount)}</b>` : '<span class="cstate">不可用</span>',
+      ['pick', x.usable ? '' : 'off', c.coupon?.id === x.id ? 'on' : ''].join(' '),
+      x.usable ? '' : (x.message || '').split(' / ')[0])).join('');
+    sheet(`<h3>选择优惠券</h3><div class="coupons-list">${list || '<p class="muted">没有优惠券，<a class="link" href="#/coupons">去领券中心</a></p>'}</div>
+      <button class="btn block ghost" id="no-coupon">不使用优惠券</button>`, (el, close) => {
+      el.querySelectorAll('.coupon.pick:not(.off)').forEach((t) => (t.onclick = () => { close(); to(t.dataset.id); }));
+      el.querySelector('#no-coupon').onclick = () => { close(); to('none'); };
+    });
+  };
 }

@@ -41,6 +41,7 @@ export default async function (view) {
     ${wallet ? `<section class="card row"><span>余额 <b>${yuan(wallet.available)}</b>${wallet.frozen ? ` <small class="muted">冻结 ${yuan(wallet.frozen)}</small>` : ''}</span><a class="link" href="#/dist/withdraw">提现 ›</a></section>` : ''}
     <section class="card menu">
       <a href="#/dist"><span>分销中心</span><small class="muted">${u.is_distributor ? '佣金 · 团队 · 推广' : '成为分销员'}</small></a>
+      <a href="#/coupons/mine"><span>我的优惠券</span><small class="muted">领券中心 · 下单抵扣</small></a>
       <a href="#/notifications"><span>消息通知</span>${badge(unread)}</a>
       <a href="#/addresses"><span>收货地址</span></a>
       <a href="#/profile"><span>个人资料</span></a>
