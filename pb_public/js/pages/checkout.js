@@ -48,7 +48,7 @@ export default async function (view, { query }) {
   const to = (id) => go('#/checkout?' + new URLSearchParams({ ...(address ? { address: address.id } : {}), coupon: id }));
   view.querySelector('#coupon-pick').onclick = () => {
     const list = (c.coupons || []).map((x) => ticket(x,
-      x.usable ? `<b class="red">-${yuan(x.amount)}</b>` : '<span class="cstate">不可用</span>',
+      x.usable ? (c.coupon?.id === x.id ? '<b class="red">✓ 已选</b>' : '<span class="cstate">选择</span>') : '<span class="cstate">不可用</span>',
       ['pick', x.usable ? '' : 'off', c.coupon?.id === x.id ? 'on' : ''].join(' '),
       x.usable ? '' : (x.message || '').split(' / ')[0])).join('');
     sheet(`<h3>选择优惠券</h3><div class="coupons-list">${list || '<p class="muted">没有优惠券，<a class="link" href="#/coupons">去领券中心</a></p>'}</div>
