@@ -73,7 +73,10 @@ async function route() {
   const [path, qs] = (location.hash.slice(1) || '/').split('?');
   const query = new URLSearchParams(qs || '');
   const m = match(path);
-  const view = $('#view');
+  // each visit paints into its own element: a page whose data arrives after
+  // the buyer moved on writes into a detached node, never over the next page
+  const view = document.createElement('div');
+  $('#view').replaceChildren(view);
   $$('#tabbar a').forEach((a) => a.classList.toggle('on', !!m && a.dataset.tab === m.tab));
   document.body.classList.toggle('with-tabs', !!m?.tab);
   $('#back').hidden = !!m?.tab;
