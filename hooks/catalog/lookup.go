@@ -96,6 +96,31 @@ func LookupSkus(app core.App, ids []string) (map[string]*SkuInfo, error) {
 	for _, p := range products {
 		byId[p.Id] = p
 	}
+	// the SKUs were read before their products: a sale committed in between
+	// may have sold the last unit and delisted the product. Read the stock of
+	// a product the stock rules took off again, so that it is at least as new
+	// as the product (a sold-out answer, not "off the shelf", for the loser).
+	var recheck []string
+	for _, s := range skus {
+		if p := byId[s.GetString("product")]; p != nil && p.GetString("status") != StatusOn && p.GetString("off_reason") == OffSoldOut {
+			recheck = append(recheck, s.Id)
+		}
+	}
+	if len(recheck) > 0 {
+		fresh, err := app.FindRecordsByIds(skusCollection, recheck)
+		if err != nil {
+			return nil, fmt.Errorf("lookup skus: %w", err)
+		}
+		freshById := make(map[string]*core.Record, len(fresh))
+		for _, f := range fresh {
+			freshById[f.Id] = f
+		}
+		for i, s := range skus {
+			if f := freshById[s.Id]; f != nil {
+				skus[i] = f
+			}
+		}
+	}
 	tree, err := loadCategoryTree(app)
 	if err != nil {
 		return nil, err
