@@ -232,7 +232,6 @@ func registerPlugins(app core.App, cfg config) {
 		flashsale.MustRegister(app, flashsale.Config{})
 	}
 
-
 	// promotion tools: share links, QR and mini-program codes, posters,
 	// click tracking and conversion stats (on unless FENXIAO_SHARING=off)
 	if os.Getenv("FENXIAO_SHARING") != "off" {
