@@ -66,7 +66,7 @@ func (p *plugin) cartAdd(e *core.RequestEvent) error {
 	var item *core.Record
 	err := e.App.RunInTransaction(func(txApp core.App) error {
 		var err error
-		item, err = p.addToCart(txApp, e.Auth.Id, form.Sku, form.Quantity)
+		item, err = p.addToCart(txApp, e.Auth, form.Sku, form.Quantity)
 		return err
 	})
 	if err != nil {
@@ -77,13 +77,17 @@ func (p *plugin) cartAdd(e *core.RequestEvent) error {
 
 // addToCart adds qty units of a SKU to a user's cart, merging with the
 // line of that SKU if there is one.
-func (p *plugin) addToCart(txApp core.App, userId, skuId string, qty int) (*core.Record, error) {
+func (p *plugin) addToCart(txApp core.App, user *core.Record, skuId string, qty int) (*core.Record, error) {
+	userId := user.Id
 	info, err := lookupSku(txApp, skuId)
 	if err != nil {
 		return nil, err
 	}
 	if !info.Listed() {
 		return nil, errOffShelf
+	}
+	if err := buyable(txApp, info, user); err != nil {
+		return nil, err
 	}
 	item, err := txApp.FindFirstRecordByFilter(cartCollection, "user = {:user} && sku = {:sku}",
 		dbx.Params{"user": userId, "sku": skuId})
@@ -173,6 +177,9 @@ func (p *plugin) cartUpdate(e *core.RequestEvent) error {
 			if !info.Listed() {
 				return errOffShelf
 			}
+			if err := buyable(txApp, info, e.Auth); err != nil {
+				return err
+			}
 			other, err := txApp.FindFirstRecordByFilter(cartCollection, "user = {:user} && sku = {:sku}",
 				dbx.Params{"user": e.Auth.Id, "sku": info.SkuId})
 			switch {
@@ -203,6 +210,9 @@ func (p *plugin) cartUpdate(e *core.RequestEvent) error {
 			}
 			if !info.Listed() {
 				return errOffShelf
+			}
+			if err := buyable(txApp, info, e.Auth); err != nil {
+				return err
 			}
 			if qty > info.Stock {
 				return insufficientStock(info.Stock)
@@ -309,6 +319,15 @@ func ownCartItem(app core.App, userId, id string) (*core.Record, error) {
 		return nil, fmt.Errorf("find cart line: %w", err)
 	}
 	return item, nil
+}
+
+// buyable refuses a SKU the user's distributor level may not buy yet
+// (level_required, not_yet_on_sale).
+func buyable(app core.App, info *SkuInfo, user *core.Record) error {
+	if err := viewerInfo(app, info, user); err != nil {
+		return err
+	}
+	return accessError(info.Title, info.Verdict.Reason, info.BlockedNote)
 }
 
 // lookupSku returns one SKU with its product, or 404 sku_not_found.

@@ -146,7 +146,7 @@ func (p *plugin) cartShareImport(e *core.RequestEvent) error {
 	skipped := []skippedLine{}
 	err = e.App.RunInTransaction(func(txApp core.App) error {
 		for _, it := range items {
-			qty, reason, err := p.importLine(txApp, e.Auth.Id, it)
+			qty, reason, err := p.importLine(txApp, e.Auth, it)
 			if err != nil {
 				return err
 			}
@@ -187,7 +187,8 @@ func (p *plugin) cartShareImport(e *core.RequestEvent) error {
 // importLine merges one shared line into the user's cart, capped at the
 // stock available and the line maximum; it returns the units added or why
 // the line was skipped.
-func (p *plugin) importLine(txApp core.App, userId string, it shareItem) (int, string, error) {
+func (p *plugin) importLine(txApp core.App, user *core.Record, it shareItem) (int, string, error) {
+	userId := user.Id
 	info, err := lookupSku(txApp, it.Sku)
 	if err != nil {
 		var shopErr *shop.Error
@@ -215,7 +216,7 @@ func (p *plugin) importLine(txApp core.App, userId string, it shareItem) (int, s
 	if add <= 0 {
 		return 0, "", nil // already as much in the cart as can be bought
 	}
-	if _, err := p.addToCart(txApp, userId, it.Sku, add); err != nil {
+	if _, err := p.addToCart(txApp, user, it.Sku, add); err != nil {
 		var shopErr *shop.Error
 		if errors.As(err, &shopErr) {
 			return 0, shopErr.Code, nil

@@ -25,9 +25,17 @@ type CartLine struct {
 	Selected  bool   `json:"selected"`
 	UnitPrice int64  `json:"unit_price"`
 
-	// Status is "ok", "off_shelf", "sold_out" or "insufficient_stock";
-	// Available is how many units can be bought now.
+	// BasePrice is the SKU's price for everyone; PriceLabel names the
+	// buyer's level whose price UnitPrice is ("V2"), "" for none.
+	BasePrice  int64  `json:"base_price"`
+	PriceLabel string `json:"price_label"`
+
+	// Status is "ok", "off_shelf", "sold_out", "insufficient_stock",
+	// "level_required" or "not_yet_on_sale" (Note says why, e.g.
+	// "V2及以上提前购，12-10 20:00 开放"); Available is how many units can
+	// be bought now.
 	Status    string `json:"status"`
+	Note      string `json:"note"`
 	Available int    `json:"available"`
 
 	// InTotal is true when the line counts in the totals (selected and ok).
@@ -83,7 +91,8 @@ func (p *plugin) priceEntries(app core.App, user *core.Record, entries []Entry, 
 			Image:    ImageURL(app, l.ProductId, l.Image, ""),
 			Thumb:    ImageURL(app, l.ProductId, l.Image, "200x200"),
 			Quantity: l.Quantity, Selected: l.Selected, UnitPrice: l.UnitPrice,
-			Status: l.Status, Available: l.Available, InTotal: l.InTotal,
+			BasePrice: l.BasePrice, PriceLabel: l.PriceLabel,
+			Status: l.Status, Note: l.BlockedNote, Available: l.Available, InTotal: l.InTotal,
 			Amount: l.Amount, Discount: l.Discount, Paid: l.Paid, CouponDiscount: l.CouponDiscount,
 		})
 	}

@@ -81,6 +81,7 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 	bindSearchIndex(app)
 	bindSkuHooks(app)
 	bindTemplateHooks(app)
+	app.OnRecordValidate(skusCollection).BindFunc(checkLevelPrices)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/shop/products/search", productsSearch)

@@ -58,7 +58,7 @@ func (s *indexState) describe() map[string]string {
 		if id == "" {
 			continue
 		}
-		out["product "+id] = fmt.Sprint(s.title[doc], "|", s.subtitle[doc], "|", s.tags[doc], "|", s.on[doc], "|",
+		out["product "+id] = fmt.Sprint(s.title[doc], "|", s.subtitle[doc], "|", s.tags[doc], "|", s.on[doc], "|", s.minLevel[doc], "|",
 			s.sales[doc], "|", s.minPrice[doc], "|", s.created[doc], "|",
 			label(s.categories, s.category[doc]), "|", label(s.brands, s.brand[doc]))
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"fenxiao/internal/levels"
 	"fenxiao/internal/pricing"
 )
 
@@ -22,9 +23,19 @@ type SkuInfo struct {
 	// see [ImageURL].
 	Image string
 
+	// Price is what one unit costs: the SKU's price, or the buyer's level
+	// price once [Price] fitted the info to the buyer (see privileges.go);
+	// BasePrice stays the SKU's price, PriceLabel names the level ("V2").
 	Price         int64 // fen
+	BasePrice     int64 // fen
+	PriceLabel    string
 	OriginalPrice int64 // fen
 	Stock         int
+
+	// Verdict is what the buyer's level may do with the SKU (set with the
+	// level price) and BlockedNote why they may not buy it, in their words.
+	Verdict     levels.Verdict
+	BlockedNote string
 
 	// Status is the product's status ("on" or "off"); OnShelf is Status == "on".
 	Status  string
@@ -70,6 +81,10 @@ func (s *SkuInfo) Line(lineId string, qty int, selected bool) pricing.Line {
 		OnShelf:     s.Listed(),
 		Weight:      s.Weight,
 		TemplateId:  s.TemplateId,
+		Blocked:     s.Verdict.Reason,
+		BlockedNote: s.BlockedNote,
+		BasePrice:   s.BasePrice,
+		PriceLabel:  s.PriceLabel,
 	}
 }
 
@@ -143,6 +158,8 @@ func LookupSkus(app core.App, ids []string) (map[string]*SkuInfo, error) {
 			Title:         p.GetString("title"),
 			SpecText:      s.GetString("spec_text"),
 			Price:         int64(s.GetInt("price")),
+			BasePrice:     int64(s.GetInt("price")),
+			Verdict:       levels.Verdict{Visible: true},
 			OriginalPrice: int64(s.GetInt("original_price")),
 			Stock:         s.GetInt("stock"),
 			Status:        p.GetString("status"),

@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"time"
+
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
@@ -38,9 +40,10 @@ type PriceRequest struct {
 	Offer *shop.Offer
 }
 
-// Price prices entries with the current catalog facts. The cart view and
-// checkout both price through it, so every line amount the cart shows is
-// the amount the order books. Entries whose SKU no longer exists are left
+// Price prices entries with the current catalog facts, fitted to the buyer's
+// distributor level (level prices, reserved and early-access SKUs: see
+// privileges.go). The cart view and checkout both price through it, so
+// every line amount the cart shows is the amount the order books. Entries whose SKU no longer exists are left
 // out of the cart; they are missing from the returned infos too.
 func Price(app core.App, s *shop.Shop, req PriceRequest) (pricing.Cart, map[string]*SkuInfo, error) {
 	ids := make([]string, len(req.Entries))
@@ -49,6 +52,9 @@ func Price(app core.App, s *shop.Shop, req PriceRequest) (pricing.Cart, map[stri
 	}
 	infos, err := LookupSkus(app, ids)
 	if err != nil {
+		return pricing.Cart{}, nil, err
+	}
+	if err := applyViewer(app, infos, ViewerLevel(req.User), time.Now()); err != nil {
 		return pricing.Cart{}, nil, err
 	}
 	lines := make([]pricing.Line, 0, len(req.Entries))
@@ -61,6 +67,7 @@ func Price(app core.App, s *shop.Shop, req PriceRequest) (pricing.Cart, map[stri
 		l := info.Line(en.Id, en.Quantity, en.Selected)
 		if o := req.Offer; o != nil {
 			l.UnitPrice, l.Stock, l.NoCoupon = o.UnitPrice, o.Stock, o.NoCoupon
+			l.PriceLabel = "" // note: the offer's price replaces a level price, they never add up
 			l.OnShelf = l.OnShelf || o.OnShelf
 		}
 		lines = append(lines, l)

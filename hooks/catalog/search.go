@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
+	"fenxiao/internal/levels"
 	"fenxiao/internal/search"
 )
 
@@ -60,6 +63,10 @@ type SearchQuery struct {
 
 	// Facets asks for the number of hits per category and brand.
 	Facets bool
+
+	// Level is the searcher's distributor level (see [ViewerLevel]):
+	// products reserved for a higher one are not found.
+	Level int
 }
 
 // SearchItem is one product in search results.
@@ -75,6 +82,21 @@ type SearchItem struct {
 
 	// StockState is "in_stock" or "sold_out".
 	StockState string `json:"stock_state"`
+
+	// Early is set while the product is in early access (提前购).
+	Early *EarlyAccess `json:"early,omitempty"`
+}
+
+// EarlyAccess marks a product that a distributor level may buy before
+// everyone else.
+type EarlyAccess struct {
+	Level int    `json:"level"`
+	Label string `json:"label"` // the level's short name, "V2"
+
+	// OpensAt is when everyone may buy it ("" not decided yet); Text says
+	// it all for a tag: "V2及以上提前购，12-10 20:00 开放".
+	OpensAt string `json:"opens_at"`
+	Text    string `json:"text"`
 }
 
 // Facet is the number of hits in one category or brand.
@@ -164,8 +186,10 @@ func searchItems(app core.App, ids []string) ([]SearchItem, error) {
 		MaxPrice int64  `db:"max_price"`
 		Sales    int    `db:"sales"`
 		Stock    int    `db:"stock"`
+		Early    int    `db:"early_level"`
+		PublicAt string `db:"public_at"`
 	}
-	err := app.DB().Select("id", "title", "subtitle", "images", "min_price", "max_price", "sales", "stock").
+	err := app.DB().Select("id", "title", "subtitle", "images", "min_price", "max_price", "sales", "stock", "early_level", "public_at").
 		From(productsCollection).Where(dbx.In("id", values...)).All(&rows)
 	if err != nil {
 		return nil, fmt.Errorf("load search results: %w", err)
@@ -176,6 +200,8 @@ func searchItems(app core.App, ids []string) ([]SearchItem, error) {
 	}
 	items = items[:len(ids)]
 	found := make([]bool, len(ids))
+	var labels levelLabels
+	now := time.Now()
 	for _, r := range rows {
 		item := SearchItem{
 			Id: r.Id, Title: r.Title, Subtitle: r.Subtitle,
@@ -189,6 +215,19 @@ func searchItems(app core.App, ids []string) ([]SearchItem, error) {
 		if json.Unmarshal([]byte(r.Images), &images) == nil && len(images) > 0 {
 			item.Image = ImageURL(app, r.Id, images[0], "")
 			item.Thumb = ImageURL(app, r.Id, images[0], "200x200")
+		}
+		opens, _ := types.ParseDateTime(r.PublicAt)
+		if a := (levels.Access{EarlyLevel: r.Early, OpensAt: opens.Time()}); a.Early(now) {
+			if labels == nil {
+				if labels, err = loadLevelLabels(app); err != nil {
+					return nil, err
+				}
+			}
+			item.Early = &EarlyAccess{Level: r.Early, Label: labels.short(r.Early),
+				Text: labels.short(r.Early) + "及以上提前购，" + opening(a.OpensAt)}
+			if !a.OpensAt.IsZero() {
+				item.Early.OpensAt = opens.String()
+			}
 		}
 		i := position[r.Id]
 		items[i] = item

@@ -67,6 +67,7 @@ type indexState struct {
 	subtitle []string
 	tags     []string // joined by textSeparator
 	on       []bool   // on the shelf
+	minLevel []int32  // reserved for this distributor level and above (0: everyone)
 	sales    []int64
 	minPrice []int64
 	created  []int64 // unix milliseconds
@@ -104,20 +105,20 @@ type labels struct {
 // productRow is the part of a product the index holds.
 type productRow struct {
 	id, title, subtitle, tags, status, category, brand, created string
-	minPrice, sales                                             int64
+	minPrice, sales, minLevel                                   int64
 }
 
 // productColumns are the columns read into a productRow, in order.
-var productColumns = []string{"id", "title", "subtitle", "tags", "status", "category", "brand", "created", "min_price", "sales"}
+var productColumns = []string{"id", "title", "subtitle", "tags", "status", "category", "brand", "created", "min_price", "sales", "min_level"}
 
 func scanProduct(rows interface{ Scan(...any) error }, r *productRow) error {
 	var tags sql.NullString
-	var minPrice, sales float64
-	err := rows.Scan(&r.id, &r.title, &r.subtitle, &tags, &r.status, &r.category, &r.brand, &r.created, &minPrice, &sales)
+	var minPrice, sales, minLevel float64
+	err := rows.Scan(&r.id, &r.title, &r.subtitle, &tags, &r.status, &r.category, &r.brand, &r.created, &minPrice, &sales, &minLevel)
 	if err != nil {
 		return err
 	}
-	r.minPrice, r.sales = int64(minPrice), int64(sales)
+	r.minPrice, r.sales, r.minLevel = int64(minPrice), int64(sales), int64(minLevel)
 	r.tags = ""
 	var list []string
 	if tags.Valid && json.Unmarshal([]byte(tags.String), &list) == nil {
@@ -250,6 +251,7 @@ func (s *indexState) add(r productRow) int32 {
 	s.subtitle = append(s.subtitle, "")
 	s.tags = append(s.tags, "")
 	s.on = append(s.on, false)
+	s.minLevel = append(s.minLevel, 0)
 	s.sales = append(s.sales, 0)
 	s.minPrice = append(s.minPrice, 0)
 	s.created = append(s.created, 0)
@@ -265,6 +267,7 @@ func (s *indexState) set(doc int32, r productRow) {
 	s.subtitle[doc] = r.subtitle
 	s.tags[doc] = r.tags
 	s.on[doc] = r.status == StatusOn
+	s.minLevel[doc] = int32(r.minLevel)
 	s.sales[doc] = r.sales
 	s.minPrice[doc] = r.minPrice
 	s.created[doc] = 0

@@ -20,7 +20,8 @@ type searchHits struct {
 // search finds the on-shelf products matching every term and the filters
 // of q, counts them (per category and brand with q.Facets) and returns the
 // requested page in the given order. Products in an inactive category (or
-// under one) or of an inactive brand are neither found nor counted.
+// under one), of an inactive brand or reserved for a distributor level
+// above q.Level are neither found nor counted.
 //
 // The caller holds the index for reading.
 func (s *indexState) search(
@@ -61,7 +62,7 @@ func (s *indexState) search(
 		brand = b
 	}
 	keep := func(doc int32) bool {
-		if !s.on[doc] || s.categories.hides(s.category[doc]) || s.brands.hides(s.brand[doc]) {
+		if !s.on[doc] || s.minLevel[doc] > int32(q.Level) || s.categories.hides(s.category[doc]) || s.brands.hides(s.brand[doc]) {
 			return false
 		}
 		if categories != nil {

@@ -25,6 +25,7 @@ func productsSearch(e *core.RequestEvent) error {
 		Brand:    query.Get("brand"),
 		Sort:     query.Get("sort"),
 		Facets:   query.Get("facets") != "0",
+		Level:    ViewerLevel(e.Auth),
 	}
 	if utf8.RuneCountInString(q.Q) > maxQueryRunes {
 		return shop.ToApiError(shop.FieldFail("q", "query_too_long", "搜索词太长 / search query too long"))

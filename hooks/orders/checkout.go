@@ -138,6 +138,9 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 		if l.InTotal {
 			continue
 		}
+		if err := catalog.LineError(l); err != nil {
+			return nil, err
+		}
 		switch l.Status {
 		case pricing.StatusOffShelf:
 			return nil, shop.Fail(http.StatusConflict, "product_off_shelf",

@@ -26,6 +26,10 @@ const (
 	StatusOffShelf          = "off_shelf"          // product off shelf or gone
 	StatusSoldOut           = "sold_out"           // SKU stock is 0
 	StatusInsufficientStock = "insufficient_stock" // fewer units left than asked for
+
+	// A line's Blocked status: the buyer's distributor level may not buy it.
+	StatusLevelRequired = "level_required"  // reserved for a higher level
+	StatusNotYetOnSale  = "not_yet_on_sale" // early access, not open to the buyer yet
 )
 
 // Line is one cart (or order) line with the catalog facts its price depends on.
@@ -64,6 +68,19 @@ type Line struct {
 	// NoCoupon is true for a line no coupon may take anything off (a
 	// flash-sale line that does not allow stacking).
 	NoCoupon bool
+
+	// Blocked, when set, is the status of a line on the shelf that this
+	// buyer may not buy (StatusLevelRequired, StatusNotYetOnSale); such a
+	// line is left out of the totals like an off-shelf one. BlockedNote
+	// says why in the buyer's words ("V2及以上提前购，12-10 20:00 开放").
+	Blocked     string
+	BlockedNote string
+
+	// BasePrice is the SKU's price for everyone and PriceLabel names the
+	// level price UnitPrice is instead ("V2"), "" when UnitPrice is the
+	// SKU's price. Display only: pricing uses UnitPrice.
+	BasePrice  int64
+	PriceLabel string
 }
 
 // Discounts is what promotions take off a set of lines.
@@ -228,7 +245,7 @@ func Price(in Input) (Cart, error) {
 	var counted []int // indexes of the lines in the total
 	for i, l := range in.Lines {
 		pl := PricedLine{Line: l, Status: lineStatus(l), Amount: l.UnitPrice * int64(l.Quantity)}
-		if l.OnShelf && l.Stock > 0 {
+		if l.OnShelf && l.Blocked == "" && l.Stock > 0 {
 			pl.Available = l.Stock
 		}
 		pl.InTotal = l.Selected && pl.Status == StatusOK && l.Quantity > 0
@@ -321,6 +338,8 @@ func lineStatus(l Line) string {
 	switch {
 	case !l.OnShelf:
 		return StatusOffShelf
+	case l.Blocked != "":
+		return l.Blocked
 	case l.Stock <= 0:
 		return StatusSoldOut
 	case l.Quantity > l.Stock:
