@@ -120,6 +120,9 @@ func Seed(app core.App) (*Result, error) {
 		if err := seedMarketing(txApp); err != nil {
 			return fmt.Errorf("coupons and flash sales: %w", err)
 		}
+		if err := seedPrivileges(txApp); err != nil {
+			return fmt.Errorf("level privileges: %w", err)
+		}
 		return nil
 	})
 	if err != nil {

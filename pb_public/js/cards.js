@@ -8,7 +8,7 @@ export function productCard(p) {
     ${img(p.thumb, p.title, 'pimg')}
     <div class="pbody">
       <div class="ptitle">${esc(p.title)}</div>
-      ${(p.promotion_labels || []).length ? `<div class="tags">${p.promotion_labels.slice(0, 2).map((l) => `<span class="tag">${esc(l)}</span>`).join('')}</div>` : ''}
+      ${(p.promotion_labels || []).length || p.early ? `<div class="tags">${p.early ? `<span class="tag level" title="${esc(p.early.text)}">${esc(p.early.label)}提前购</span>` : ''}${(p.promotion_labels || []).slice(0, 2).map((l) => `<span class="tag">${esc(l)}</span>`).join('')}</div>` : ''}
       <div class="prow">${price(promo ? p.promo_price : p.min_price)}${promo ? `<s class="muted">${yuan(p.min_price)}</s>` : ''}
         ${p.max_price > p.min_price && !promo ? '<small class="muted">起</small>' : ''}</div>
       <div class="muted small">${sold ? '已售罄' : `已售 ${p.sales}`}</div>

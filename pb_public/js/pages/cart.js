@@ -4,7 +4,7 @@ import { shop, pb } from '../api.js';
 import { esc, price, yuan, img, empty, sheet, busy, toastError, confirmBox, copy, fmtTime } from '../ui.js';
 import { setTitle, go, refreshCartBadge } from '../app.js';
 
-const lineState = { off_shelf: '已下架', sold_out: '已售罄', insufficient_stock: '库存不足' };
+const lineState = { off_shelf: '已下架', sold_out: '已售罄', insufficient_stock: '库存不足', level_required: '等级专享', not_yet_on_sale: '未开售' };
 
 export default async function (view) {
   setTitle('购物车');
@@ -28,8 +28,8 @@ export default async function (view) {
           <div class="cbody">
             <a class="ltitle" href="#/p/${esc(l.product)}">${esc(l.title)}</a>
             <button class="spec" data-product="${esc(l.product)}" data-sku="${esc(l.sku)}">${esc(l.spec_text || '默认')} ▾</button>
-            ${l.status !== 'ok' ? `<span class="tag gray">${lineState[l.status] || l.status}${l.status === 'insufficient_stock' ? `，仅剩 ${l.available} 件` : ''}</span>` : ''}
-            <div class="prow">${price(l.unit_price)}
+            ${l.status !== 'ok' ? `<span class="tag gray">${lineState[l.status] || l.status}${l.status === 'insufficient_stock' ? `，仅剩 ${l.available} 件` : ''}${l.note ? `：${esc(l.note)}` : ''}</span>` : ''}
+            <div class="prow">${price(l.unit_price)}${l.price_label ? `<span class="tag level">${esc(l.price_label)}价</span>` : ''}
               ${editing ? '<button class="btn small ghost del">删除</button>' : `<div class="stepper small"><button data-d="-1" aria-label="减少" ${l.quantity <= 1 ? 'disabled' : ''}>−</button><input class="qty" inputmode="numeric" value="${l.quantity}" aria-label="数量"><button data-d="1" aria-label="增加">+</button></div>`}
             </div>
             ${l.discount ? `<div class="small red">优惠 -${yuan(l.discount)}</div>` : ''}

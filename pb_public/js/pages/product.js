@@ -5,6 +5,7 @@ import { shop, pb, info, signedIn, me, thumb } from '../api.js';
 import { esc, price, yuan, img, sheet, busy, copy, toastError, empty } from '../ui.js';
 import { addToCart, buyNow } from '../actions.js';
 import { setTitle } from '../app.js';
+import { levels, short, myLevel, bestPrice, teaser, early, opening } from '../levels.js';
 
 export default async function (view, { id }) {
   setTitle('商品详情');
@@ -15,25 +16,39 @@ export default async function (view, { id }) {
     if (e.status === 404) { view.innerHTML = empty('商品已下架或不存在', '<a class="btn ghost" href="#/">去首页逛逛</a>'); return; }
     throw e;
   }
-  const [skuList, promos, shopInfo] = await Promise.all([
+  const [skuList, promos, shopInfo, lv] = await Promise.all([
     pb.collection('skus').getFullList({ filter: pb.filter('product = {:id}', { id }), sort: 'price' }),
     shop(`/products/${id}/promotions`).catch(() => ({ promotions: [], skus: [] })),
     info(),
+    levels(),
   ]);
+  // level privileges: the viewer's level price, early access, reserved SKUs
+  const rank = myLevel();
+  const unit = (s) => bestPrice(s, rank);
+  // blocked says why the viewer may not buy a SKU yet (early access), '' if they may
+  const blocked = (s) => {
+    for (const r of [product, s]) if (r && early(r) && rank < r.early_level) return `${short(lv, r.early_level)}及以上提前购，${opening(r.public_at)}`;
+    return '';
+  };
+  const levelTag = (s) => { const u = s && unit(s); return u && u.level ? `<span class="tag level">${esc(short(lv, u.level))}价</span>` : ''; };
+  const teaserTag = (s) => { const t = s && teaser(s, rank); return t ? `<span class="tag level ghost">${esc(short(lv, t.level))}价 ${yuan(t.price)}</span>` : ''; };
   const skus = skuList;
   // the best per-item promotion price of each SKU, from the server
   const promoOf = Object.fromEntries((promos.skus || []).map((s) => [s.id, s.promo_price]));
-  const promoPrice = (s) => (promoOf[s.id] != null && promoOf[s.id] < s.price ? promoOf[s.id] : null);
+  const promoPrice = (s) => (promoOf[s.id] != null && promoOf[s.id] < unit(s).price ? promoOf[s.id] : null);
   const activePromos = promos.promotions || [];
   let chosen = skus.find((s) => s.stock > 0) || skus[0];
   let qty = 1;
   const images = product.images || [];
-  const minPrice = Math.min(...skus.map((s) => s.price));
-  const maxPrice = Math.max(...skus.map((s) => s.price));
+  const minPrice = Math.min(...skus.map((s) => unit(s).price));
+  const maxPrice = Math.max(...skus.map((s) => unit(s).price));
+  const cheapest = skus.find((s) => unit(s).price === minPrice);
+  const earlyFor = [product, ...skus].find((r) => early(r));
   const stock = () => skus.reduce((n, s) => n + s.stock, 0);
   const isDist = signedIn() && me().is_distributor;
   const l1 = shopInfo.distribution?.commission_l1_bp || 0;
-  const earn = Math.floor((minPrice * l1) / 10000);
+  // a friend pays the price for everyone: that is what the share earns on
+  const earn = Math.floor((Math.min(...skus.map((s) => s.price)) * l1) / 10000);
   const params = product.params && typeof product.params === 'object' ? Object.entries(product.params) : [];
   setTitle(product.title);
 
@@ -43,8 +58,11 @@ export default async function (view, { id }) {
     <section class="card">
       <div class="prow big">${promos.promo_price < minPrice ? `${price(promos.promo_price)}<s class="muted">${yuan(minPrice)}</s>` : price(minPrice)}${maxPrice > minPrice ? '<small class="muted">起</small>' : ''}
         ${!(promos.promo_price < minPrice) && chosen?.original_price > chosen?.price ? `<s class="muted">${yuan(chosen.original_price)}</s>` : ''}
+        ${levelTag(cheapest)}
         <span class="muted small right">已售 ${product.sales || 0}</span></div>
-      <h2 class="ptitle-big">${esc(product.title)}</h2>
+      ${teaserTag(cheapest) ? `<div class="tags">${teaserTag(cheapest)}<small class="muted">升级分销等级享更低价</small></div>` : ''}
+      <h2 class="ptitle-big">${product.min_level ? `<span class="tag level">${esc(short(lv, product.min_level))}专享</span> ` : ''}${esc(product.title)}</h2>
+      ${earlyFor ? `<div class="early-box" id="early"><b>${esc(short(lv, earlyFor.early_level))}及以上 提前购</b>，${esc(opening(earlyFor.public_at))}${rank >= earlyFor.early_level ? `<small>你是${esc(short(lv, rank))}，现在即可购买</small>` : ''}</div>` : ''}
       <p class="muted">${esc(product.subtitle)}</p>
       ${activePromos.length ? `<div class="promo-box">${activePromos.map((p) => `<div><span class="tag">${esc(p.label || p.name)}</span> ${esc(p.name)}${p.ends_at ? ` <small class="muted">${esc(String(p.ends_at).slice(0, 10))} 截止</small>` : ''}</div>`).join('')}</div>` : ''}
       ${isDist && earn > 0 ? `<button class="share-earn" id="share">分享赚 ${yuan(earn)} <small>起</small> ›</button>` : ''}
@@ -64,16 +82,17 @@ export default async function (view, { id }) {
   const showPicked = () => {
     picked.textContent = chosen ? `${chosen.spec_text || '默认'} × ${qty}${chosen.stock <= 0 ? '（已售罄）' : ''}` : '暂无规格';
     const out = !chosen || stock() <= 0;
-    view.querySelector('#add').disabled = out;
-    view.querySelector('#buy').disabled = out;
-    view.querySelector('#buy').textContent = out ? '已售罄' : '立即购买';
+    const wait = chosen ? blocked(chosen) : '';
+    view.querySelector('#add').disabled = out || !!wait;
+    view.querySelector('#buy').disabled = out || !!wait;
+    view.querySelector('#buy').textContent = out ? '已售罄' : wait ? wait.replace(/^.*，/, '') : '立即购买';
   };
   showPicked();
 
   const skuSheet = (then) => sheet(`
       <div class="sku-head">${images.length ? `<img src="${esc(thumb(product, images[0], '200x200'))}" alt="">` : img('', product.title, 'noimg-sm')}
         <div><div id="sku-price"></div><div class="muted small" id="sku-stock"></div></div></div>
-      <h4>规格</h4><div class="chips" id="sku-chips">${skus.map((s) => `<button class="chip" data-sku="${esc(s.id)}" ${s.stock > 0 ? '' : 'disabled'}>${esc(s.spec_text || '默认')}</button>`).join('')}</div>
+      <h4>规格</h4><div class="chips" id="sku-chips">${skus.map((s) => `<button class="chip" data-sku="${esc(s.id)}" ${s.stock > 0 ? '' : 'disabled'}>${esc(s.spec_text || '默认')}${s.min_level ? ` <small class="red">${esc(short(lv, s.min_level))}专享</small>` : ''}</button>`).join('')}</div>
       ${activePromos.length ? `<p class="small red">${activePromos.map((p) => esc(p.label || p.name)).join(' · ')}：结算时自动优惠</p>` : ''}
       <h4>数量</h4><div class="stepper"><button data-d="-1" aria-label="减少">−</button><input id="qty" inputmode="numeric" value="${qty}"><button data-d="1" aria-label="增加">+</button></div>
       <button class="btn block" id="sku-ok">${then === 'cart' ? '加入购物车' : then === 'buy' ? '立即购买' : '确定'}</button>`,
@@ -82,7 +101,9 @@ export default async function (view, { id }) {
     const paint = () => {
       el.querySelectorAll('[data-sku]').forEach((b) => b.classList.toggle('on', b.dataset.sku === chosen?.id));
       const pp = chosen && promoPrice(chosen);
-      el.querySelector('#sku-price').innerHTML = chosen ? (pp != null ? `${price(pp)} <s class="muted">${yuan(chosen.price)}</s>` : price(chosen.price)) : '';
+      const up = chosen && unit(chosen).price;
+      el.querySelector('#sku-price').innerHTML = chosen ? (pp != null ? `${price(pp)} <s class="muted">${yuan(up)}</s>` : price(up)) + levelTag(chosen) + teaserTag(chosen)
+        + (blocked(chosen) ? `<div class="small red">${esc(blocked(chosen))}</div>` : '') : '';
       el.querySelector('#sku-stock').textContent = chosen ? (chosen.stock > 0 ? `库存 ${chosen.stock} 件` : '已售罄') : '';
       qty = Math.max(1, Math.min(qty, chosen?.stock || 1));
       qtyIn.value = qty;
@@ -92,7 +113,7 @@ export default async function (view, { id }) {
     el.querySelectorAll('[data-d]').forEach((b) => (b.onclick = () => { qty += Number(b.dataset.d); paint(); }));
     qtyIn.onchange = () => { qty = parseInt(qtyIn.value, 10) || 1; paint(); };
     el.querySelector('#sku-ok').onclick = (e) => busy(e.target, async () => {
-      if (!chosen || chosen.stock <= 0) return;
+      if (!chosen || chosen.stock <= 0 || blocked(chosen)) return;
       if (then === 'cart') { if (await addToCart(chosen.id, qty)) close(); } else if (then === 'buy') { close(); await buyNow(chosen.id, qty); } else close();
     });
     paint();
