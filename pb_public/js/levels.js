@@ -31,14 +31,15 @@ export function bestPrice(sku, rank) {
   return { price: best, level };
 }
 
-// teaser is the lowest level price of a SKU the viewer does not reach yet,
-// to show as 「V2价 ¥xx」: {level, price} or null.
+// teaser is the price of a SKU at the nearest level above the viewer that
+// pays less than they do, to show as 「V2价 ¥xx」: {level, price} or null.
 export function teaser(sku, rank) {
   let t = null;
+  const mine = bestPrice(sku, rank).price;
   for (const p of Array.isArray(sku.level_prices) ? sku.level_prices : []) {
-    if (p.level > rank && p.price < bestPrice(sku, rank).price && (!t || p.price < t.price)) t = p;
+    if (p.level > rank && p.price < mine && (!t || p.level < t.level || (p.level === t.level && p.price < t.price))) t = p;
   }
-  return t;
+  return t ? bestPrice(sku, t.level) : null;
 }
 
 // early tells whether a product or SKU is in early access now.

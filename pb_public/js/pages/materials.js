@@ -33,7 +33,7 @@ export default async function (view) {
     ${groups.length ? groups.map((g) => `
       <h4 class="pad small muted">${g ? `${esc(short(lv, g))} 专属课程` : '全部分销员'}</h4>
       ${byLevel[g].map((m) => course(m, token, lv)).join('')}`).join('') : '<p class="muted small pad">暂时没有课程</p>'}
-    ${next ? `<section class="card level-hint" id="next-level"><b>升级到 ${esc(short(lv, next.rank))}（${esc(next.name)}）解锁更多专属课程</b>
+    ${next ? `<section class="card level-hint" id="next-level"><b>下一等级：${esc(short(lv, next.rank))}（${esc(next.name)}）</b><p class="small">升级分销等级可解锁更多专属课程、专享商品和等级价</p>
       ${next.benefits ? `<p class="small">${esc(next.benefits)}</p>` : ''}<p class="small muted">等级按你的销售额和团队自动升级</p></section>` : ''}
     <h3 class="section-title">推广素材</h3>
     ${materials.length ? materials.map(material).join('') : empty('商家还没有上传推广素材')}`;

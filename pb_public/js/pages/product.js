@@ -44,6 +44,8 @@ export default async function (view, { id }) {
   const maxPrice = Math.max(...skus.map((s) => unit(s).price));
   const cheapest = skus.find((s) => unit(s).price === minPrice);
   const earlyFor = [product, ...skus].find((r) => early(r));
+  // the lowest level price the viewer does not reach yet, on any SKU
+  const bestTeaser = skus.filter((s) => teaser(s, rank)).sort((a, b) => teaser(a, rank).level - teaser(b, rank).level || teaser(a, rank).price - teaser(b, rank).price)[0];
   const stock = () => skus.reduce((n, s) => n + s.stock, 0);
   const isDist = signedIn() && me().is_distributor;
   const l1 = shopInfo.distribution?.commission_l1_bp || 0;
@@ -60,9 +62,9 @@ export default async function (view, { id }) {
         ${!(promos.promo_price < minPrice) && chosen?.original_price > chosen?.price ? `<s class="muted">${yuan(chosen.original_price)}</s>` : ''}
         ${levelTag(cheapest)}
         <span class="muted small right">已售 ${product.sales || 0}</span></div>
-      ${teaserTag(cheapest) ? `<div class="tags">${teaserTag(cheapest)}<small class="muted">升级分销等级享更低价</small></div>` : ''}
+      ${bestTeaser ? `<div class="tags">${teaserTag(bestTeaser)}<small class="muted">升级分销等级享更低价</small></div>` : ''}
       <h2 class="ptitle-big">${product.min_level ? `<span class="tag level">${esc(short(lv, product.min_level))}专享</span> ` : ''}${esc(product.title)}</h2>
-      ${earlyFor ? `<div class="early-box" id="early"><b>${esc(short(lv, earlyFor.early_level))}及以上 提前购</b>，${esc(opening(earlyFor.public_at))}${rank >= earlyFor.early_level ? `<small>你是${esc(short(lv, rank))}，现在即可购买</small>` : ''}</div>` : ''}
+      ${earlyFor ? `<div class="early-box" id="early"><span><b>${esc(short(lv, earlyFor.early_level))}及以上 提前购</b>，${esc(opening(earlyFor.public_at))}</span>${rank >= earlyFor.early_level ? `<small>你是${esc(short(lv, rank))}，现在即可购买</small>` : ''}</div>` : ''}
       <p class="muted">${esc(product.subtitle)}</p>
       ${activePromos.length ? `<div class="promo-box">${activePromos.map((p) => `<div><span class="tag">${esc(p.label || p.name)}</span> ${esc(p.name)}${p.ends_at ? ` <small class="muted">${esc(String(p.ends_at).slice(0, 10))} 截止</small>` : ''}</div>`).join('')}</div>` : ''}
       ${isDist && earn > 0 ? `<button class="share-earn" id="share">分享赚 ${yuan(earn)} <small>起</small> ›</button>` : ''}
