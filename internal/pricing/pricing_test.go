@@ -284,3 +284,34 @@ func TestPriceSplitIgnoresLineOrder(t *testing.T) {
 		t.Fatalf("lines reordered: %v", second.Lines[0].SkuId)
 	}
 }
+
+// A line the buyer's level may not buy takes its Blocked status (after
+// off_shelf, before the stock states) and stays out of the totals and of
+// the discount split.
+func TestPriceBlockedLines(t *testing.T) {
+	ok := line("ok", 1000, 1, 5, "", 0)
+	early := line("early", 2000, 1, 5, "", 0)
+	early.Blocked, early.BlockedNote = StatusNotYetOnSale, "V2及以上提前购，12-10 20:00 开放"
+	reservedOff := line("reservedOff", 3000, 1, 5, "", 0)
+	reservedOff.Blocked, reservedOff.OnShelf = StatusLevelRequired, false
+	reservedOut := line("reservedOut", 4000, 1, 0, "", 0)
+	reservedOut.Blocked = StatusLevelRequired
+	var seen int
+	cart, err := Price(Input{Lines: []Line{ok, early, reservedOff, reservedOut},
+		Discounts: func(lines []Line) (Discounts, error) { seen = len(lines); return Discounts{}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{StatusOK, StatusNotYetOnSale, StatusOffShelf, StatusLevelRequired}
+	for i, l := range cart.Lines {
+		if l.Status != want[i] {
+			t.Errorf("line %s: status %s, want %s", l.Id, l.Status, want[i])
+		}
+		if i > 0 && (l.InTotal || l.Available != 0 || l.Paid != 0) {
+			t.Errorf("blocked line %s counted: %+v", l.Id, l)
+		}
+	}
+	if cart.Goods != 1000 || cart.Total != 1000 || seen != 1 {
+		t.Errorf("goods %d total %d, %d lines reached the discounts; want 1000, 1000, 1", cart.Goods, cart.Total, seen)
+	}
+}
