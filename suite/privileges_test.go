@@ -62,7 +62,9 @@ func newPrivilegeShop(t *testing.T) *privilegeShop {
 		}
 	}
 
-	save := func(collection string, data map[string]any) *core.Record { return testutil.Save(t, e.app, collection, data) }
+	save := func(collection string, data map[string]any) *core.Record {
+		return testutil.Save(t, e.app, collection, data)
+	}
 	p.reserved = save("products", map[string]any{"title": "金骏眉 专享装", "status": "on", "min_level": 2})
 	p.reservedSku = save("skus", map[string]any{"product": p.reserved.Id, "price": 30000, "stock": 50, "spec_text": "礼盒"})
 	open := save("products", map[string]any{"title": "紫砂壶", "status": "on"})

@@ -91,7 +91,7 @@ func seedPrivileges(app core.App) error {
 	green := [2]color.RGBA{{0x5b, 0x9a, 0x5f, 0xff}, {0x2f, 0x6b, 0x3e, 0xff}}
 	gold := [2]color.RGBA{{0xf0, 0xb4, 0x3c, 0xff}, {0xb8, 0x7a, 0x10, 0xff}}
 	for i, c := range []struct {
-		title, text string
+		title, text    string
 		level, minutes int
 		colors         [2]color.RGBA
 	}{
