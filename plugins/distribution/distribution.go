@@ -190,12 +190,16 @@ func Register(app core.App, config Config) error {
 	s.OnOrderRefunded.BindFunc(p.onOrderRefunded)
 	s.OnOrderCompleted.BindFunc(p.onOrderCompleted)
 	s.OnUserJoined.BindFunc(p.onUserJoined)
+	s.OnOrderPaid.BindFunc(p.onBountyOrderPaid)
+	s.OnOrderRefunded.BindFunc(p.onBountyRefunded)
 
 	p.bindValidation()
 	p.bindPreparedInserts()
 	p.bindImmutability()
 	p.bindAdminLevelChanges()
 	p.bindRebindingLevels()
+	p.bindPrizeRules()
+	p.bindBountySettings()
 
 	s.RegisterJob(shop.Job{
 		Name:        "commission_settle",
