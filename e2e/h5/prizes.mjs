@@ -20,13 +20,14 @@ await run(async (browser) => {
     await rule({ name: '月邀请榜冠军晋升', period: 'month', by: 'invites', rank_from: 1, rank_to: 1, kind: 'level', level_rank: top.rank });
   }
 
-  // what last week's and last month's runs gave 王芳 (the job's own rows)
+  // what the run after the week of 23 November (Shanghai) gave 王芳, as the job writes it
   const wang = (await api('GET', '/api/collections/users/records?filter=' + q('email = "wangfang@fenxiao.demo"'), { token })).items[0];
   const award = (r, body) => api('POST', '/api/collections/prize_awards/records', { token, body: {
     rule: r.id, user: wang.id, name: r.name, period: r.period, by: r.by, kind: r.kind,
-    start: '2026-11-23 00:00:00.000Z', end: '2026-11-30 00:00:00.000Z', ...body } });
+    start: '2026-11-22 16:00:00.000Z', end: '2026-11-29 16:00:00.000Z', ...body } });
   await award(bonus, { rank: 1, value: 152300, amount: 20000, status: 'granted' });
-  await award(gift, { rank: 2, value: 980000, status: 'failed', note: '获奖人没有收货地址，无法寄送礼品' });
+  await award(gift, { rank: 2, value: 980000, status: 'failed', note: '获奖人没有收货地址，无法寄送礼品',
+    start: '2026-10-31 16:00:00.000Z', end: '2026-11-30 16:00:00.000Z' });
 
   const { page } = await phonePage(browser);
   const errors = watchErrors(page);
@@ -38,6 +39,8 @@ await run(async (browser) => {
   assert(table.includes('第 2–3 名') && table.includes('月销售榜前三礼品'), 'rank ranges and the gift show');
   const mine = await page.textContent('#my-prizes');
   assert(mine.includes('已发放') && mine.includes('待领取') && mine.includes('没有收货地址'), 'my prizes say what happened: ' + mine);
+  assert(mine.includes('11月23日–11月29日') && mine.includes('2026年11月'), 'an award names its period: ' + mine);
+  await page.waitForSelector('.toast', { state: 'detached', timeout: 10000 }).catch(() => {});
   await page.locator('#prizes').scrollIntoViewIfNeeded();
   await page.locator('#prizes').screenshot({ path: path.join(SHOT_DIR, 'p01-prizes-section.png') });
   await shot(page, 'p02-centre');

@@ -1,16 +1,25 @@
 // 排行榜奖励 in the distributor centre: the prizes of this week and month
 // (who wins what) and the prizes I won, from GET /distribution/prizes.
 import { shop } from './api.js';
-import { esc, yuan, img, fmtTime } from './ui.js';
+import { esc, yuan, img } from './ui.js';
 
 const boardName = { commission: '佣金榜', sales: '销售榜', invites: '邀请榜' };
 const periodName = { week: '本周', month: '本月' };
 const pastPeriod = { week: '周', month: '月' };
 
+// periods are the shop's (Asia/Shanghai) weeks and months, whatever the phone's time zone
+const inShanghai = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'numeric', day: 'numeric' });
+function parts(d) {
+  const p = Object.fromEntries(inShanghai.formatToParts(d).map((x) => [x.type, x.value]));
+  return { y: +p.year, m: +p.month, d: +p.day };
+}
+const shopDay = { format: (d) => { const p = parts(d); return `${p.m}月${p.d}日`; } };
+const shopMonth = { format: (d) => { const p = parts(d); return `${p.y}年${p.m}月`; } };
+const date = (s) => new Date(String(s).replace(' ', 'T'));
+
 // lastDay is the last day of a period ending at end (exclusive), as 12月6日
 function lastDay(end) {
-  const d = new Date(new Date(end).getTime() - 1);
-  return `${d.getMonth() + 1}月${d.getDate()}日`;
+  return shopDay.format(new Date(date(end).getTime() - 1));
 }
 
 function ranks(r) {
@@ -33,13 +42,21 @@ function ruleRow(r) {
     <div class="muted small">${boardName[r.by] || ''} ${ranks(r)}${min}</div></div><div class="small right">${reward(r)}</div></div>`;
 }
 
+// periodLabel names an award's period: 11月23日–11月29日 for a week, 2026年11月 for a month
+function periodLabel(a) {
+  const start = date(a.start);
+  if (isNaN(start)) return '';
+  return a.period === 'month' ? shopMonth.format(start) : `${shopDay.format(start)}–${lastDay(a.end)}`;
+}
+
 function awardRow(a) {
   const state = a.status === 'granted'
     ? (a.kind === 'gift' && a.order ? `<a class="link small" href="#/o/${esc(a.order)}">查看礼品订单</a>` : '<span class="tag">已发放</span>')
-    : `<span class="tag gray">待领取</span><div class="muted small">${esc(a.note)}</div>`;
+    : '<span class="tag gray">待领取</span>';
   return `<div class="crow"><span class="medal m${a.rank}">${a.rank}</span><div class="grow"><b>${esc(a.name)}</b>
-    <div class="muted small">${pastPeriod[a.period]}${boardName[a.by] || ''} · ${fmtTime(a.created)}</div></div>
-    <div class="right small">${reward(a)}<div>${state}</div></div></div>`;
+    <div class="muted small">${periodLabel(a)} · ${boardName[a.by] || ''}第 ${a.rank} 名</div>
+    ${a.status === 'granted' ? '' : `<div class="small red">${esc(a.note)}，请补充收货地址或联系客服</div>`}</div>
+    <div class="right small nowrap">${reward(a)}<div>${state}</div></div></div>`;
 }
 
 // render fills el with the prize section; nothing when the shop has no prizes.
