@@ -9,21 +9,18 @@
 //     the commission of every paid line (internal/commission), store one
 //     frozen commissions row per line and level and post commission_frozen
 //     wallet entries; the beneficiaries are notified after commit.
-//
 //   - OnOrderRefunded: recompute the line's commissions on what remains and
 //     book only the difference (cancel, clawback or absorbed).
-//
 //   - OnOrderCompleted: count the sales distributor levels are judged on and
 //     upgrade the buyer and their uplines when they qualify.
-//
 //   - OnUserJoined, and every later change of users.referrer (a record
 //     update hook, there is no shop event for it): upgrade the new uplines
 //     whose direct invitees or team size now qualify. Levels are never
 //     lowered; the level_upgrade job catches up with anything else.
 //
-//   - OnOrderPaid / OnOrderRefunded also book and take back invite bounties
-//     (bounty.go): a frozen reward to the inviter of a user whose first
-//     paid order this is, settled with the commissions.
+// OnOrderPaid and OnOrderRefunded also book and take back invite bounties
+// (bounty.go): a frozen reward to the inviter of a user whose first paid
+// order this is, settled with the commissions.
 //
 // Jobs: commission_settle (02:30 daily, gated by the settlement cycle; it
 // settles invite bounties too), level_upgrade (03:00 daily),
