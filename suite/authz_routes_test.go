@@ -24,6 +24,7 @@ var routeMatrix = map[string]string{
 	"GET /api/shop/cart":                             "guest=401 other=ok upline=ok buyer=ok superuser=403",
 	"GET /api/shop/cart/share/{code}":                "guest=404 other=404 upline=404 buyer=404 superuser=404",
 	"GET /api/shop/distribution/leaderboard":         "guest=401 other=ok upline=ok buyer=ok superuser=ok",
+	"GET /api/shop/distribution/prizes":              "guest=401 other=ok upline=ok buyer=ok superuser=403",
 	"GET /api/shop/distribution/stats":               "guest=401 other=ok upline=ok buyer=ok superuser=403",
 	"GET /api/shop/distribution/summary":             "guest=401 other=ok upline=ok buyer=ok superuser=403",
 	"GET /api/shop/distribution/team":                "guest=401 other=ok upline=ok buyer=ok superuser=403",

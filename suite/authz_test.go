@@ -111,6 +111,11 @@ var collectionMatrix = map[string]collectionAccess{
 	"flash_sessions": {read: anyone, create: admin, update: admin, delete: admin, row: map[string]any{"active": true}},
 	"flash_items":    {read: anyone, create: admin, update: admin, delete: admin, row: map[string]any{"session": "@flash_session"}},
 	"flash_orders":   {read: own, create: admin, update: admin, delete: admin, owner: "user"},
+	// leaderboard prizes: rules are set by the merchant, a prize is its winner's
+	"prize_rules":  {read: admin, create: admin, update: admin, delete: admin},
+	"prize_awards": {read: own, create: admin, update: admin, delete: admin, owner: "user"},
+	// invite bounties are the inviter's
+	"invite_bounties": {read: own, create: admin, update: admin, delete: admin, owner: "inviter"},
 }
 
 // matrixShop is a shop with the five actors: the buyer is bound under the

@@ -116,6 +116,7 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 	}
 	p := &plugin{root: app, shop: s, config: config}
 	app.Store().Set(pluginKey, p)
+	s.SetGiftOrders(PlaceGiftOrder)
 
 	bindOrderRules(app, p)
 	bindFactRules(app)

@@ -133,6 +133,11 @@ var DefaultSettings = map[string]any{
 	"commission_order_cap_bp":     0,
 	"clawback_policy":             "net",
 	"leaderboard_visibility":      "members_masked",
+	"invite_bounty_enabled":       false,
+	"invite_bounty_amount":        500,
+	"invite_bounty_min_order":     0,
+	"invite_bounty_daily_count":   20,
+	"invite_bounty_daily_amount":  0,
 }
 
 // sanitizeSettings checks a settings record read from the database as a

@@ -71,6 +71,7 @@ type Shop struct {
 	productPromos   ProductPromosFunc
 	coupons         CouponProvider
 	offers          OfferProvider
+	giftOrders      GiftOrderFunc
 }
 
 // New creates an empty Shop with initialized hooks.

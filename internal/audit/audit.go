@@ -140,6 +140,8 @@ func Run(app core.App) (Report, error) {
 		{"orders", checkOrders},
 		{"balance_payments", checkBalancePayments},
 		{"commissions", checkCommissions},
+		{"invite_bounties", checkInviteBounties},
+		{"prize_awards", checkPrizeAwards},
 	}
 	for _, ch := range checks {
 		c := &checker{name: ch.name}

@@ -58,7 +58,7 @@ export const withdrawalStatus = {
 };
 export const levelName = { 1: '一级', 2: '二级', 3: '三级' };
 export const payMethodName = {
-  wechatpay: '微信支付', alipay: '支付宝', balance: '余额支付', offline: '银行转账', sandbox: '沙箱支付（测试）',
+  wechatpay: '微信支付', alipay: '支付宝', balance: '余额支付', offline: '银行转账', sandbox: '沙箱支付（测试）', gift: '排行榜奖品（免费）',
 };
 
 export function toast(msg, kind = '') {

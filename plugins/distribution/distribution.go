@@ -18,14 +18,21 @@
 //     whose direct invitees or team size now qualify. Levels are never
 //     lowered; the level_upgrade job catches up with anything else.
 //
-// Jobs: commission_settle (02:30 daily, gated by the settlement cycle),
-// level_upgrade (03:00 daily), leaderboard_snapshot (00:10 daily).
+// OnOrderPaid and OnOrderRefunded also book and take back invite bounties
+// (bounty.go): a frozen reward to the inviter of a user whose first paid
+// order this is, settled with the commissions.
+//
+// Jobs: commission_settle (02:30 daily, gated by the settlement cycle; it
+// settles invite bounties too), level_upgrade (03:00 daily),
+// leaderboard_snapshot (00:10 daily; it then gives the leaderboard prizes
+// of the closed periods, prizes.go).
 //
 // Routes:
 //
 //	GET  /api/shop/distribution/summary       distributor: team sizes, earnings, wallet
 //	GET  /api/shop/distribution/team          distributor: ?level=1|2|3&page=&perPage=
 //	GET  /api/shop/distribution/leaderboard   per leaderboard_visibility: ?period=week|month&by=commission|sales|invites
+//	GET  /api/shop/distribution/prizes        signed in: the active prize rules and my prizes
 //	POST /api/shop/admin/rewards              superuser: {user, amount, reason, key?}
 //
 // Compliance: never more than three levels are paid (commission.MaxLevels),
@@ -190,12 +197,16 @@ func Register(app core.App, config Config) error {
 	s.OnOrderRefunded.BindFunc(p.onOrderRefunded)
 	s.OnOrderCompleted.BindFunc(p.onOrderCompleted)
 	s.OnUserJoined.BindFunc(p.onUserJoined)
+	s.OnOrderPaid.BindFunc(p.onBountyOrderPaid)
+	s.OnOrderRefunded.BindFunc(p.onBountyRefunded)
 
 	p.bindValidation()
 	p.bindPreparedInserts()
 	p.bindImmutability()
 	p.bindAdminLevelChanges()
 	p.bindRebindingLevels()
+	p.bindPrizeRules()
+	p.bindBountySettings()
 
 	s.RegisterJob(shop.Job{
 		Name:        "commission_settle",

@@ -226,13 +226,15 @@ func loadSnapshot(app core.App, period, by string, start time.Time) (*Board, err
 }
 
 // runSnapshotJob is the leaderboard_snapshot job: it stores the boards of
-// the week and month that ended last (once each).
+// the week and month that ended last (once each), then gives the prizes of
+// those periods (once each, see awardPrizes).
 func (p *plugin) runSnapshotJob(app core.App) (string, error) {
 	col, err := app.FindCachedCollectionByNameOrId(snapshotsCollection)
 	if err != nil {
 		return "", err
 	}
 	stored := 0
+	var prizes PrizeRun
 	for _, period := range []string{levels.PeriodWeek, levels.PeriodMonth} {
 		current, _ := levels.Period(period, p.now(), shop.ShopTimeZone)
 		start, end := levels.Period(period, current.Add(-time.Second), shop.ShopTimeZone)
@@ -255,6 +257,14 @@ func (p *plugin) runSnapshotJob(app core.App) (string, error) {
 			}
 			stored++
 		}
+		if hasCollection(app, prizeAwardsCollection) {
+			run, err := p.awardPrizes(app, period, start, end)
+			prizes.Granted, prizes.Failed, prizes.Existed = prizes.Granted+run.Granted, prizes.Failed+run.Failed, prizes.Existed+run.Existed
+			if err != nil {
+				return "", err
+			}
+		}
 	}
-	return fmt.Sprintf("stored %d leaderboard snapshots", stored), nil
+	return fmt.Sprintf("stored %d leaderboard snapshots; prizes: %d granted, %d failed, %d already given",
+		stored, prizes.Granted, prizes.Failed, prizes.Existed), nil
 }

@@ -21,6 +21,7 @@ func (p *plugin) bindRoutes(se *core.ServeEvent) {
 	g.GET("/summary", p.summary).Bind(apis.RequireAuth(usersCollection))
 	g.GET("/team", p.team).Bind(apis.RequireAuth(usersCollection))
 	g.GET("/leaderboard", p.leaderboard)
+	g.GET("/prizes", p.prizes).Bind(apis.RequireAuth(usersCollection))
 
 	se.Router.POST("/api/shop/admin/rewards", p.reward).Bind(shop.RequirePermission(roles.RewardsGrant))
 }

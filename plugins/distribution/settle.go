@@ -50,8 +50,12 @@ func (p *plugin) runSettleJob(app core.App) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("settled %d commissions (%d fen) in %d wallet entries, %d batches (longest %s)",
-		res.Commissions, res.Amount, res.Entries, res.Batches, res.Longest.Round(time.Millisecond)), nil
+	bounties, bountyAmount, err := p.settleBounties(app, now)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("settled %d commissions (%d fen) in %d wallet entries, %d batches (longest %s); %d invite bounties (%d fen)",
+		res.Commissions, res.Amount, res.Entries, res.Batches, res.Longest.Round(time.Millisecond), bounties, bountyAmount), nil
 }
 
 // isScheduledTick reports whether t is the minute commission_settle is scheduled at.

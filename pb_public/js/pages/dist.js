@@ -4,6 +4,7 @@
 import { shop, pb, me, info } from '../api.js';
 import { esc, yuan, price, levelName, commissionStatus, fmtTime, busy, toast, empty } from '../ui.js';
 import { setTitle } from '../app.js';
+import { renderPrizes } from '../prizes.js';
 
 export default async function (view) {
   setTitle('分销中心');
@@ -42,7 +43,10 @@ export default async function (view) {
       </section>
       <section class="card"><div class="row"><h3>最新佣金</h3><a class="link" href="#/dist/commissions">全部 ›</a></div>
         <div id="recent">${recent.items.length ? recent.items.map(row).join('') : '<p class="muted small">还没有佣金，分享商品给好友开始赚钱吧</p>'}</div></section>
+      <div id="prizes"></div>
       <p class="muted small pad">团队：一级 ${s.team.l1} 人 · 二级 ${s.team.l2} 人 · 三级 ${s.team.l3} 人${s.level ? ` · 等级 ${s.level}` : ''}</p>`;
+    // the prizes arrive on their own, without holding up the figures
+    renderPrizes(view.querySelector('#prizes')).catch(() => {});
   }
   await render();
   // the toast comes from the shell; the figures refresh here
