@@ -98,6 +98,35 @@ async function main() {
   const order = await raw('GET', '/api/collections/orders/records/' + redirect.arg.url.split('=')[1], undefined, admin)
   assert(order.coupon === tenOff.id && order.coupon_amount === 1000, 'order used the chosen coupon: ' + order.coupon + ' ' + order.coupon_amount)
 
+  // the flash item from the home strip: price, countdown, limit, 立即抢购
+  const item = slot.items[0]
+  const prod = d.page('product', { id: item.product, flash: item.id })
+  await prod.loaded
+  await waitFor(() => prod.data.flash && prod.data.flashLeft, 10000, 'no flash on the product: ' + prod.text())
+  await prod.waitText('限时秒杀')
+  await prod.waitText(yuan(item.flash_price))
+  await prod.waitText('每人限购 1 件')
+  await prod.waitText('立即抢购')
+  preview.snapshot(prod, 'mp-product-flash')
+  await prod.tap('.grab')
+  const to = d.wx.callsOf('navigateTo').pop().arg.url
+  assert(to === `/pages/checkout/index?sku=${item.sku}&quantity=1&offer=${item.id}`, 'to checkout with the offer: ' + to)
+  const fco = d.page('checkout', { sku: item.sku, quantity: '1', offer: item.id })
+  await fco.loaded
+  await fco.waitText('秒杀')
+  await fco.waitText(yuan(item.flash_price))
+  const before = d.wx.callsOf('redirectTo').length
+  await fco.tap('.submit')
+  const r2 = await waitFor(() => d.wx.callsOf('redirectTo').length > before && d.wx.callsOf('redirectTo').pop(), 15000, 'no flash order: ' + fco.text())
+  const fo = await raw('GET', '/api/collections/orders/records/' + r2.arg.url.split('=')[1], undefined, admin)
+  assert(fo.offer_kind === 'flash' && fo.goods_amount === item.flash_price, 'flash order at the flash price: ' + fo.offer_kind + ' ' + fo.goods_amount)
+  prod.instance.onUnload()
+  const again = d.page('product', { id: item.product, flash: item.id })
+  await again.loaded
+  await again.waitText('已达限购')
+  await again.waitText('已购 1 件')
+  again.instance.onUnload()
+
   const shots = await preview.photograph()
   console.log('screenshots:', shots.join(', '))
 }

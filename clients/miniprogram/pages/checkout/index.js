@@ -17,6 +17,8 @@ Component({
   methods: {
     async onLoad(query) {
       this.item = query && query.sku ? { sku: query.sku, quantity: Number(query.quantity) || 1 } : null
+      // a flash-sale item (from 立即抢购) is bought at its flash price
+      this.offer = (this.item && query.offer) || ''
       try {
         const list = await api.list('addresses', { sort: '-is_default,-updated', perPage: 50 })
         this.setData({ addresses: list.items })
@@ -36,10 +38,12 @@ Component({
       if (this.item) {
         const sku = await api.view('skus', this.item.sku, { expand: 'product' })
         const p = (sku.expand && sku.expand.product) || {}
-        const goods = sku.price * this.item.quantity
+        const flash = this.offer ? await api.get('/api/shop/flash/items/' + encodeURIComponent(this.offer)) : null
+        const unit = flash ? flash.flash_price : sku.price
+        const goods = unit * this.item.quantity
         this.setData({
           estimate: true,
-          lines: [{ sku: sku.id, title: p.title, spec_text: sku.spec_text, quantity: this.item.quantity, priceText: yuan(sku.price),
+          lines: [{ sku: sku.id, title: p.title, spec_text: sku.spec_text, quantity: this.item.quantity, priceText: yuan(unit), flash: !!flash,
             thumbURL: p.images && p.images[0] ? api.fileURL(p, p.images[0], '200x200') : '' }],
           goodsText: yuan(goods), shippingText: '提交后计算', totalText: yuan(goods),
         })
@@ -104,6 +108,7 @@ Component({
       try {
         const body = { address: this.data.address.id, note: this.data.note }
         if (this.item) body.items = [this.item]
+        if (this.offer) body.offer = this.offer
         else body.coupon = this.data.coupon ? this.data.coupon.id : 'none'
         const order = await api.post('/api/shop/checkout', body)
         wx.redirectTo({ url: '/pages/pay/index?id=' + order.id })
