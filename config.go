@@ -77,6 +77,7 @@ func loadConfig() config {
 		cfg.WechatPay = &wechatpay.Config{
 			MchID:                  mch,
 			AppID:                  env("FENXIAO_WXPAY_APP_ID", env("FENXIAO_WECHAT_APPID", "")),
+			WebAppID:               env("FENXIAO_WXPAY_WEB_APP_ID", ""),
 			MchCertSerialNo:        env("FENXIAO_WXPAY_MCH_SERIAL", ""),
 			MchPrivateKey:          env("FENXIAO_WXPAY_MCH_PRIVATE_KEY", ""),
 			MchPrivateKeyPath:      env("FENXIAO_WXPAY_MCH_PRIVATE_KEY_PATH", ""),

@@ -34,3 +34,17 @@ func TestMiniProgram(t *testing.T) {
 		t.Fatalf("mini-program code: %+v", codes[0])
 	}
 }
+
+// TestMiniProgramMarketing: the home page's flash slot with its countdown,
+// the coupon centre, 我的优惠券 and the coupon picker at checkout, in the
+// mini-program (miniprogram-simulate) against the binary with demo data.
+func TestMiniProgramMarketing(t *testing.T) {
+	fake := wxfake.New(t, "wx-e2e-app", "wx-e2e-secret")
+	s := StartShop(t, ShopOptions{Demo: true, Env: []string{
+		"FENXIAO_SANDBOX_PAY=1",
+		"FENXIAO_WECHAT_APPID=wx-e2e-app",
+		"FENXIAO_WECHAT_SECRET=wx-e2e-secret",
+		"FENXIAO_WECHAT_API_URL=" + fake.URL(),
+	}})
+	RunNode(t, s, filepath.Join("..", "clients", "miniprogram", "test", "marketing.js"))
+}

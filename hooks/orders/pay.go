@@ -11,10 +11,11 @@ import (
 )
 
 type payForm struct {
-	Method string `json:"method"`
+	Method  string `json:"method"`
+	Channel string `json:"channel"`
 }
 
-// pay handles POST /api/shop/orders/{id}/pay {method}: it asks the
+// pay handles POST /api/shop/orders/{id}/pay {method, channel}: it asks the
 // provider to start a payment (outside any transaction) and returns what
 // the client needs to finish it. A provider that pays at once (sandbox)
 // gets its payment applied before the answer.
@@ -67,6 +68,7 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 		Buyer:       e.Auth,
 		ClientIP:    e.RealIP(),
 		ExpiresAt:   order.GetDateTime("expires_at").Time(),
+		Channel:     form.Channel,
 	})
 	if err != nil {
 		var shopErr *shop.Error

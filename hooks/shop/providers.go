@@ -21,6 +21,12 @@ type PayRequest struct {
 	Buyer       *core.Record
 	ClientIP    string
 	ExpiresAt   time.Time
+
+	// Channel is how the client wants to pay with a provider that has more
+	// than one way (WeChat Pay: "jsapi" inside WeChat, "h5" in a phone
+	// browser, "native" a QR code for a desktop); "" is the provider's
+	// default. Providers with one way ignore it.
+	Channel string
 }
 
 // PayStart is what a provider returns to the client to finish paying.

@@ -100,3 +100,7 @@ func (p *Provider) verifyErrorAnswer(apiErr *wxcore.APIError) error {
 func invalidNotification(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidNotification, fmt.Sprintf(format, args...))
 }
+
+// errNoURL is a prepay answer without the h5_url or code_url it must carry:
+// nothing the buyer could pay with, so the outcome counts as unknown.
+var errNoURL = errors.New("wechatpay: prepay answer without a pay URL")

@@ -29,8 +29,9 @@ const OpenIdField = "wx_openid"
 // maxNotificationSize bounds the notification body we are willing to read.
 const maxNotificationSize = 1 << 20
 
-// Start implements [shop.PaymentProvider]: it places a JSAPI (mini-program)
-// prepay order and returns the parameters of wx.requestPayment
+// Start implements [shop.PaymentProvider]. The request's channel picks the
+// kind of WeChat Pay order (see [ChannelJSAPI], [ChannelH5], [ChannelNative]);
+// the default, JSAPI, returns the parameters of wx.requestPayment
 // (appId, timeStamp, nonceStr, package, signType, paySign).
 func (p *Provider) Start(ctx context.Context, _ core.App, req shop.PayRequest) (*shop.PayStart, error) {
 	if req.Amount <= 0 {
@@ -39,6 +40,19 @@ func (p *Provider) Start(ctx context.Context, _ core.App, req shop.PayRequest) (
 	if req.OrderNo == "" {
 		return nil, shop.Fail(http.StatusBadRequest, "invalid_order_no", "缺少订单号")
 	}
+	switch req.Channel {
+	case "", ChannelJSAPI:
+		return p.startJSAPI(ctx, req)
+	case ChannelH5:
+		return p.startH5(ctx, req)
+	case ChannelNative:
+		return p.startNative(ctx, req)
+	}
+	return nil, shop.FieldFail("channel", "pay_channel_invalid", "不支持的支付渠道 / channel must be jsapi, h5 or native")
+}
+
+// startJSAPI places a JSAPI (mini-program) prepay order.
+func (p *Provider) startJSAPI(ctx context.Context, req shop.PayRequest) (*shop.PayStart, error) {
 	var openid string
 	if req.Buyer != nil {
 		openid = req.Buyer.GetString(OpenIdField)
@@ -47,15 +61,10 @@ func (p *Provider) Start(ctx context.Context, _ core.App, req shop.PayRequest) (
 		return nil, shop.Fail(http.StatusBadRequest, "wechat_openid_missing", "请先使用微信登录后再支付")
 	}
 
-	description := truncateBytes(req.Description, 127)
-	if description == "" {
-		description = "订单 " + req.OrderNo
-	}
-
 	prepay := jsapi.PrepayRequest{
 		Appid:       wxcore.String(p.config.AppID),
 		Mchid:       wxcore.String(p.config.MchID),
-		Description: wxcore.String(description),
+		Description: wxcore.String(description(req)),
 		OutTradeNo:  wxcore.String(req.OrderNo),
 		NotifyUrl:   wxcore.String(p.config.NotifyURL),
 		Amount:      &jsapi.Amount{Total: wxcore.Int64(req.Amount), Currency: wxcore.String("CNY")},
@@ -329,7 +338,7 @@ func (p *Provider) transactionNotice(tx *payments.Transaction, raw string) (*sho
 	if mchid := deref(tx.Mchid); mchid != p.config.MchID {
 		return nil, fmt.Errorf("mchid %q is not ours", mchid)
 	}
-	if appid := deref(tx.Appid); appid != p.config.AppID {
+	if appid := deref(tx.Appid); appid != p.config.AppID && appid != p.config.WebAppID {
 		return nil, fmt.Errorf("appid %q is not ours", appid)
 	}
 	if deref(tx.OutTradeNo) == "" || deref(tx.TransactionId) == "" {
@@ -393,6 +402,14 @@ func (p *Provider) parseNotify(ctx context.Context, r *http.Request) (*notify.Re
 		return nil, "", invalidNotification("%s", sdkMessage(err.Error()))
 	}
 	return event, event.Resource.Plaintext, nil
+}
+
+// description is the order's description as WeChat Pay takes it (1-127 bytes).
+func description(req shop.PayRequest) string {
+	if d := truncateBytes(req.Description, 127); d != "" {
+		return d
+	}
+	return "订单 " + req.OrderNo
 }
 
 // responseBody returns the (already verified) body of an SDK response.

@@ -1,6 +1,7 @@
 // Package wechatpay adds WeChat Pay (微信支付 API v3) to the fenxiao shop:
-// mini-program (JSAPI) payments, refunds and merchant transfers (商家转账)
-// for paying out distributor withdrawals.
+// mini-program (JSAPI) payments, H5 (MWEB, phone browsers outside WeChat)
+// and Native (QR code, desktop browsers) payments, refunds and merchant
+// transfers (商家转账) for paying out distributor withdrawals.
 //
 // It registers one provider named "wechatpay" both as a [shop.PaymentProvider]
 // and as a [shop.PayoutProvider]. All calls go through the official
@@ -52,7 +53,9 @@ import (
 	"github.com/wechatpay-apiv3/wechatpay-go/core/downloader"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/notify"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/option"
+	"github.com/wechatpay-apiv3/wechatpay-go/services/payments/h5"
 	"github.com/wechatpay-apiv3/wechatpay-go/services/payments/jsapi"
+	"github.com/wechatpay-apiv3/wechatpay-go/services/payments/native"
 	"github.com/wechatpay-apiv3/wechatpay-go/services/refunddomestic"
 
 	"fenxiao/hooks/shop"
@@ -87,6 +90,11 @@ type Config struct {
 
 	// AppID is the mini-program appid the merchant number is bound to. Required.
 	AppID string
+
+	// WebAppID is the appid H5 and Native payments are placed under, e.g.
+	// the official account (公众号) whose domain is registered for H5
+	// payment. Default "": AppID. Notifications for either appid are taken.
+	WebAppID string
 
 	// MchCertSerialNo is the serial number of the merchant API certificate
 	// (商户API证书序列号), sent with every signed request. Required.
@@ -206,6 +214,8 @@ type Provider struct {
 	client  *wxcore.Client
 	notify  *notify.Handler
 	jsapi   jsapi.JsapiApiService
+	h5      h5.H5ApiService
+	native  native.NativeApiService
 	refunds refunddomestic.RefundsApiService
 	certMgr *downloader.CertificateDownloaderMgr // nil in public-key mode
 
@@ -286,6 +296,8 @@ func New(config Config) (*Provider, error) {
 	}
 
 	p.jsapi = jsapi.JsapiApiService{Client: p.client}
+	p.h5 = h5.H5ApiService{Client: p.client}
+	p.native = native.NativeApiService{Client: p.client}
 	p.refunds = refunddomestic.RefundsApiService{Client: p.client}
 
 	return p, nil
@@ -336,6 +348,9 @@ func (c *Config) init() error {
 		return fmt.Errorf("APIv3Key must be 32 bytes, got %d", len(c.APIv3Key))
 	}
 
+	if c.WebAppID == "" {
+		c.WebAppID = c.AppID
+	}
 	if c.TransferSceneID == "" {
 		c.TransferSceneID = DefaultTransferSceneID
 	}

@@ -5,9 +5,12 @@ import { shop, pb } from '../api.js';
 import { esc, price, yuan, img, empty, busy, sheet } from '../ui.js';
 import { ticket } from '../coupon.js';
 import { setTitle, go, refreshCartBadge } from '../app.js';
+import { checkoutPage as flashCheckout } from '../flash.js';
 
 export default async function (view, { query }) {
   setTitle('确认订单');
+  // a flash-sale item is bought alone, at its flash price, not from the cart
+  if (query.get('offer')) return flashCheckout(view, query);
   const addresses = await pb.collection('addresses').getFullList({ sort: '-is_default,-updated' });
   const address = addresses.find((a) => a.id === query.get('address')) || addresses.find((a) => a.is_default) || addresses[0];
   // coupon: a user_coupons id, 'none', or unset for the server's best pick

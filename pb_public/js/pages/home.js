@@ -60,7 +60,7 @@ function flashStrip(slot) {
   return `<section class="flash">
     <div class="fhead"><b>${esc(slot.name || '限时秒杀')}</b><small class="muted">${live ? '距结束' : '距开始'}</small><span class="countdown"></span></div>
     <div class="fitems">${slot.items.map((it) => `
-      <a class="fitem ${it.sold_out ? 'gone' : ''}" href="#/p/${esc(it.product)}">${img(it.image, it.title, 'fimg')}
+      <a class="fitem ${it.sold_out ? 'gone' : ''}" href="#/p/${esc(it.product)}?flash=${esc(it.id)}">${img(it.image, it.title, 'fimg')}
         ${it.sold_out ? '<span class="soldout">已抢光</span>' : ''}
         <div class="price"><small>¥</small>${yuan(it.flash_price, '')}</div>${it.price ? `<div class="was">${yuan(it.price)}</div>` : ''}</a>`).join('')}</div>
   </section>`;

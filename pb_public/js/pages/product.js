@@ -1,13 +1,15 @@
 // 商品详情: gallery, price with promotions, the SKU sheet with live stock
 // (realtime), description and params, 分享赚 for distributors, and the
-// sticky 加入购物车 / 立即购买 bar.
+// sticky 加入购物车 / 立即购买 bar; during a flash-sale slot (场次) the
+// flash price, countdown, units left and limit, and 立即抢购.
 import { shop, pb, info, signedIn, me, thumb } from '../api.js';
 import { esc, price, yuan, img, sheet, busy, copy, toastError, empty } from '../ui.js';
 import { addToCart, buyNow } from '../actions.js';
-import { setTitle } from '../app.js';
+import { setTitle, go, loginFirst } from '../app.js';
 import { levels, short, myLevel, bestPrice, teaser, early, opening } from '../levels.js';
+import { findItem, banner, blocker, countdown } from '../flash.js';
 
-export default async function (view, { id }) {
+export default async function (view, { id, query }) {
   setTitle('商品详情');
   let product;
   try {
@@ -16,11 +18,12 @@ export default async function (view, { id }) {
     if (e.status === 404) { view.innerHTML = empty('商品已下架或不存在', '<a class="btn ghost" href="#/">去首页逛逛</a>'); return; }
     throw e;
   }
-  const [skuList, promos, shopInfo, lv] = await Promise.all([
+  const [skuList, promos, shopInfo, lv, flash] = await Promise.all([
     pb.collection('skus').getFullList({ filter: pb.filter('product = {:id}', { id }), sort: 'price' }),
     shop(`/products/${id}/promotions`).catch(() => ({ promotions: [], skus: [] })),
     info(),
     levels(),
+    findItem(id, query?.get('flash')),
   ]);
   // level privileges: the viewer's level price, early access, reserved SKUs
   const rank = myLevel();
@@ -57,6 +60,7 @@ export default async function (view, { id }) {
   view.innerHTML = `
     <div class="gallery">${images.length ? images.map((f, i) => `<img src="${esc(thumb(product, f, '750x750'))}" alt="${esc(product.title)} ${i + 1}" ${i ? 'loading="lazy"' : ''}>`).join('') : img('', product.title, 'noimg-big')}</div>
     ${images.length > 1 ? `<div class="dots muted small">共 ${images.length} 张图片，左右滑动查看</div>` : ''}
+    ${flash ? banner(flash) : ''}
     <section class="card">
       <div class="prow big">${promos.promo_price < minPrice ? `${price(promos.promo_price)}<s class="muted">${yuan(minPrice)}</s>` : price(minPrice)}${maxPrice > minPrice ? '<small class="muted">起</small>' : ''}
         ${!(promos.promo_price < minPrice) && chosen?.original_price > chosen?.price ? `<s class="muted">${yuan(chosen.original_price)}</s>` : ''}
@@ -86,6 +90,7 @@ export default async function (view, { id }) {
     const out = !chosen || stock() <= 0;
     const wait = chosen ? blocked(chosen) : '';
     view.querySelector('#add').disabled = out || !!wait;
+    if (flash) return;
     view.querySelector('#buy').disabled = out || !!wait;
     view.querySelector('#buy').textContent = out ? '已售罄' : wait ? wait.replace(/^.*，/, '') : '立即购买';
   };
@@ -124,6 +129,21 @@ export default async function (view, { id }) {
   view.querySelector('#pick').onclick = () => skuSheet('');
   view.querySelector('#add').onclick = () => skuSheet('cart');
   view.querySelector('#buy').onclick = () => skuSheet('buy');
+  let stopFlash = null;
+  if (flash) {
+    // 立即抢购 buys the flash SKU at the flash price; the cart stays at list price
+    const buy = view.querySelector('#buy');
+    buy.classList.add('flash-buy');
+    buy.textContent = blocker(flash) || '立即抢购';
+    buy.disabled = !!blocker(flash);
+    buy.onclick = () => {
+      const to = `#/checkout?offer=${encodeURIComponent(flash.id)}&qty=1`;
+      if (!signedIn()) { loginFirst(to); return; }
+      go(to);
+    };
+    // the slot opens or closes: paint the page again from the server
+    stopFlash = countdown(view.querySelector('#flash-left'), flash, () => setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 1000));
+  }
   view.querySelector('#share')?.addEventListener('click', (e) => busy(e.target, () => shareSheet(product, earn)));
 
   // stock each sale or return leaves, live
@@ -131,7 +151,7 @@ export default async function (view, { id }) {
     const s = skus.find((x) => x.id === ev.record.id);
     if (s) { s.stock = ev.record.stock; s.price = ev.record.price; showPicked(); }
   }, { filter: pb.filter('product = {:id}', { id }) }).catch(() => null);
-  return () => off?.();
+  return () => { off?.(); stopFlash?.(); };
 }
 
 // shareSheet shows the distributor's link for this product with copy, QR

@@ -4,7 +4,9 @@
 // signature on every request (401 SIGN_ERROR like WeChat Pay), signs every
 // response with its own platform key (Wechatpay-Serial/-Signature/
 // -Timestamp/-Nonce), encrypts sensitive fields and notifications with the
-// APIv3 key, and keeps state: JSAPI orders by out_trade_no, refunds (never
+// APIv3 key, and keeps state: JSAPI, H5 (MWEB) and Native orders by
+// out_trade_no (with the buyer's side of H5 and Native: the cashier page
+// h5_url opens and the scan of a code_url, see buyer.go), refunds (never
 // more than what was paid) and merchant transfer bills by out_bill_no
 // (a repeated out_bill_no returns the existing bill).
 //
@@ -101,16 +103,21 @@ type Fake struct {
 	bills               map[string]*Bill
 	requests            []string
 	timeoutNextTransfer bool
+	notifyBase          string
 }
 
-// Order is the fake's view of a JSAPI order (amounts in fen).
+// Order is the fake's view of an order (amounts in fen).
 type Order struct {
 	OutTradeNo    string
+	TradeType     string // JSAPI, MWEB (H5), NATIVE
+	H5URL         string // MWEB: the cashier page the buyer's phone opens
+	CodeURL       string // NATIVE: what the QR code says
+	ClientIP      string // scene_info.payer_client_ip
 	AppID         string
 	MchID         string
 	Description   string
 	Attach        string
-	OpenID        string
+	OpenID        string // JSAPI: the payer; others: set when paid
 	NotifyURL     string
 	Amount        int64
 	Refunded      int64
@@ -490,6 +497,10 @@ func (f *Fake) payLocked(o *Order) error {
 	}
 	o.TradeState = "SUCCESS"
 	o.TransactionID = f.nextID("42000000002025")
+	if o.OpenID == "" {
+		// whoever scanned or opened the page: WeChat reports the payer's openid
+		o.OpenID = "oFakeWebPayer" + randomString(15)
+	}
 	o.PaidAt = now()
 	return nil
 }

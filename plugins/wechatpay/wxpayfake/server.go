@@ -45,7 +45,9 @@ func (f *Fake) handler() http.Handler {
 			f.serve(w, r, fn)
 		})
 	}
-	handle("POST /v3/pay/transactions/jsapi", f.prepay)
+	handle("POST /v3/pay/transactions/jsapi", f.prepayOf("JSAPI"))
+	handle("POST /v3/pay/transactions/h5", f.prepayOf("MWEB"))
+	handle("POST /v3/pay/transactions/native", f.prepayOf("NATIVE"))
 	handle("GET /v3/pay/transactions/out-trade-no/{no}", f.queryOrder)
 	handle("POST /v3/pay/transactions/out-trade-no/{no}/close", f.closeOrder)
 	handle("POST /v3/refund/domestic/refunds", f.createRefund)
@@ -54,6 +56,7 @@ func (f *Fake) handler() http.Handler {
 	handle("GET /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{no}", f.queryBill)
 	handle("POST /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{no}/cancel", f.cancelBill)
 	handle("GET /v3/certificates", f.certificates)
+	f.buyerRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		f.writeSigned(w, r, http.StatusNotFound, fail(http.StatusNotFound, "NOT_FOUND", "无此接口"))
 	})
@@ -230,9 +233,23 @@ type prepayBody struct {
 	Payer struct {
 		Openid string `json:"openid"`
 	} `json:"payer"`
+	SceneInfo *struct {
+		PayerClientIp string `json:"payer_client_ip"`
+		H5Info        *struct {
+			Type string `json:"type"`
+		} `json:"h5_info"`
+	} `json:"scene_info"`
 }
 
-func (f *Fake) prepay(_ *http.Request, body []byte) (int, any, *apiError) {
+// prepayOf is the prepay endpoint of a trade type: JSAPI answers a
+// prepay_id, MWEB (H5) an h5_url, NATIVE a code_url.
+func (f *Fake) prepayOf(tradeType string) route {
+	return func(r *http.Request, body []byte) (int, any, *apiError) {
+		return f.prepay(tradeType, body)
+	}
+}
+
+func (f *Fake) prepay(tradeType string, body []byte) (int, any, *apiError) {
 	var in prepayBody
 	if err := json.Unmarshal(body, &in); err != nil {
 		return 0, nil, fail(400, "PARAM_ERROR", "请求体不是合法的 JSON")
@@ -252,8 +269,12 @@ func (f *Fake) prepay(_ *http.Request, body []byte) (int, any, *apiError) {
 		return 0, nil, fail(400, "PARAM_ERROR", "amount.total 必须大于 0")
 	case in.Amount.Currency != "" && in.Amount.Currency != "CNY":
 		return 0, nil, fail(400, "PARAM_ERROR", "币种仅支持 CNY")
-	case in.Payer.Openid == "":
+	case tradeType == "JSAPI" && in.Payer.Openid == "":
 		return 0, nil, fail(400, "PARAM_ERROR", "payer.openid 不能为空")
+	case tradeType == "MWEB" && (in.SceneInfo == nil || in.SceneInfo.PayerClientIp == ""):
+		return 0, nil, fail(400, "PARAM_ERROR", "scene_info.payer_client_ip 不能为空")
+	case tradeType == "MWEB" && (in.SceneInfo.H5Info == nil || in.SceneInfo.H5Info.Type == ""):
+		return 0, nil, fail(400, "PARAM_ERROR", "scene_info.h5_info.type 不能为空")
 	case in.TimeExpire != nil && !in.TimeExpire.After(time.Now()):
 		return 0, nil, fail(400, "PARAM_ERROR", "time_expire 不能早于当前时间")
 	}
@@ -267,10 +288,11 @@ func (f *Fake) prepay(_ *http.Request, body []byte) (int, any, *apiError) {
 		case "CLOSED":
 			return 0, nil, fail(400, "ORDERCLOSED", "订单已关闭")
 		}
-		if o.Amount != *in.Amount.Total || o.OpenID != in.Payer.Openid || o.Description != in.Description {
+		// an out_trade_no is one order: another trade type or other terms is a new one
+		if o.TradeType != tradeType || o.Amount != *in.Amount.Total || o.OpenID != in.Payer.Openid || o.Description != in.Description {
 			return 0, nil, fail(400, "INVALID_REQUEST", "201 商户订单号重复")
 		}
-		return 200, map[string]string{"prepay_id": o.PrepayID}, nil
+		return 200, f.prepayAnswer(o), nil
 	}
 
 	o := &Order{
@@ -283,13 +305,33 @@ func (f *Fake) prepay(_ *http.Request, body []byte) (int, any, *apiError) {
 		NotifyURL:   in.NotifyUrl,
 		Amount:      *in.Amount.Total,
 		PrepayID:    f.nextID("wx2025112416000000"),
+		TradeType:   tradeType,
 		TradeState:  "NOTPAY",
 	}
 	if in.TimeExpire != nil {
 		o.TimeExpire = *in.TimeExpire
 	}
+	if in.SceneInfo != nil {
+		o.ClientIP = in.SceneInfo.PayerClientIp
+	}
+	switch tradeType {
+	case "MWEB":
+		o.H5URL = f.Server.URL + mwebPath + "?prepay_id=" + o.PrepayID + "&package=" + strconv.FormatInt(2000000000+f.seq, 10)
+	case "NATIVE":
+		o.CodeURL = "weixin://wxpay/bizpayurl?pr=" + randomString(9)
+	}
 	f.orders[o.OutTradeNo] = o
-	return 200, map[string]string{"prepay_id": o.PrepayID}, nil
+	return 200, f.prepayAnswer(o), nil
+}
+
+func (f *Fake) prepayAnswer(o *Order) map[string]string {
+	switch o.TradeType {
+	case "MWEB":
+		return map[string]string{"h5_url": o.H5URL}
+	case "NATIVE":
+		return map[string]string{"code_url": o.CodeURL}
+	}
+	return map[string]string{"prepay_id": o.PrepayID}
 }
 
 func (f *Fake) queryOrder(r *http.Request, _ []byte) (int, any, *apiError) {
@@ -344,7 +386,7 @@ func transactionJSON(o *Order) map[string]any {
 	}
 	if o.TransactionID != "" {
 		tx["transaction_id"] = o.TransactionID
-		tx["trade_type"] = "JSAPI"
+		tx["trade_type"] = o.TradeType
 		tx["bank_type"] = "OTHERS"
 		tx["success_time"] = o.PaidAt.Format(time.RFC3339)
 		tx["amount"] = map[string]any{"total": o.Amount, "payer_total": o.Amount, "currency": "CNY", "payer_currency": "CNY"}

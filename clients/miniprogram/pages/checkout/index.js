@@ -1,7 +1,10 @@
 // 确认订单: a saved address or one imported with wx.chooseAddress, the
 // cart's selected lines (or one SKU bought now), then the order — priced by
-// the server — goes on to payment.
+// the server — goes on to payment. The cart's coupons are listed usable
+// first, the best one chosen by the server unless the buyer picks another
+// or none.
 const api = require('../../lib/api')
+const { option } = require('../../lib/coupon')
 const ui = require('../../lib/ui')
 const { yuan, maskPhone } = require('../../lib/format')
 
@@ -9,10 +12,13 @@ Component({
   data: {
     address: null, addresses: [], showAddresses: false, lines: [], applied: [], note: '', estimate: false,
     goodsText: '', discountText: '', shippingText: '', totalText: '', submitting: false, error: '',
+    coupons: [], coupon: null, couponText: '', usableCount: 0, showCoupons: false,
   },
   methods: {
     async onLoad(query) {
       this.item = query && query.sku ? { sku: query.sku, quantity: Number(query.quantity) || 1 } : null
+      // a flash-sale item (from 立即抢购) is bought at its flash price
+      this.offer = (this.item && query.offer) || ''
       try {
         const list = await api.list('addresses', { sort: '-is_default,-updated', perPage: 50 })
         this.setData({ addresses: list.items })
@@ -32,25 +38,43 @@ Component({
       if (this.item) {
         const sku = await api.view('skus', this.item.sku, { expand: 'product' })
         const p = (sku.expand && sku.expand.product) || {}
-        const goods = sku.price * this.item.quantity
+        const flash = this.offer ? await api.get('/api/shop/flash/items/' + encodeURIComponent(this.offer)) : null
+        const unit = flash ? flash.flash_price : sku.price
+        const goods = unit * this.item.quantity
         this.setData({
           estimate: true,
-          lines: [{ sku: sku.id, title: p.title, spec_text: sku.spec_text, quantity: this.item.quantity, priceText: yuan(sku.price),
+          lines: [{ sku: sku.id, title: p.title, spec_text: sku.spec_text, quantity: this.item.quantity, priceText: yuan(unit), flash: !!flash,
             thumbURL: p.images && p.images[0] ? api.fileURL(p, p.images[0], '200x200') : '' }],
           goodsText: yuan(goods), shippingText: '提交后计算', totalText: yuan(goods),
         })
         return
       }
-      const cart = await api.get('/api/shop/cart', { address: this.data.address ? this.data.address.id : '' })
+      // coupon: '' the server's best pick, 'none', or one of the buyer's coupons
+      const q = { address: this.data.address ? this.data.address.id : '' }
+      if (this.couponChoice) q.coupon = this.couponChoice
+      const cart = await api.get('/api/shop/cart', q)
+      const coupons = (cart.coupons || []).map(option).sort((a, b) => (b.usable ? 1 : 0) - (a.usable ? 1 : 0))
       const lines = (cart.lines || []).filter((l) => l.selected && l.in_total).map((l) => Object.assign({}, l, {
         thumbURL: api.absolute(l.thumb || l.image), priceText: yuan(l.paid),
       }))
       this.setData({
         lines, applied: cart.applied || [],
-        goodsText: yuan(cart.goods), discountText: cart.discount ? yuan(cart.discount) : '',
+        coupons, coupon: cart.coupon || null, usableCount: coupons.filter((c) => c.usable).length,
+        couponText: cart.coupon ? '-' + yuan(cart.coupon_discount) : '',
+        // the coupon has its own line: 优惠 is what the promotions took off
+        goodsText: yuan(cart.goods), discountText: cart.discount - (cart.coupon_discount || 0) > 0 ? yuan(cart.discount - (cart.coupon_discount || 0)) : '',
         shippingText: cart.shipping_estimated ? yuan(cart.shipping) + '（预估）' : yuan(cart.shipping),
         totalText: yuan(cart.total),
       })
+    },
+    toggleCoupons() { this.setData({ showCoupons: !this.data.showCoupons }) },
+    pickCoupon(e) {
+      const id = e.currentTarget.dataset.id
+      const c = this.data.coupons.find((x) => x.id === id)
+      if (id !== 'none' && (!c || !c.usable)) return
+      this.couponChoice = id
+      this.setData({ showCoupons: false })
+      this.price().catch(ui.showError)
     },
     toggleAddresses() { this.setData({ showAddresses: !this.data.showAddresses }) },
     pickAddress(e) {
@@ -84,6 +108,8 @@ Component({
       try {
         const body = { address: this.data.address.id, note: this.data.note }
         if (this.item) body.items = [this.item]
+        if (this.offer) body.offer = this.offer
+        else body.coupon = this.data.coupon ? this.data.coupon.id : 'none'
         const order = await api.post('/api/shop/checkout', body)
         wx.redirectTo({ url: '/pages/pay/index?id=' + order.id })
       } catch (e) {

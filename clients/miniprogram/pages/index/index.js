@@ -1,12 +1,19 @@
-// 首页: promotions, categories, best sellers. Also the page share codes and
+// 首页: promotions, the flash-sale slot (场次) that runs or comes next with
+// its countdown, the way to the coupon centre, categories, best sellers. Also the page share codes and
 // links open (mp_path pages/index/index?scene=…): a share about a product
 // goes on to that product.
 const api = require('../../lib/api')
 const products = require('../../lib/products')
 const ui = require('../../lib/ui')
+const { yuan } = require('../../lib/format')
+
+function hms(s) {
+  const p = (n) => String(n).padStart(2, '0')
+  return `${p(Math.floor(s / 3600))}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}`
+}
 
 Component({
-  data: { products: [], categories: [], promotions: [], sandbox: false, loading: true, error: '', page: 1, more: true },
+  data: { products: [], categories: [], promotions: [], flash: null, flashLeft: '', sandbox: false, loading: true, error: '', page: 1, more: true },
   methods: {
     async onLoad(query) {
       this.query = query || {}
@@ -24,6 +31,7 @@ Component({
           api.get('/api/shop/promotions/active').catch(() => []),
           api.info().catch(() => ({})),
         ])
+        this.showFlash(await api.get('/api/shop/flash/sessions').catch(() => ({ sessions: [] })))
         this.setData({
           products: list.items,
           more: list.page < list.totalPages,
@@ -49,6 +57,37 @@ Component({
       }
       this.setData({ loading: false })
     },
+    // showFlash keeps the first slot that runs or comes next; the countdown
+    // runs from the server's seconds, not the phone's clock, and the strip
+    // is loaded again when the slot opens or ends
+    showFlash(res) {
+      clearInterval(this.flashTimer)
+      const slot = (res.sessions || []).find((s) => (s.state === 'live' || s.state === 'upcoming') && s.items && s.items.length)
+      if (!slot) { this.setData({ flash: null }); return }
+      const live = slot.state === 'live'
+      this.setData({
+        flash: {
+          id: slot.id, name: slot.name || '限时秒杀', live,
+          items: slot.items.map((it) => ({ id: it.id, product: it.product, title: it.title, image: api.absolute(it.image),
+            soldOut: it.sold_out, priceText: yuan(it.flash_price), wasText: it.price ? yuan(it.price) : '' })),
+        },
+      })
+      const t0 = Date.now()
+      const total = live ? slot.ends_in : slot.starts_in
+      const tick = () => {
+        const s = Math.max(0, total - Math.floor((Date.now() - t0) / 1000))
+        this.setData({ flashLeft: hms(s) })
+        if (s === 0) {
+          clearInterval(this.flashTimer)
+          api.get('/api/shop/flash/sessions').then((r) => this.showFlash(r)).catch(() => {})
+        }
+      }
+      tick()
+      this.flashTimer = setInterval(tick, 1000)
+    },
+    onUnload() { clearInterval(this.flashTimer) },
+    toFlash(e) { wx.navigateTo({ url: '/pages/product/index?id=' + e.currentTarget.dataset.product + '&flash=' + e.currentTarget.dataset.id }) },
+    toCoupons() { wx.navigateTo({ url: '/pages/coupons/index' }) },
     onPullDownRefresh() { this.load() },
     toSearch() { wx.navigateTo({ url: '/pages/search/index' }) },
     toCategory(e) {

@@ -70,6 +70,7 @@ Component({
     },
     toOrders(e) { wx.navigateTo({ url: '/pages/orders/index?status=' + (e.currentTarget.dataset.s || '') }) },
     toNotifications() { wx.navigateTo({ url: '/pages/notifications/index' }) },
+    toCoupons() { wx.navigateTo({ url: '/pages/mycoupons/index' }) },
     toDistributor() { wx.navigateTo({ url: '/pages/distributor/index' }) },
     signOut() {
       api.clearAuth()

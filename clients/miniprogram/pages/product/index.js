@@ -1,5 +1,7 @@
 // 商品详情: gallery, SKU picker with live stock, promotion labels, and for
-// distributors what sharing earns; shares carry the sharer's code.
+// distributors what sharing earns; shares carry the sharer's code. During a
+// flash-sale slot (场次) the flash price, countdown, units left or 已抢完 and
+// the per-buyer limit, and 立即抢购 buying the flash SKU with the offer.
 const api = require('../../lib/api')
 const realtime = require('../../lib/realtime')
 const ui = require('../../lib/ui')
@@ -9,6 +11,7 @@ Component({
   data: {
     product: null, images: [], skus: [], sku: null, quantity: 1, promotions: [], priceText: '', originalText: '',
     stockText: '', soldOut: false, shareEarn: '', picker: false, live: false, error: '',
+    flash: null, flashLeft: '',
   },
   methods: {
     async onLoad(query) {
@@ -33,12 +36,60 @@ Component({
         wx.setNavigationBarTitle && wx.setNavigationBarTitle({ title: product.title })
         this.watchStock()
         this.shareInfo()
+        this.loadFlash(query.flash)
       } catch (e) {
         this.setData({ error: e.status === 404 ? '商品不存在或已下架' : e.message })
       }
     },
     onUnload() {
       ;(this.offs || []).forEach((off) => off())
+      clearInterval(this.flashTimer)
+    },
+    // loadFlash finds this product's item in a slot that runs or comes next
+    // (the one the link names first) and counts down from the server's seconds
+    async loadFlash(itemId) {
+      clearInterval(this.flashTimer)
+      let item = null
+      try {
+        if (!itemId) {
+          const res = await api.get('/api/shop/flash/sessions')
+          const it = (res.sessions || []).filter((s) => s.state !== 'ended').reduce((a, s) => a.concat(s.items || []), []).find((i) => i.product === this.id)
+          itemId = it && it.id
+        }
+        if (itemId) item = await api.get('/api/shop/flash/items/' + encodeURIComponent(itemId))
+      } catch (e) { item = null }
+      if (!item || item.product !== this.id || item.session.state === 'ended') { this.setData({ flash: null }); return }
+      const live = item.session.state === 'live'
+      let blocker = ''
+      if (!live) blocker = '即将开始'
+      else if (item.sold_out) blocker = '已抢完'
+      else if (item.per_user_limit > 0 && (item.bought || 0) >= item.per_user_limit) blocker = '已达限购'
+      this.setData({
+        flash: {
+          id: item.id, sku: item.sku, live, blocker, soldOut: item.sold_out,
+          priceText: yuan(item.flash_price), wasText: item.price ? yuan(item.price) : '',
+          leftText: item.sold_out ? '已抢完' : `已抢 ${item.sold} 件 · 剩余 ${item.remaining} 件`,
+          limitText: item.per_user_limit > 0 ? `每人限购 ${item.per_user_limit} 件${item.bought ? `（已购 ${item.bought} 件）` : ''}` : '',
+          spec: item.spec_text || '',
+        },
+      })
+      const t0 = Date.now()
+      const total = live ? item.session.ends_in : item.session.starts_in
+      const p = (n) => String(n).padStart(2, '0')
+      const tick = () => {
+        const s = Math.max(0, total - Math.floor((Date.now() - t0) / 1000))
+        this.setData({ flashLeft: `${p(Math.floor(s / 3600))}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}` })
+        if (s === 0) { clearInterval(this.flashTimer); setTimeout(() => this.loadFlash(item.id), 1000) }
+      }
+      tick()
+      this.flashTimer = setInterval(tick, 1000)
+    },
+    // grab buys the flash SKU alone, at the flash price, through checkout
+    grab() {
+      const f = this.data.flash
+      if (!f || f.blocker) return
+      if (ui.needSignIn()) return
+      wx.navigateTo({ url: `/pages/checkout/index?sku=${f.sku}&quantity=1&offer=${f.id}` })
     },
     // stock each sale or return leaves, over realtime
     watchStock() {
