@@ -140,6 +140,7 @@ func Run(app core.App) (Report, error) {
 		{"orders", checkOrders},
 		{"balance_payments", checkBalancePayments},
 		{"commissions", checkCommissions},
+		{"report_rollup", checkRollup},
 	}
 	for _, ch := range checks {
 		c := &checker{name: ch.name}

@@ -94,7 +94,7 @@ func TestAuditPassesAndSkips(t *testing.T) {
 			t.Fatalf("%s failed", c.Name)
 		}
 	}
-	if len(rep.Checks) != 5 {
+	if len(rep.Checks) != 6 {
 		t.Fatalf("%d checks", len(rep.Checks))
 	}
 
