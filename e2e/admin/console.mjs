@@ -104,6 +104,14 @@ await run(async (browser) => {
   await owner.click('a[href="#/jobs"]');
   await owner.waitForSelector('text=commission_settle');
   await shot(owner, 'owner-jobs');
+  // run the report rebuild: the row shows the run in flight, then its outcome
+  const rebuildRow = owner.locator('tr', { has: owner.locator('.job-status[data-job="reports_rebuild"]') });
+  await rebuildRow.locator('button:has-text("立即运行")').click();
+  await owner.waitForSelector('.toast:has-text("reports_rebuild：rebuilt")');
+  await rebuildRow.locator('.tag.ok').waitFor();
+  const outcome = await rebuildRow.textContent();
+  assert(/rebuilt \d+ days/.test(outcome) && !outcome.includes('运行中'), 'the rebuild finished and shows its outcome: ' + outcome);
+  await shot(owner, 'owner-jobs-rebuilt');
   await owner.click('a[href="#/aftersales"]');
   await owner.waitForSelector('table');
   await shot(owner, 'owner-aftersales');

@@ -100,6 +100,8 @@ func (s *Shop) RunJob(app core.App, name string) (result JobResult, err error) {
 	defer j.running.Unlock()
 
 	started := time.Now()
+	s.startProgress(name, started)
+	defer s.endProgress(name)
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("job %s panicked: %v", name, r)

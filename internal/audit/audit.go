@@ -142,6 +142,7 @@ func Run(app core.App) (Report, error) {
 		{"commissions", checkCommissions},
 		{"invite_bounties", checkInviteBounties},
 		{"prize_awards", checkPrizeAwards},
+		{"report_rollup", checkRollup},
 	}
 	for _, ch := range checks {
 		c := &checker{name: ch.name}

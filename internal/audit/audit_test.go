@@ -94,7 +94,7 @@ func TestAuditPassesAndSkips(t *testing.T) {
 			t.Fatalf("%s failed", c.Name)
 		}
 	}
-	if len(rep.Checks) != 7 {
+	if len(rep.Checks) != 8 {
 		t.Fatalf("%d checks", len(rep.Checks))
 	}
 

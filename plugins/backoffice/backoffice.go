@@ -15,6 +15,9 @@
 //	GET /api/shop/admin/reports/jobs                 jobs with schedule and last run
 //	GET /api/shop/admin/export/{kind}.{csv|xlsx}     orders, order_items, commissions, withdrawals, users
 //
+// The figures and series read the per-day rollup of fenxiao/internal/rollup;
+// the job reports_rebuild recomputes it.
+//
 // Example usage:
 //
 //	backoffice.MustRegister(app, backoffice.Config{})
@@ -58,6 +61,7 @@ func Register(app core.App, config Config) error {
 		config.MaxExportRows = 2_000_000
 	}
 	p := &plugin{app: app, shop: s, config: config}
+	s.RegisterJob(p.rebuildJob())
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		r := se.Router.Group("/api/shop/admin/reports")

@@ -18,6 +18,11 @@ func dayStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, shop.ShopTimeZone)
 }
 
+// shopDay is t's Asia/Shanghai calendar day, as the rollup keys its rows.
+func shopDay(t time.Time) string {
+	return t.In(shop.ShopTimeZone).Format("2006-01-02")
+}
+
 // dbTime formats t the way PocketBase stores dates, so that ranges compare
 // as text on the indexed columns.
 func dbTime(t time.Time) string {

@@ -1,15 +1,14 @@
 package backoffice
 
 import (
-	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
+	"fenxiao/internal/rollup"
 )
 
 // Figures are the sales figures of a time range; amounts in fen.
@@ -50,8 +49,9 @@ func (p *plugin) summary(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, s)
 }
 
-// computeSummary reads the figures with one aggregate per measure, each on
-// an index that covers it (see the report_indexes migration).
+// computeSummary reads the day figures and the orders to ship from the
+// rollup, and the rest (per-distributor totals, wallets, withdrawals and
+// after-sales: small tables) with one indexed aggregate each.
 func computeSummary(app core.App, at time.Time, days int) (*Summary, error) {
 	today := dayStart(at)
 	from := today.AddDate(0, 0, -(days - 1))
@@ -83,9 +83,9 @@ func computeSummary(app core.App, at time.Time, days int) (*Summary, error) {
 	q("SELECT COALESCE(SUM([[payout]]),0) AS a, 0 AS b FROM {{withdrawals}} WHERE [[status]] = 'paid'", nil, &s.CommissionPaid)
 	q("SELECT COUNT(*) AS a, COALESCE(SUM([[amount]]),0) AS b FROM {{withdrawals}} WHERE [[status]] IN ('pending','approved','failed')", nil,
 		&s.WithdrawalsWaiting, &s.WithdrawalsWaitingAmount)
-	q("SELECT COUNT(*) AS a, 0 AS b FROM {{orders}} WHERE [[status]] = 'paid'", nil, &s.ToShip)
+	q("SELECT COALESCE(SUM([[n]]),0) AS a, 0 AS b FROM {{"+rollup.CountsTable+"}} WHERE [[key]] >= 'paid/' AND [[key]] < 'paid0'", nil, &s.ToShip)
 	q("SELECT COUNT(*) AS a, 0 AS b FROM {{aftersales}} WHERE [[status]] IN ('applied','approved','returning','received')", nil, &s.AftersalesOpen)
-	q("SELECT COUNT(*) AS a, 0 AS b FROM {{orders}} WHERE [[status]] = 'pending_payment' AND [[pay_method]] = 'offline'", nil, &s.OfflineWaiting)
+	q("SELECT COALESCE(SUM([[n]]),0) AS a, 0 AS b FROM {{"+rollup.CountsTable+"}} WHERE [[key]] = 'pending_payment/offline'", nil, &s.OfflineWaiting)
 	if err != nil {
 		return nil, err
 	}
@@ -93,34 +93,21 @@ func computeSummary(app core.App, at time.Time, days int) (*Summary, error) {
 }
 
 // figures sums paid orders, successful refunds, sign-ups and new
-// distributors in [from, to).
+// distributors of the shop days in [from, to) from the per-day rollup
+// (fenxiao/internal/rollup), which triggers keep in step with the rows.
 func figures(app core.App, from, to time.Time) (Figures, error) {
 	f := Figures{}
-	params := dbx.Params{"from": dbTime(from), "to": dbTime(to)}
-	err := app.DB().NewQuery("SELECT COUNT(*) AS paid_orders, COALESCE(SUM([[payable]]),0) AS gmv FROM {{orders}} " +
-		"WHERE [[paid_at]] >= {:from} AND [[paid_at]] < {:to}").Bind(params).One(&f)
+	err := app.DB().NewQuery("SELECT COALESCE(SUM([[gmv]]),0) AS gmv, COALESCE(SUM([[paid_orders]]),0) AS paid_orders, " +
+		"COALESCE(SUM([[refunds]]),0) AS refunds, COALESCE(SUM([[refund_count]]),0) AS refund_count, " +
+		"COALESCE(SUM([[new_users]]),0) AS new_users, COALESCE(SUM([[new_distributors]]),0) AS new_distributors " +
+		"FROM {{" + rollup.DaysTable + "}} WHERE [[day]] >= {:from} AND [[day]] < {:to}").
+		Bind(dbx.Params{"from": shopDay(from), "to": shopDay(to)}).One(&f)
 	if err != nil {
 		return f, err
 	}
 	if f.PaidOrders > 0 {
 		f.AvgOrder = f.GMV / f.PaidOrders
 	}
-	row := struct{ N, Sum int64 }{}
-	if err := app.DB().NewQuery("SELECT COUNT(*) AS n, COALESCE(SUM([[amount]]),0) AS sum FROM {{refunds}} " +
-		"WHERE [[status]] = 'success' AND [[refunded_at]] >= {:from} AND [[refunded_at]] < {:to}").Bind(params).One(&row); err != nil {
-		return f, err
-	}
-	f.RefundCount, f.Refunds = row.N, row.Sum
-	if err := app.DB().NewQuery("SELECT COUNT(*) AS n, 0 AS sum FROM {{users}} WHERE [[created]] >= {:from} AND [[created]] < {:to}").
-		Bind(params).One(&row); err != nil {
-		return f, err
-	}
-	f.NewUsers = row.N
-	if err := app.DB().NewQuery("SELECT COUNT(*) AS n, 0 AS sum FROM {{users}} WHERE [[distributor_since]] >= {:from} AND [[distributor_since]] < {:to}").
-		Bind(params).One(&row); err != nil {
-		return f, err
-	}
-	f.NewDistributors = row.N
 	return f, nil
 }
 
@@ -142,51 +129,26 @@ func (p *plugin) series(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, map[string]any{"days": list})
 }
 
-// computeSeries asks for one index range per day (a UNION ALL of plain
-// range sums, each read from a covering index in order); grouping by a
-// computed day would sort every row of the range in a temporary b-tree.
+// computeSeries reads the rollup's days of the range; days without a row
+// are zero.
 func computeSeries(app core.App, at time.Time, days int) ([]Day, error) {
 	today := dayStart(at)
 	from := today.AddDate(0, 0, -(days - 1))
 	list := make([]Day, days)
-	params := dbx.Params{}
+	index := map[string]int{}
 	for i := range list {
-		d := from.AddDate(0, 0, i)
-		list[i].Day = d.Format("2006-01-02")
-		params[fmt.Sprintf("f%d", i)] = dbTime(d)
-		params[fmt.Sprintf("t%d", i)] = dbTime(d.AddDate(0, 0, 1))
+		list[i].Day = shopDay(from.AddDate(0, 0, i))
+		index[list[i].Day] = i
 	}
-	perDay := func(sql string, set func(d *Day, n, sum int64)) error {
-		parts := make([]string, days)
-		for i := range parts {
-			parts[i] = fmt.Sprintf(sql, i, i, i)
-		}
-		var rows []struct {
-			I   int   `db:"i"`
-			N   int64 `db:"n"`
-			Sum int64 `db:"sum"`
-		}
-		if err := app.DB().NewQuery(strings.Join(parts, " UNION ALL ")).Bind(params).All(&rows); err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if r.I >= 0 && r.I < days {
-				set(&list[r.I], r.N, r.Sum)
-			}
-		}
-		return nil
-	}
-	if err := perDay("SELECT %d AS i, COUNT(*) AS n, COALESCE(SUM([[payable]]),0) AS sum FROM {{orders}} WHERE [[paid_at]] >= {:f%d} AND [[paid_at]] < {:t%d}",
-		func(d *Day, n, sum int64) { d.PaidOrders, d.GMV = n, sum }); err != nil {
+	var rows []rollup.Day
+	if err := app.DB().NewQuery("SELECT * FROM {{" + rollup.DaysTable + "}} WHERE [[day]] >= {:from} AND [[day]] < {:to}").
+		Bind(dbx.Params{"from": shopDay(from), "to": shopDay(today.AddDate(0, 0, 1))}).All(&rows); err != nil {
 		return nil, err
 	}
-	if err := perDay("SELECT %d AS i, COUNT(*) AS n, COALESCE(SUM([[amount]]),0) AS sum FROM {{refunds}} WHERE [[status]] = 'success' AND [[refunded_at]] >= {:f%d} AND [[refunded_at]] < {:t%d}",
-		func(d *Day, n, sum int64) { d.Refunds = sum }); err != nil {
-		return nil, err
-	}
-	if err := perDay("SELECT %d AS i, COUNT(*) AS n, 0 AS sum FROM {{users}} WHERE [[created]] >= {:f%d} AND [[created]] < {:t%d}",
-		func(d *Day, n, sum int64) { d.NewUsers = n }); err != nil {
-		return nil, err
+	for _, r := range rows {
+		if i, ok := index[r.Day]; ok {
+			list[i].GMV, list[i].PaidOrders, list[i].Refunds, list[i].NewUsers = r.GMV, r.PaidOrders, r.Refunds, r.NewUsers
+		}
 	}
 	return list, nil
 }

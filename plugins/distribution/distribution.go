@@ -82,6 +82,7 @@ const (
 	commissionRefType        = "commission"
 	adjustmentRefType        = "commission_adjustment"
 	settlementRefType        = "commission_settlement"
+	settleJobName            = "commission_settle"
 	rewardRefType            = "reward"
 	defaultLeaderboardLength = 50
 )
@@ -209,7 +210,7 @@ func Register(app core.App, config Config) error {
 	p.bindBountySettings()
 
 	s.RegisterJob(shop.Job{
-		Name:        "commission_settle",
+		Name:        settleJobName,
 		Schedule:    settleSchedule,
 		Description: "settle frozen commissions of completed orders past the frozen days (daily/weekly/monthly per settings)",
 		Run:         p.runSettleJob,

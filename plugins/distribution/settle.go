@@ -115,6 +115,12 @@ func (p *plugin) Settle(app core.App, now time.Time) (SettleResult, error) {
 
 	defer deferCheckpoints(app)()
 
+	// progress for the console: frozen rows walked of those frozen now
+	// (read off the partial index, so a count costs one index scan)
+	var total int64
+	_ = app.DB().NewQuery("SELECT COUNT(*) FROM {{commissions}} INDEXED BY idx_commissions_frozen_seq WHERE [[status]] = 'frozen'").Row(&total)
+	p.shop.ReportJobProgress(settleJobName, 0, total)
+
 	var from int64 // rowid; batches are (from, upto]
 	for batch := 1; ; batch++ {
 		var upto int64
@@ -145,8 +151,10 @@ func (p *plugin) Settle(app core.App, now time.Time) (SettleResult, error) {
 		res.Longest = max(res.Longest, time.Since(started))
 		res.Batches = batch
 		if last {
+			p.shop.ReportJobProgress(settleJobName, total, total)
 			return res, nil
 		}
+		p.shop.ReportJobProgress(settleJobName, min(int64(batch)*int64(p.config.SettleBatchSize), total), total)
 		from = upto
 	}
 }
