@@ -34,7 +34,7 @@ func notifyPaid(txApp core.App, order *core.Record, amount int64) error {
 // that cannot take it: it has to be returned by hand.
 func notifyUnmatchedPayment(txApp core.App, order, payment *core.Record) error {
 	no := order.GetString("order_no")
-	amount := int64(payment.GetInt("amount"))
+	amount := shop.AsPayment(payment).Amount()
 	return notify(txApp, "", shop.KindStaffPaymentUnmatched, "收到无法入账的付款 / payment for a closed order",
 		fmt.Sprintf("订单 %s（%s）收到 %s %s 元，流水号 %s，请核对并退回", no, order.GetString("status"),
 			payment.GetString("provider"), yuan(amount), payment.GetString("transaction_id")),
@@ -50,7 +50,7 @@ func notifyCancelled(txApp core.App, order *core.Record) error {
 	}
 	return notify(txApp, order.GetString("buyer"), shop.KindOrderCancelled, "订单已取消 / order cancelled",
 		fmt.Sprintf("订单 %s 已取消：%s", no, reason), order.Id,
-		map[string]string{"order_no": no, "amount": yuan(int64(order.GetInt("payable"))), "reason": reason, "time": nowText()})
+		map[string]string{"order_no": no, "amount": yuan(shop.AsOrder(order).Payable()), "reason": reason, "time": nowText()})
 }
 
 // notifyAutoCompleted tells the buyer that receipt was confirmed for them.
@@ -111,7 +111,7 @@ func notifyRefundFailed(txApp core.App, refund *core.Record) error {
 		return err
 	}
 	no := o.GetString("order_no")
-	amount := int64(refund.GetInt("amount"))
+	amount := shop.AsRefund(refund).Amount()
 	return notify(txApp, o.GetString("buyer"), shop.KindRefundFailed, "退款未成功 / refund failed",
 		fmt.Sprintf("订单 %s 的退款 %s 元未能退回，商家将重新处理", no, yuan(amount)), refund.GetString("aftersale"),
 		map[string]string{"order_no": no, "amount": yuan(amount), "status": "退款失败", "time": nowText()})

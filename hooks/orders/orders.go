@@ -60,14 +60,15 @@ const (
 	usersCollection         = "users"
 )
 
-// Order statuses (orders.status).
+// Order statuses (orders.status), as untyped strings for record fields and
+// filters; [shop.Order.Status] returns the typed [shop.OrderStatus].
 const (
-	StatusPendingPayment = "pending_payment"
-	StatusPaid           = "paid"
-	StatusShipped        = "shipped"
-	StatusCompleted      = "completed"
-	StatusCancelled      = "cancelled"
-	StatusRefunded       = "refunded"
+	StatusPendingPayment = string(shop.OrderStatusPendingPayment)
+	StatusPaid           = string(shop.OrderStatusPaid)
+	StatusShipped        = string(shop.OrderStatusShipped)
+	StatusCompleted      = string(shop.OrderStatusCompleted)
+	StatusCancelled      = string(shop.OrderStatusCancelled)
+	StatusRefunded       = string(shop.OrderStatusRefunded)
 )
 
 // DiscountsFunc works out the promotions of a buyer's lines; the cart and

@@ -26,9 +26,9 @@ var errRefundExceeds = shop.Fail(http.StatusConflict, "refund_exceeds_paid",
 
 // Refund statuses (refunds.status).
 const (
-	RefundProcessing = "processing"
-	RefundSuccess    = "success"
-	RefundFailed     = "failed"
+	RefundProcessing = string(shop.RefundStatusProcessing)
+	RefundSuccess    = string(shop.RefundStatusSuccess)
+	RefundFailed     = string(shop.RefundStatusFailed)
 )
 
 // RefundAftersale refunds an approved refund-only after-sale or a received
@@ -142,7 +142,7 @@ func (p *plugin) RefundAftersale(app core.App, aftersaleId string) (*RefundResul
 	if refund.GetString("status") == RefundSuccess {
 		return res, nil
 	}
-	if int64(refund.GetInt("amount")) != amount {
+	if shop.AsRefund(refund).Amount() != amount {
 		return nil, shop.Fail(http.StatusConflict, "refund_amount_changed", "退款金额与进行中的退款不符 / the refund in flight is for another amount")
 	}
 
@@ -155,7 +155,7 @@ func (p *plugin) RefundAftersale(app core.App, aftersaleId string) (*RefundResul
 		TransactionId: payment.GetString("transaction_id"),
 		RefundNo:      no,
 		Amount:        amount,
-		Total:         int64(order.GetInt("payable")),
+		Total:         shop.AsOrder(order).Payable(),
 		Reason:        truncate(as.GetString("reason"), 80),
 	})
 	if err != nil {
@@ -255,7 +255,7 @@ func (p *plugin) applyRefundOutcome(app core.App, refundId string, out *shop.Ref
 			res.Aftersale, err = txApp.FindRecordById(aftersalesCollection, r.GetString("aftersale"))
 			return err
 		}
-		amount := int64(r.GetInt("amount"))
+		amount := shop.AsRefund(r).Amount()
 		if out.Amount != 0 && out.Amount != amount {
 			txApp.Logger().Error("refund reported for another amount; not recorded, check it by hand",
 				"refund", r.Id, "refund_no", r.GetString("refund_no"), "amount", amount, "reported", out.Amount)
@@ -367,7 +367,7 @@ func (p *plugin) applyRefundOutcome(app core.App, refundId string, out *shop.Ref
 			return err
 		}
 		res.Aftersale = a
-		if err := p.shop.OnOrderRefunded.Trigger(&shop.RefundEvent{App: txApp, Order: o, Aftersale: a, Lines: events}); err != nil {
+		if err := p.shop.OnOrderRefunded.Trigger(&shop.RefundEvent{App: txApp, Order: shop.AsOrder(o), Aftersale: a, Lines: events}); err != nil {
 			return err
 		}
 		return notify(txApp, o.GetString("buyer"), shop.KindRefund, "退款成功 / refund completed",
@@ -450,7 +450,7 @@ func checkRefundable(app core.App, lines []AftersaleLine) error {
 		if err != nil {
 			return err
 		}
-		if int64(it.GetInt("refunded_amount"))+l.Amount > int64(it.GetInt("paid_amount")) {
+		if line := shop.AsOrderItem(it); line.RefundedAmount()+l.Amount > line.PaidAmount() {
 			return errRefundExceeds
 		}
 	}

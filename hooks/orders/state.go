@@ -144,7 +144,7 @@ func orderShipped(txApp core.App, p *plugin, o *core.Record) error {
 		return err
 	}
 	company, number := o.GetString("tracking_company"), o.GetString("tracking_no")
-	if err := p.shop.OnOrderShipped.Trigger(&shop.ShipmentEvent{App: txApp, Order: o, Items: items,
+	if err := p.shop.OnOrderShipped.Trigger(&shop.ShipmentEvent{App: txApp, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items),
 		TrackingCompany: company, TrackingNo: number}); err != nil {
 		return err
 	}

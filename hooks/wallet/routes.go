@@ -22,7 +22,7 @@ func balanceView(e *core.RequestEvent) error {
 			"available": 0, "frozen": 0, "total_earned": 0, "total_withdrawn": 0, "debt": 0,
 		})
 	}
-	available := int64(w.GetInt("available"))
+	available := shop.AsWallet(w).Available()
 	return e.JSON(http.StatusOK, map[string]any{
 		"wallet":          w.Id,
 		"available":       available,

@@ -259,7 +259,7 @@ func Post(txApp core.App, userId, kind string, amount int64, refType, refId, act
 		One(existing)
 	switch {
 	case err == nil:
-		if int64(existing.GetInt("amount")) != amount {
+		if shop.AsWalletEntry(existing).Amount() != amount {
 			return existing, shop.Fail(http.StatusConflict, "ledger_ref_conflict", fmt.Sprintf(
 				"%s %s/%s is already booked with amount %d, not %d", kind, refType, refId, existing.GetInt("amount"), amount))
 		}
@@ -268,7 +268,7 @@ func Post(txApp core.App, userId, kind string, amount int64, refType, refId, act
 		return nil, fmt.Errorf("wallet: find entry %s %s/%s: %w", kind, refType, refId, err)
 	}
 
-	available, frozen := int64(w.GetInt("available")), int64(w.GetInt("frozen"))
+	available, frozen := shop.AsWallet(w).Available(), shop.AsWallet(w).Frozen()
 	newAvailable, newFrozen, err := ledger.Apply(kind, amount, available, frozen)
 	if err != nil {
 		return nil, applyError(err)
@@ -293,8 +293,8 @@ func Post(txApp core.App, userId, kind string, amount int64, refType, refId, act
 	})
 
 	earned, withdrawn := Totals(kind, amount)
-	totalEarned := int64(w.GetInt("total_earned")) + earned
-	totalWithdrawn := int64(w.GetInt("total_withdrawn")) + withdrawn
+	totalEarned := shop.AsWallet(w).TotalEarned() + earned
+	totalWithdrawn := shop.AsWallet(w).TotalWithdrawn() + withdrawn
 
 	state := &walletState{id: w.Id, available: newAvailable, frozen: newFrozen, earned: totalEarned,
 		withdrawn: totalWithdrawn, lastSeq: entry.Seq, lastHash: entry.Hash, prevSeq: lastSeq}
@@ -394,7 +394,7 @@ func Balance(app core.App, userId string) (available, frozen int64, err error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("wallet: balance of %s: %w", userId, err)
 	}
-	return int64(w.GetInt("available")), int64(w.GetInt("frozen")), nil
+	return shop.AsWallet(w).Available(), shop.AsWallet(w).Frozen(), nil
 }
 
 // findOrCreate returns the user's wallet, creating an empty one if missing.

@@ -158,7 +158,7 @@ func TestOnOrderPaidWithASyntheticEvent(t *testing.T) {
 	trigger := func(amount int64) error {
 		payment.Set("amount", amount)
 		return app.RunInTransaction(func(txApp core.App) error {
-			return s.OnOrderPaid.Trigger(&shop.OrderEvent{App: txApp, Order: order, Payment: payment})
+			return s.OnOrderPaid.Trigger(&shop.OrderEvent{App: txApp, Order: shop.AsOrder(order), Payment: shop.AsPayment(payment)})
 		})
 	}
 	if err := trigger(500); err == nil {

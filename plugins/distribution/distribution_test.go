@@ -131,7 +131,7 @@ func (e *env) load(orderId string) (*core.Record, []*core.Record) {
 func (e *env) firePaid(o *core.Record, items []*core.Record) {
 	e.t.Helper()
 	err := e.app.RunInTransaction(func(tx core.App) error {
-		return e.shop.OnOrderPaid.Trigger(&shop.OrderEvent{App: tx, Order: o, Items: items})
+		return e.shop.OnOrderPaid.Trigger(&shop.OrderEvent{App: tx, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items)})
 	})
 	if err != nil {
 		e.t.Fatalf("order paid: %v", err)
@@ -143,7 +143,7 @@ func (e *env) complete(o *core.Record) {
 	e.exec("UPDATE orders SET status = 'completed', completed_at = {:at} WHERE id = {:id}", dbx.Params{"at": dbTime(e.now), "id": o.Id})
 	o, items := e.load(o.Id)
 	err := e.app.RunInTransaction(func(tx core.App) error {
-		return e.shop.OnOrderCompleted.Trigger(&shop.OrderEvent{App: tx, Order: o, Items: items})
+		return e.shop.OnOrderCompleted.Trigger(&shop.OrderEvent{App: tx, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items)})
 	})
 	if err != nil {
 		e.t.Fatalf("order completed: %v", err)
@@ -172,7 +172,7 @@ func (e *env) refund(o *core.Record, aftersaleId string, lines ...shop.RefundedL
 		if err != nil {
 			return err
 		}
-		return e.shop.OnOrderRefunded.Trigger(&shop.RefundEvent{App: tx, Order: o, Aftersale: a, Lines: lines})
+		return e.shop.OnOrderRefunded.Trigger(&shop.RefundEvent{App: tx, Order: shop.AsOrder(o), Aftersale: a, Lines: lines})
 	})
 	if err != nil {
 		e.t.Fatalf("refund: %v", err)

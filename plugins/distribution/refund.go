@@ -67,7 +67,7 @@ func (p *plugin) onOrderRefunded(e *shop.RefundEvent) error {
 		}
 		refunded += line.Amount
 	}
-	if err := p.refundStats(e.App, e.Order, refunded); err != nil {
+	if err := p.refundStats(e.App, e.Order.Record, refunded); err != nil {
 		return wrap("distribution: refund stats", err)
 	}
 	return e.Next()
@@ -91,7 +91,7 @@ func (p *plugin) refundLine(txApp core.App, line shop.RefundedLine, ref, policy 
 
 	var paid int64
 	if item, err := txApp.FindRecordById(orderItemsCollection, line.OrderItemId); err == nil {
-		paid = int64(item.GetInt("paid_amount"))
+		paid = shop.AsOrderItem(item).PaidAmount()
 	}
 
 	for _, c := range rows {

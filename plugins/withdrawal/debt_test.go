@@ -74,14 +74,14 @@ func TestRefundAfterWithdrawalLeavesDebtRepaidByNextCommission(t *testing.T) {
 			}
 		}
 		fire(func(tx core.App, o *core.Record, items []*core.Record) error {
-			return e.shop.OnOrderPaid.Trigger(&shop.OrderEvent{App: tx, Order: o, Items: items})
+			return e.shop.OnOrderPaid.Trigger(&shop.OrderEvent{App: tx, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items)})
 		})
 		if _, err := e.app.DB().NewQuery("UPDATE orders SET status = 'completed', completed_at = {:at} WHERE id = {:id}").
 			Bind(dbx.Params{"at": now, "id": id}).Execute(); err != nil {
 			t.Fatal(err)
 		}
 		fire(func(tx core.App, o *core.Record, items []*core.Record) error {
-			return e.shop.OnOrderCompleted.Trigger(&shop.OrderEvent{App: tx, Order: o, Items: items})
+			return e.shop.OnOrderCompleted.Trigger(&shop.OrderEvent{App: tx, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items)})
 		})
 		if _, err := e.shop.RunJob(e.app, "commission_settle"); err != nil {
 			t.Fatal(err)
@@ -122,7 +122,7 @@ func TestRefundAfterWithdrawalLeavesDebtRepaidByNextCommission(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		return e.shop.OnOrderRefunded.Trigger(&shop.RefundEvent{App: tx, Order: o, Aftersale: as,
+		return e.shop.OnOrderRefunded.Trigger(&shop.RefundEvent{App: tx, Order: shop.AsOrder(o), Aftersale: as,
 			Lines: []shop.RefundedLine{{OrderItemId: item.Id, Amount: 10000, Quantity: 1}}})
 	})
 	if err != nil {

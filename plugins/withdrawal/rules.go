@@ -237,7 +237,8 @@ func (p *plugin) onUpdate(e *core.RecordEvent) error {
 // book posts the wallet entries of a withdrawal reaching status to.
 func book(txApp core.App, r *core.Record, to, actor string) error {
 	user := r.GetString("user")
-	amount, fee, payout := int64(r.GetInt("amount")), int64(r.GetInt("fee")), int64(r.GetInt("payout"))
+	w := shop.AsWithdrawal(r)
+	amount, fee, payout := w.Amount(), w.Fee(), w.Payout()
 	switch to {
 	case StatusRejected, StatusFailed, StatusClosed:
 		_, err := wallet.Post(txApp, user, ledger.KindWithdrawRelease, amount, RefType, r.Id, actor, "提现退回 "+to)
