@@ -71,7 +71,7 @@ func (e *shopEnv) buyer(email string, funds int64, fields map[string]any) *buyer
 func (e *shopEnv) fund(userId string, amount int64) {
 	e.t.Helper()
 	err := e.app.RunInTransaction(func(txApp core.App) error {
-		_, err := wallet.Post(txApp, userId, ledger.KindReward, amount, "test", "seed-"+core.GenerateDefaultRandomId(), "system:test", "")
+		_, err := wallet.Post(txApp, wallet.Posting{UserId: userId, Kind: ledger.KindReward, Amount: amount, RefType: "test", RefId: "seed-" + core.GenerateDefaultRandomId(), Actor: "system:test"})
 		return err
 	})
 	if err != nil {

@@ -27,8 +27,7 @@ func BenchmarkPost(b *testing.B) {
 	for done := 0; done < b.N; done += perTx {
 		err := app.RunInTransaction(func(txApp core.App) error {
 			for i := done; i < min(done+perTx, b.N); i++ {
-				if _, err := wallet.Post(txApp, users[i%len(users)], "adjustment", 100, "bench", fmt.Sprint(i),
-					"system:bench", "bench"); err != nil {
+				if _, err := wallet.Post(txApp, wallet.Posting{UserId: users[i%len(users)], Kind: "adjustment", Amount: 100, RefType: "bench", RefId: fmt.Sprint(i), Actor: "system:bench", Note: "bench"}); err != nil {
 					return err
 				}
 			}

@@ -116,7 +116,7 @@ func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
 	if !ownWrites(txApp) {
 		out := make([]Posted, 0, len(postings))
 		for _, p := range postings {
-			r, err := Post(txApp, p.UserId, p.Kind, p.Amount, p.RefType, p.RefId, p.Actor, p.Note)
+			r, err := Post(txApp, p)
 			if err != nil {
 				return nil, err
 			}

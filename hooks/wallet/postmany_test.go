@@ -76,7 +76,7 @@ func TestPostManyEqualsPost(t *testing.T) {
 
 	err := app.RunInTransaction(func(txApp core.App) error {
 		for _, p := range steps(viaPost) {
-			if _, err := wallet.Post(txApp, p.UserId, p.Kind, p.Amount, p.RefType, p.RefId, p.Actor, p.Note); err != nil {
+			if _, err := wallet.Post(txApp, wallet.Posting{UserId: p.UserId, Kind: p.Kind, Amount: p.Amount, RefType: p.RefType, RefId: p.RefId, Actor: p.Actor, Note: p.Note}); err != nil {
 				return err
 			}
 		}

@@ -13,8 +13,11 @@
 //
 //	err := app.RunInTransaction(func(txApp core.App) error {
 //		// ... save the commission row ...
-//		_, err := wallet.Post(txApp, userId, ledger.KindCommissionFrozen, 327,
-//			"commission", commissionId, "system:distribution", "订单 2026112543210 一级佣金")
+//		_, err := wallet.Post(txApp, wallet.Posting{
+//			UserId: userId, Kind: ledger.KindCommissionFrozen, Amount: 327,
+//			RefType: "commission", RefId: commissionId,
+//			Actor: "system:distribution", Note: "订单 2026112543210 一级佣金",
+//		})
 //		return err
 //	})
 package wallet
@@ -228,14 +231,15 @@ func saveWallet(txApp core.App, w *core.Record, s *walletState, stmt *dbx.Query)
 // or a 400 for a bad kind or sign. It then updates the wallet with a
 // conditional update on last_seq and appends the hash-chained entry.
 //
-// refType and refId name the fact the entry books (e.g. "withdrawal" and
-// its id) and are required. Posting the same (refType, refId, kind) on the
+// RefType and RefId name the fact the entry books (e.g. "withdrawal" and
+// its id) and are required. Posting the same (RefType, RefId, Kind) on the
 // same wallet again is a no-op returning the existing entry; if the amount
 // differs it also returns a 409 ledger_ref_conflict error.
 //
-// actor says who caused the entry: "user:<id>", "superuser:<id>" or
-// "system:<what>". note is a short human description.
-func Post(txApp core.App, userId, kind string, amount int64, refType, refId, actor, note string) (*core.Record, error) {
+// Actor says who caused the entry: "user:<id>", "superuser:<id>" or
+// "system:<what>". Note is a short human description.
+func Post(txApp core.App, p Posting) (*core.Record, error) {
+	userId, kind, amount, refType, refId, actor, note := p.UserId, p.Kind, p.Amount, p.RefType, p.RefId, p.Actor, p.Note
 	if !txApp.IsTransactional() {
 		return nil, ErrNotInTransaction
 	}

@@ -21,7 +21,7 @@ func post(t *testing.T, app core.App, user, kind string, amount int64, refType, 
 	var r *core.Record
 	err := app.RunInTransaction(func(txApp core.App) error {
 		var err error
-		r, err = wallet.Post(txApp, user, kind, amount, refType, refId, "system:test", "test")
+		r, err = wallet.Post(txApp, wallet.Posting{UserId: user, Kind: kind, Amount: amount, RefType: refType, RefId: refId, Actor: "system:test", Note: "test"})
 		return err
 	})
 	return r, err
@@ -39,7 +39,7 @@ func balance(t *testing.T, app core.App, user string) (int64, int64) {
 func TestPostNeedsTransaction(t *testing.T) {
 	app, _ := testutil.NewShopApp(t)
 	u, _ := testutil.User(t, app, "a@test.local", nil)
-	if _, err := wallet.Post(app, u.Id, ledger.KindReward, 100, "reward", "r1", "system:test", ""); !errors.Is(err, wallet.ErrNotInTransaction) {
+	if _, err := wallet.Post(app, wallet.Posting{UserId: u.Id, Kind: ledger.KindReward, Amount: 100, RefType: "reward", RefId: "r1", Actor: "system:test"}); !errors.Is(err, wallet.ErrNotInTransaction) {
 		t.Fatalf("want ErrNotInTransaction, got %v", err)
 	}
 	if a, f := balance(t, app, u.Id); a != 0 || f != 0 {
@@ -133,7 +133,7 @@ func TestConcurrentPostsKeepTheChain(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			err := app.RunInTransaction(func(txApp core.App) error {
-				_, err := wallet.Post(txApp, u.Id, ledger.KindWithdrawHold, 300, "test", string(rune('a'+i)), "system:test", "")
+				_, err := wallet.Post(txApp, wallet.Posting{UserId: u.Id, Kind: ledger.KindWithdrawHold, Amount: 300, RefType: "test", RefId: string(rune('a' + i)), Actor: "system:test"})
 				return err
 			})
 			if err == nil {

@@ -31,10 +31,10 @@ func setup(t *testing.T) (core.App, []*core.Record) {
 			{ledger.KindWithdrawHold, 400},
 			{ledger.KindWithdrawRelease, 400},
 		} {
-			if _, err := wallet.Post(txApp, u.Id, s.kind, s.amount, "test", "t1", "system:test", ""); err != nil {
+			if _, err := wallet.Post(txApp, wallet.Posting{UserId: u.Id, Kind: s.kind, Amount: s.amount, RefType: "test", RefId: "t1", Actor: "system:test"}); err != nil {
 				return err
 			}
-			if _, err := wallet.Post(txApp, other.Id, ledger.KindReward, int64(i+1), "test", s.kind, "system:test", ""); err != nil {
+			if _, err := wallet.Post(txApp, wallet.Posting{UserId: other.Id, Kind: ledger.KindReward, Amount: int64(i + 1), RefType: "test", RefId: s.kind, Actor: "system:test"}); err != nil {
 				return err
 			}
 		}

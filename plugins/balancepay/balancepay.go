@@ -124,8 +124,7 @@ func (p *Provider) onOrderPaid(e *shop.OrderEvent) error {
 	}
 	buyer := e.Order.GetString("buyer")
 	amount := e.Payment.Amount()
-	_, err := wallet.Post(e.App, buyer, ledger.KindPayment, -amount, RefOrder, e.Order.Id,
-		"user:"+buyer, "余额支付 订单 "+e.Order.GetString("order_no"))
+	_, err := wallet.Post(e.App, wallet.Posting{UserId: buyer, Kind: ledger.KindPayment, Amount: -amount, RefType: RefOrder, RefId: e.Order.Id, Actor: "user:" + buyer, Note: "余额支付 订单 " + e.Order.GetString("order_no")})
 	if err != nil {
 		return err
 	}
@@ -150,8 +149,7 @@ func (p *Provider) onOrderRefunded(e *shop.RefundEvent) error {
 		return e.Next()
 	}
 	buyer := e.Order.GetString("buyer")
-	_, err = wallet.Post(e.App, buyer, ledger.KindRefundToBalance, shop.AsRefund(refund).Amount(),
-		RefRefund, refund.GetString("refund_no"), "system:refund", "退款到余额 订单 "+e.Order.GetString("order_no"))
+	_, err = wallet.Post(e.App, wallet.Posting{UserId: buyer, Kind: ledger.KindRefundToBalance, Amount: shop.AsRefund(refund).Amount(), RefType: RefRefund, RefId: refund.GetString("refund_no"), Actor: "system:refund", Note: "退款到余额 订单 " + e.Order.GetString("order_no")})
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 func fund(t *testing.T, app core.App, userId string, amount int64) {
 	t.Helper()
 	err := app.RunInTransaction(func(txApp core.App) error {
-		_, err := wallet.Post(txApp, userId, ledger.KindReward, amount, "test", "seed", "system:test", "")
+		_, err := wallet.Post(txApp, wallet.Posting{UserId: userId, Kind: ledger.KindReward, Amount: amount, RefType: "test", RefId: "seed", Actor: "system:test"})
 		return err
 	})
 	if err != nil {

@@ -366,7 +366,7 @@ func TestCommissionLifecycle(t *testing.T) {
 	// C's balance is spent (a superuser correction stands in for a paid
 	// withdrawal), then the special line is refunded in full: a debt
 	err = e.app.RunInTransaction(func(tx core.App) error {
-		_, err := wallet.Post(tx, c.Id, "adjustment", -2300, "adjustment", "spent", "superuser:test", "")
+		_, err := wallet.Post(tx, wallet.Posting{UserId: c.Id, Kind: "adjustment", Amount: -2300, RefType: "adjustment", RefId: "spent", Actor: "superuser:test"})
 		return err
 	})
 	if err != nil {

@@ -152,8 +152,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 			RefType: commissionRefType, RefId: r.Id, Actor: "system:order_paid", Note: s.Formula}
 		if p.postRecords != nil {
 			postings = append(postings, posting)
-		} else if _, err := p.config.Post(txApp, posting.UserId, posting.Kind, posting.Amount,
-			posting.RefType, posting.RefId, posting.Actor, posting.Note); err != nil {
+		} else if _, err := p.config.Post(txApp, posting); err != nil {
 			return wrap("post commission_frozen", err)
 		}
 		delta := totalsDelta{frozen: s.Amount}

@@ -51,7 +51,7 @@ func (e *env) user(email, openid string, funds int64) (*core.Record, string) {
 func (e *env) post(userId, kind string, amount int64, ref string) {
 	e.t.Helper()
 	err := e.app.RunInTransaction(func(txApp core.App) error {
-		_, err := wallet.Post(txApp, userId, kind, amount, "test", ref, "system:test", "")
+		_, err := wallet.Post(txApp, wallet.Posting{UserId: userId, Kind: kind, Amount: amount, RefType: "test", RefId: ref, Actor: "system:test"})
 		return err
 	})
 	if err != nil {
