@@ -7,7 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/wallet"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // BenchmarkPost books one credit entry per iteration, spread over 1,000
@@ -16,10 +16,10 @@ import (
 //
 //	go test ./hooks/wallet -run '^$' -bench Post -benchtime 20000x
 func BenchmarkPost(b *testing.B) {
-	app, _ := testutil.NewShopApp(b)
+	app, _ := tests.NewShopApp(b)
 	users := make([]string, 1000)
 	for i := range users {
-		u, _ := testutil.User(b, app, fmt.Sprintf("w%d@test.local", i), nil)
+		u, _ := tests.User(b, app, fmt.Sprintf("w%d@test.local", i), nil)
 		users[i] = u.Id
 	}
 	b.ResetTimer()

@@ -10,7 +10,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -18,23 +18,23 @@ import (
 	"fenxiao/hooks/shop"
 	"fenxiao/hooks/wallet"
 	"fenxiao/internal/audit"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/distribution"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // env is a shop with the distribution plugin and a movable clock.
 type env struct {
 	t    testing.TB
-	app  *tests.TestApp
+	app  *pbtests.TestApp
 	shop *shop.Shop
 	now  time.Time
 	seq  int
 }
 
 func newEnv(t testing.TB) *env {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	e := &env{t: t, app: app, shop: s, now: time.Date(2026, 11, 25, 10, 0, 0, 0, shop.ShopTimeZone)}
 	distribution.MustRegister(app, distribution.Config{Post: wallet.Post, Now: func() time.Time { return e.now }})
 	// distributors are made by the tests, not by the first purchase
@@ -57,7 +57,7 @@ func (e *env) settings(fields map[string]any) {
 // user creates a user; when upline is given it is bound under it.
 func (e *env) user(name string, distributor bool, upline *core.Record) (*core.Record, string) {
 	e.t.Helper()
-	u, token := testutil.User(e.t, e.app, name+"@test.local", map[string]any{"nickname": name, "is_distributor": distributor})
+	u, token := tests.User(e.t, e.app, name+"@test.local", map[string]any{"nickname": name, "is_distributor": distributor})
 	if upline != nil {
 		if err := accounts.BindUpline(e.app, u.Id, upline.GetString("invite_code"), "link", "", "user:"+u.Id); err != nil {
 			e.t.Fatalf("bind %s: %v", name, err)
@@ -392,7 +392,7 @@ func TestCommissionLifecycle(t *testing.T) {
 	e.audit()
 
 	// the distributor centre
-	client := testutil.NewClient(t, e.app)
+	client := tests.NewClient(t, e.app)
 	res := client.Do(http.MethodGet, "/api/shop/distribution/summary", nil, cToken)
 	if res.Status != http.StatusOK {
 		t.Fatalf("summary: %d %s", res.Status, res.Raw)
@@ -584,8 +584,8 @@ func TestLevelsLeaderboardAndRewards(t *testing.T) {
 	}
 
 	// a superuser sets a level in the dashboard: logged
-	_, suToken := testutil.Superuser(t, e.app)
-	client := testutil.NewClient(t, e.app)
+	_, suToken := tests.Superuser(t, e.app)
+	client := tests.NewClient(t, e.app)
 	res := client.Do(http.MethodPatch, "/api/collections/users/records/"+d1.Id, map[string]any{"level": 2}, suToken)
 	if res.Status != http.StatusOK {
 		t.Fatalf("admin level: %d %s", res.Status, res.Raw)
@@ -618,7 +618,7 @@ func TestLevelsLeaderboardAndRewards(t *testing.T) {
 	}
 
 	// what others see follows leaderboard_visibility (superusers see all)
-	view := func(token string) (*testutil.Response, distribution.Board) {
+	view := func(token string) (*tests.Response, distribution.Board) {
 		t.Helper()
 		res := client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=week&by=invites", nil, token)
 		var board distribution.Board

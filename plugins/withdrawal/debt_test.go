@@ -12,8 +12,8 @@ import (
 
 	"fenxiao/hooks/accounts"
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/distribution"
+	"fenxiao/tests"
 )
 
 // A distributor withdraws their settled commission for real (bank channel:
@@ -26,9 +26,9 @@ func TestRefundAfterWithdrawalLeavesDebtRepaidByNextCommission(t *testing.T) {
 	// settlement looks an hour ahead of the orders' completion
 	distribution.MustRegister(e.app, distribution.Config{Now: func() time.Time { return time.Now().Add(time.Hour) }})
 
-	a, aTok := testutil.User(t, e.app, "a@test.local", map[string]any{"is_distributor": true})
+	a, aTok := tests.User(t, e.app, "a@test.local", map[string]any{"is_distributor": true})
 	a, _ = e.app.FindRecordById("users", a.Id)
-	d, _ := testutil.User(t, e.app, "d@test.local", nil)
+	d, _ := tests.User(t, e.app, "d@test.local", nil)
 	if err := accounts.BindUpline(e.app, d.Id, a.GetString("invite_code"), "link", "", "user:"+d.Id); err != nil {
 		t.Fatal(err)
 	}
