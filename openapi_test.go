@@ -13,25 +13,25 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"fenxiao/hooks"
 	"fenxiao/hooks/apidoc"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/alipay/alipayfake"
 	"fenxiao/plugins/logistics"
 	"fenxiao/plugins/offlinepay"
 	"fenxiao/plugins/wechat/wxfake"
 	"fenxiao/plugins/wechatpay/wxpayfake"
+	"fenxiao/tests"
 )
 
 // wiredApp is a test app wired as main.go wires the binary (loadConfig,
 // hooks.MustRegister, registerPlugins) with every optional plugin on: the
 // payment providers on their fakes, the WeChat keys, logistics and bank
 // transfers configured. It returns the router after the serve event.
-func wiredApp(t *testing.T) (*tests.TestApp, *router.Router[*core.RequestEvent], http.Handler) {
+func wiredApp(t *testing.T) (*pbtests.TestApp, *router.Router[*core.RequestEvent], http.Handler) {
 	t.Helper()
 	wx, err := wxpayfake.New(wxpayfake.Options{})
 	if err != nil {
@@ -53,7 +53,7 @@ func wiredApp(t *testing.T) (*tests.TestApp, *router.Router[*core.RequestEvent],
 	cfg.Logistics = &logistics.Config{Customer: "test", Key: "test"}
 	cfg.Core.DisableScheduler = true
 
-	app := testutil.NewApp(t)
+	app := tests.NewApp(t)
 	t.Cleanup(app.Cleanup)
 	hooks.MustRegister(app, cfg.Core)
 	registerPlugins(app, cfg)
@@ -258,15 +258,15 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 		}
 	}
 
-	_, adminToken := testutil.Superuser(t, app)
-	up, upToken := testutil.User(t, app, "upline@test.local", map[string]any{"nickname": "王芳"})
+	_, adminToken := tests.Superuser(t, app)
+	up, upToken := tests.User(t, app, "upline@test.local", map[string]any{"nickname": "王芳"})
 	up, _ = app.FindRecordById("users", up.Id)
-	buyer, buyerToken := testutil.User(t, app, "buyer@test.local", map[string]any{"nickname": "张伟"})
-	addr := testutil.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张伟", "phone": "13800000000",
+	buyer, buyerToken := tests.User(t, app, "buyer@test.local", map[string]any{"nickname": "张伟"})
+	addr := tests.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张伟", "phone": "13800000000",
 		"province": "浙江省", "city": "杭州市", "detail": "西湖区1号", "is_default": true})
-	cat := testutil.Save(t, app, "categories", map[string]any{"name": "茶具", "active": true})
-	product := testutil.Save(t, app, "products", map[string]any{"title": "青瓷茶杯", "status": "on", "category": cat.Id})
-	cup := testutil.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 3, "spec_text": "青"})
+	cat := tests.Save(t, app, "categories", map[string]any{"name": "茶具", "active": true})
+	product := tests.Save(t, app, "products", map[string]any{"title": "青瓷茶杯", "status": "on", "category": cat.Id})
+	cup := tests.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 3, "spec_text": "青"})
 
 	s.call("GET", "/api/shop/info", nil, "", nil, "", 200)
 	s.call("GET", "/api/shop/openapi.json", nil, "", nil, "", 200)
@@ -336,7 +336,7 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	s.call("POST", "/api/shop/notifications/read", nil, "", map[string]any{}, buyerToken, 200)
 
 	// coupons
-	tpl := testutil.Save(t, app, "coupon_templates", map[string]any{"name": "满100减10", "kind": "amount", "off": 1000,
+	tpl := tests.Save(t, app, "coupon_templates", map[string]any{"name": "满100减10", "kind": "amount", "off": 1000,
 		"threshold": 10000, "scope": "all", "validity": "days", "valid_days": 7, "active": true, "claimable": true, "per_user_limit": 1})
 	s.call("GET", "/api/shop/coupons/center", nil, "", nil, "", 200)
 	s.call("POST", "/api/shop/coupons/claim", nil, "", map[string]any{"template": tpl.Id}, buyerToken, 200)
@@ -345,7 +345,7 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	s.call("GET", "/api/shop/coupons/center", nil, "", nil, buyerToken, 200)
 	s.call("GET", "/api/shop/coupons/mine", nil, "", nil, buyerToken, 200)
 	s.call("GET", "/api/shop/coupons/mine", nil, "?status=lost", nil, buyerToken, 400)
-	pot := testutil.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 9000, "stock": 10, "spec_text": "壶"})
+	pot := tests.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 9000, "stock": 10, "spec_text": "壶"})
 	s.call("POST", "/api/shop/cart/items", nil, "", map[string]any{"sku": pot.Id, "quantity": 1}, buyerToken, 200)
 	s.call("GET", "/api/shop/cart", nil, "?coupon=nosuchcoupon123", nil, buyerToken, 409)
 	s.call("POST", "/api/shop/admin/coupons/grant", nil, "", map[string]any{"template": tpl.Id, "users": []string{}}, adminToken, 400)
@@ -353,9 +353,9 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	s.call("POST", "/api/shop/admin/coupons/grant", nil, "", map[string]any{"template": tpl.Id, "users": []string{up.Id}}, buyerToken, 403)
 
 	// flash sale
-	slot := testutil.Save(t, app, "flash_sessions", map[string]any{"name": "10点场", "active": true,
+	slot := tests.Save(t, app, "flash_sessions", map[string]any{"name": "10点场", "active": true,
 		"starts_at": time.Now().Add(-time.Minute), "ends_at": time.Now().Add(time.Hour)})
-	flash := testutil.Save(t, app, "flash_items", map[string]any{"session": slot.Id, "sku": pot.Id, "flash_price": 5900, "stock": 5})
+	flash := tests.Save(t, app, "flash_items", map[string]any{"session": slot.Id, "sku": pot.Id, "flash_price": 5900, "stock": 5})
 	s.call("GET", "/api/shop/flash/sessions", nil, "", nil, "", 200)
 	s.call("GET", "/api/shop/flash/items/{id}", []string{flash.Id}, "", nil, "", 200)
 	s.call("GET", "/api/shop/flash/items/{id}", []string{flash.Id}, "", nil, buyerToken, 200)

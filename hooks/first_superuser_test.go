@@ -8,15 +8,15 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 func TestFirstSuperuserFromConfig(t *testing.T) {
 	first := hooks.FirstSuperuser{Email: "owner@shop.test", Password: "long-enough-secret"}
 
 	// an empty shop gets the superuser when the server starts
-	app, _ := testutil.NewShopApp(t, hooks.Config{FirstSuperuser: first})
-	testutil.NewClient(t, app)
+	app, _ := tests.NewShopApp(t, hooks.Config{FirstSuperuser: first})
+	tests.NewClient(t, app)
 	su, err := app.FindAuthRecordByEmail(core.CollectionNameSuperusers, first.Email)
 	if err != nil || !su.ValidatePassword(first.Password) {
 		t.Fatalf("first superuser not created: %v", err)
@@ -27,15 +27,15 @@ func TestFirstSuperuserFromConfig(t *testing.T) {
 	}
 
 	// a shop that already has a superuser is left alone
-	app2, _ := testutil.NewShopApp(t, hooks.Config{FirstSuperuser: first})
-	testutil.Superuser(t, app2)
-	testutil.NewClient(t, app2)
+	app2, _ := tests.NewShopApp(t, hooks.Config{FirstSuperuser: first})
+	tests.Superuser(t, app2)
+	tests.NewClient(t, app2)
 	if _, err := app2.FindAuthRecordByEmail(core.CollectionNameSuperusers, first.Email); err == nil {
 		t.Fatal("a superuser was added to a shop that had one")
 	}
 
 	// a password PocketBase refuses stops the server with the reason
-	app3, _ := testutil.NewShopApp(t, hooks.Config{FirstSuperuser: hooks.FirstSuperuser{Email: "owner@shop.test", Password: "short"}})
+	app3, _ := tests.NewShopApp(t, hooks.Config{FirstSuperuser: hooks.FirstSuperuser{Email: "owner@shop.test", Password: "short"}})
 	r, err := apis.NewRouter(app3)
 	if err != nil {
 		t.Fatal(err)

@@ -8,16 +8,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"fenxiao/hooks"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // TestJobsRunCommand runs `jobs run` as an operator would: a known job
 // prints its summary and exits 0, an unknown one names the error and exits 1.
 func TestJobsRunCommand(t *testing.T) {
 	root := &cobra.Command{Use: "fenxiao"}
-	testutil.NewShopApp(t, hooks.Config{RootCmd: root})
+	tests.NewShopApp(t, hooks.Config{RootCmd: root})
 
 	var status []int
 	defer hooks.SetJobCommandExit(func(code int) { status = append(status, code) })()

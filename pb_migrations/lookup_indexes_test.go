@@ -6,16 +6,16 @@ import (
 
 	"github.com/pocketbase/dbx"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // TestLookupsSearchAnIndex asks SQLite how it runs the hot lookups with a
 // bound value, as the record finders and API filters send them: each must
 // search an index, never scan the table.
 func TestLookupsSearchAnIndex(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	for _, q := range []string{
 		"SELECT * FROM users WHERE invite_code = {:v}",
 		"SELECT * FROM users WHERE phone = {:v}",

@@ -5,14 +5,14 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // TestMigrationsRoundTrip reverts every fenxiao migration and applies them
 // again: a merchant who rolls back a release and forward again must end with
 // the same schema, not an error such as a rate-limit rule that already exists.
 func TestMigrationsRoundTrip(t *testing.T) {
-	app := testutil.NewApp(t)
+	app := tests.NewApp(t)
 	runner := core.NewMigrationsRunner(app, core.AppMigrations)
 
 	all := len(core.AppMigrations.Items())

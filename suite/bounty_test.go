@@ -11,7 +11,7 @@ import (
 	"fenxiao/hooks/accounts"
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/audit"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // bountyShop is a shop with invite bounties on (¥5, at most 3 a day per
@@ -166,7 +166,7 @@ func TestInviteBountyFirstOrderSettles(t *testing.T) {
 	if got := e.bountyEntries(id); got["commission_settled"] != 500 {
 		t.Fatalf("second settlement: %v", got)
 	}
-	testutil.MustAudit(t, e.app)
+	tests.MustAudit(t, e.app)
 }
 
 // TestInviteBountyClawedBack: the first order refunded after settlement
@@ -201,7 +201,7 @@ func TestInviteBountyClawedBack(t *testing.T) {
 	if got := e.available(inviter.user.Id); got != 0 {
 		t.Fatalf("inviter available %d, want 0", got)
 	}
-	testutil.MustAudit(t, e.app)
+	tests.MustAudit(t, e.app)
 
 	// a bounty whose status says settled but whose ledger says clawed back
 	if _, err := e.app.DB().NewQuery("UPDATE invite_bounties SET status = 'settled' WHERE id = {:id}").Bind(dbx.Params{"id": id}).Execute(); err != nil {
@@ -238,7 +238,7 @@ func TestInviteBountyCancelledBeforeSettlement(t *testing.T) {
 	if got := e.bountyEntries(id); got["commission_cancelled"] != -500 {
 		t.Fatalf("entries: %v", got)
 	}
-	testutil.MustAudit(t, e.app)
+	tests.MustAudit(t, e.app)
 }
 
 // TestRaceInviteBountyDailyCap: eight invitees of one inviter pay their
@@ -276,5 +276,5 @@ func TestRaceInviteBountyDailyCap(t *testing.T) {
 	if err != nil || frozen != 1500 {
 		t.Fatalf("bounty entries add up to %d (%v), want 1500", frozen, err)
 	}
-	testutil.MustAudit(t, e.app)
+	tests.MustAudit(t, e.app)
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // privilegeShop is a shop with distributor levels 1-3, a guest and
@@ -38,7 +38,7 @@ func newPrivilegeShop(t *testing.T) *privilegeShop {
 	e := newShop(t)
 	p := &privilegeShop{shopEnv: e, tokens: map[string]string{"guest": ""}, users: map[string]*buyer{}}
 	for rank, name := range map[int]string{1: "铜牌", 2: "银牌", 3: "金牌"} {
-		testutil.Save(t, e.app, "distributor_levels", map[string]any{"rank": rank, "name": name + "分销员", "label": fmt.Sprintf("V%d", rank)})
+		tests.Save(t, e.app, "distributor_levels", map[string]any{"rank": rank, "name": name + "分销员", "label": fmt.Sprintf("V%d", rank)})
 	}
 	p.upline = e.buyer("up@test.local", 0, map[string]any{"nickname": "上级"})
 	for actor, fields := range map[string]map[string]any{
@@ -63,7 +63,7 @@ func newPrivilegeShop(t *testing.T) *privilegeShop {
 	}
 
 	save := func(collection string, data map[string]any) *core.Record {
-		return testutil.Save(t, e.app, collection, data)
+		return tests.Save(t, e.app, collection, data)
 	}
 	p.reserved = save("products", map[string]any{"title": "金骏眉 专享装", "status": "on", "min_level": 2})
 	p.reservedSku = save("skus", map[string]any{"product": p.reserved.Id, "price": 30000, "stock": 50, "spec_text": "礼盒"})
@@ -95,7 +95,7 @@ func merge(a, b map[string]any) map[string]any {
 }
 
 // ids lists the ids of a records list answer.
-func ids(t *testing.T, res *testutil.Response) []string {
+func ids(t *testing.T, res *tests.Response) []string {
 	t.Helper()
 	if res.Status != http.StatusOK {
 		t.Fatalf("list: %d %s", res.Status, res.Raw)
@@ -333,7 +333,7 @@ func TestLevelCheckout(t *testing.T) {
 	}
 
 	// level price with a 9折 promotion on top: the cart and the order agree
-	testutil.Save(t, p.app, "promotions", map[string]any{"name": "九折", "type": "discount", "discount_mode": "rate",
+	tests.Save(t, p.app, "promotions", map[string]any{"name": "九折", "type": "discount", "discount_mode": "rate",
 		"rate_bp": 9000, "scope": "all", "label": "9折", "active": true, "priority": 5,
 		"starts_at": types.NowDateTime().Add(-time.Hour), "ends_at": types.NowDateTime().Add(time.Hour)})
 	for _, tc := range []struct {
@@ -382,7 +382,7 @@ func TestLevelCheckout(t *testing.T) {
 			t.Errorf("%s: commission %d, want %d of %d paid", tc.who.user.GetString("nickname"), c.GetInt("amount"), want, item.GetInt("paid_amount"))
 		}
 	}
-	testutil.MustAudit(t, p.app)
+	tests.MustAudit(t, p.app)
 }
 
 // TestLevelPricesValidated: a SKU's level prices must be a list of

@@ -14,10 +14,10 @@ import (
 	"fenxiao/hooks/shop"
 	"fenxiao/hooks/wallet"
 	"fenxiao/internal/levels"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/backoffice"
 	"fenxiao/plugins/balancepay"
 	"fenxiao/plugins/distribution"
+	"fenxiao/tests"
 )
 
 // prizeShop is a shop whose distribution plugin runs on a movable clock,
@@ -37,24 +37,24 @@ func (ps *prizeShop) nextWeek() {
 }
 
 func newPrizeShop(t *testing.T) *prizeShop {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	ps := &prizeShop{}
 	ps.now.Store(time.Now())
 	ps.failPrizeFor.Store("")
-	post := func(txApp core.App, userId, kind string, amount int64, refType, refId, actor, note string) (*core.Record, error) {
-		if refType == "prize_award" && userId == ps.failPrizeFor.Load().(string) {
+	post := func(txApp core.App, p wallet.Posting) (*core.Record, error) {
+		if p.RefType == "prize_award" && p.UserId == ps.failPrizeFor.Load().(string) {
 			return nil, errors.New("disk on fire")
 		}
-		return wallet.Post(txApp, userId, kind, amount, refType, refId, actor, note)
+		return wallet.Post(txApp, p)
 	}
 	distribution.MustRegister(app, distribution.Config{Post: post, Now: func() time.Time { return ps.now.Load().(time.Time) }})
 	balancepay.MustRegister(app, balancepay.Config{})
 	backoffice.MustRegister(app, backoffice.Config{})
 	e := &shopEnv{t: t, app: app, shop: s}
-	e.c = testutil.NewClient(t, app)
-	_, e.admin = testutil.Superuser(t, app)
-	product := testutil.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	e.sku = testutil.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 1000, "spec_text": "红"})
+	e.c = tests.NewClient(t, app)
+	_, e.admin = tests.Superuser(t, app)
+	product := tests.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	e.sku = tests.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 1000, "spec_text": "红"})
 	ps.shopEnv = e
 	return ps
 }
@@ -75,10 +75,10 @@ func TestLeaderboardPrizes(t *testing.T) {
 		d := e.invitee(up, i)
 		e.paidOrder(d)
 	}
-	testutil.Save(t, e.app, "distributor_levels", map[string]any{"rank": 1, "name": "银牌"})
-	testutil.Save(t, e.app, "distributor_levels", map[string]any{"rank": 2, "name": "金牌"})
-	giftProduct := testutil.Save(t, e.app, "products", map[string]any{"title": "定制礼盒", "status": "on"})
-	gift := testutil.Save(t, e.app, "skus", map[string]any{"product": giftProduct.Id, "price": 9900, "stock": 5, "spec_text": "标准装"})
+	tests.Save(t, e.app, "distributor_levels", map[string]any{"rank": 1, "name": "银牌"})
+	tests.Save(t, e.app, "distributor_levels", map[string]any{"rank": 2, "name": "金牌"})
+	giftProduct := tests.Save(t, e.app, "products", map[string]any{"title": "定制礼盒", "status": "on"})
+	gift := tests.Save(t, e.app, "skus", map[string]any{"product": giftProduct.Id, "price": 9900, "stock": 5, "spec_text": "标准装"})
 
 	rule := func(fields map[string]any) {
 		fields["period"], fields["by"], fields["active"] = "week", "commission", true
@@ -181,7 +181,7 @@ func TestLeaderboardPrizes(t *testing.T) {
 	if len(rules) != 3 || len(mine) != 2 || !contains(string(view.Raw), "定制礼盒") {
 		t.Fatalf("prizes view: %s", view.Raw)
 	}
-	testutil.MustAudit(t, e.app)
+	tests.MustAudit(t, e.app)
 }
 
 // TestLeaderboardPrizeGiftWithoutAddress: a gift for a winner with no
@@ -195,9 +195,9 @@ func TestLeaderboardPrizeGiftWithoutAddress(t *testing.T) {
 	if _, err := e.app.DB().NewQuery("DELETE FROM addresses WHERE user = {:u}").Bind(dbx.Params{"u": a.user.Id}).Execute(); err != nil {
 		t.Fatal(err)
 	}
-	giftProduct := testutil.Save(t, e.app, "products", map[string]any{"title": "定制礼盒", "status": "on"})
-	gift := testutil.Save(t, e.app, "skus", map[string]any{"product": giftProduct.Id, "price": 9900, "stock": 5})
-	testutil.Save(t, e.app, "prize_rules", map[string]any{"name": "周冠军礼盒", "period": "week", "by": "commission",
+	giftProduct := tests.Save(t, e.app, "products", map[string]any{"title": "定制礼盒", "status": "on"})
+	gift := tests.Save(t, e.app, "skus", map[string]any{"product": giftProduct.Id, "price": 9900, "stock": 5})
+	tests.Save(t, e.app, "prize_rules", map[string]any{"name": "周冠军礼盒", "period": "week", "by": "commission",
 		"rank_from": 1, "rank_to": 1, "kind": "gift", "gift_sku": gift.Id, "gift_quantity": 1, "active": true})
 	ps.nextWeek()
 	e.runJob("leaderboard_snapshot")
@@ -211,7 +211,7 @@ func TestLeaderboardPrizeGiftWithoutAddress(t *testing.T) {
 	if n, _ := e.app.CountRecords("orders", dbx.HashExp{"pay_method": "gift"}); n != 0 {
 		t.Fatalf("%d gift orders", n)
 	}
-	testutil.MustAudit(t, e.app)
+	tests.MustAudit(t, e.app)
 }
 
 func contains(s, sub string) bool {

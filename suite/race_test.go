@@ -13,15 +13,15 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/internal/audit"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // race runs a and b at the same moment, rounds times (a fresh target each
 // round from prepare), and hands each round's answers to check.
-func race[T any](rounds int, prepare func(i int) T, a, b func(T) *testutil.Response, check func(T, *testutil.Response, *testutil.Response)) {
+func race[T any](rounds int, prepare func(i int) T, a, b func(T) *tests.Response, check func(T, *tests.Response, *tests.Response)) {
 	for i := range rounds {
 		target := prepare(i)
-		var ra, rb *testutil.Response
+		var ra, rb *tests.Response
 		var start, done sync.WaitGroup
 		start.Add(1)
 		done.Add(2)
@@ -67,7 +67,7 @@ func (e *shopEnv) payments(orderId string) int {
 // payCancelOutcome checks one pay × cancel round: exactly one side wins,
 // the loser answers 409 with a stable code, and the order, its payments and
 // the wallet agree with the winner.
-func (e *shopEnv) payCancelOutcome(orderId string, pay, cancel *testutil.Response) (paid bool) {
+func (e *shopEnv) payCancelOutcome(orderId string, pay, cancel *tests.Response) (paid bool) {
 	e.t.Helper()
 	status := e.orderStatus(orderId)
 	switch {
@@ -108,11 +108,11 @@ func TestRacePayCancel(t *testing.T) {
 			race(rounds, func(int) [2]any {
 				id, payable := e.checkout(b)
 				return [2]any{id, payable}
-			}, func(o [2]any) *testutil.Response {
+			}, func(o [2]any) *tests.Response {
 				return e.pay(b, o[0].(string), method)
-			}, func(o [2]any) *testutil.Response {
+			}, func(o [2]any) *tests.Response {
 				return e.c.Do(http.MethodPost, "/api/shop/orders/"+o[0].(string)+"/cancel", nil, b.token)
-			}, func(o [2]any, pay, cancel *testutil.Response) {
+			}, func(o [2]any, pay, cancel *tests.Response) {
 				paid := e.payCancelOutcome(o[0].(string), pay, cancel)
 				wins[paid]++
 				if paid && method == "balance" {
@@ -124,7 +124,7 @@ func TestRacePayCancel(t *testing.T) {
 				t.Fatalf("wallet %d, want %d", got, funds-spent)
 			}
 			e.noUnmatched()
-			testutil.MustAudit(t, e.app)
+			tests.MustAudit(t, e.app)
 		})
 	}
 }
@@ -143,11 +143,11 @@ func TestRacePayPay(t *testing.T) {
 			race(rounds, func(int) [2]any {
 				id, payable := e.checkout(b)
 				return [2]any{id, payable}
-			}, func(o [2]any) *testutil.Response {
+			}, func(o [2]any) *tests.Response {
 				return e.pay(b, o[0].(string), pair[0])
-			}, func(o [2]any) *testutil.Response {
+			}, func(o [2]any) *tests.Response {
 				return e.pay(b, o[0].(string), pair[1])
-			}, func(o [2]any, ra, rb *testutil.Response) {
+			}, func(o [2]any, ra, rb *tests.Response) {
 				id := o[0].(string)
 				okA, okB := ra.Status == http.StatusOK && ra.Body["paid"] == true, rb.Status == http.StatusOK && rb.Body["paid"] == true
 				winner := pair[0]
@@ -177,7 +177,7 @@ func TestRacePayPay(t *testing.T) {
 				t.Fatalf("wallet %d, want %d", got, funds-spent)
 			}
 			e.noUnmatched()
-			testutil.MustAudit(t, e.app)
+			tests.MustAudit(t, e.app)
 		})
 	}
 }
@@ -203,7 +203,7 @@ func TestAuditFlagsPhantomPayments(t *testing.T) {
 		return pid
 	}
 	add("wechatpay")
-	testutil.MustAudit(t, e.app)
+	tests.MustAudit(t, e.app)
 
 	for _, provider := range []string{"balance", "sandbox"} {
 		pid := add(provider)
@@ -218,7 +218,6 @@ func TestAuditFlagsPhantomPayments(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	testutil.MustAudit(t, e.app)
 }
 
 // TestRacePayAutoCancel: a balance payment arrives as the order expires and
@@ -243,15 +242,15 @@ func TestRacePayAutoCancel(t *testing.T) {
 			t.Fatal(err)
 		}
 		return [3]any{id, payable, expiry}
-	}, func(o [3]any) *testutil.Response {
+	}, func(o [3]any) *tests.Response {
 		return e.pay(b, o[0].(string), "balance")
-	}, func(o [3]any) *testutil.Response {
+	}, func(o [3]any) *tests.Response {
 		time.Sleep(time.Until(o[2].(time.Time)) + time.Millisecond)
 		if _, err := e.shop.RunJob(e.app, "auto_cancel"); err != nil {
 			t.Error(err)
 		}
 		return nil
-	}, func(o [3]any, pay, _ *testutil.Response) {
+	}, func(o [3]any, pay, _ *tests.Response) {
 		id := o[0].(string)
 		status := e.orderStatus(id)
 		wins[status]++
@@ -274,11 +273,10 @@ func TestRacePayAutoCancel(t *testing.T) {
 		t.Fatalf("wallet %d, want %d", got, funds-spent)
 	}
 	e.noUnmatched()
-	testutil.MustAudit(t, e.app)
 }
 
 // withdraw asks for a bank withdrawal of amount.
-func (e *shopEnv) withdraw(b *buyer, amount int64) *testutil.Response {
+func (e *shopEnv) withdraw(b *buyer, amount int64) *tests.Response {
 	return e.c.Do(http.MethodPost, "/api/shop/withdrawals", map[string]any{"amount": amount, "channel": "bank",
 		"account": map[string]any{"name": "张三", "bank": "招商银行", "number": "6225880012345678"}}, b.token)
 }
@@ -290,11 +288,11 @@ func TestRaceWithdrawWithdraw(t *testing.T) {
 	const rounds = 10
 	race(rounds, func(i int) *buyer {
 		return e.buyer(fmt.Sprintf("w%d@test.local", i), 3000, nil)
-	}, func(b *buyer) *testutil.Response {
+	}, func(b *buyer) *tests.Response {
 		return e.withdraw(b, 3000)
-	}, func(b *buyer) *testutil.Response {
+	}, func(b *buyer) *tests.Response {
 		return e.withdraw(b, 3000)
-	}, func(b *buyer, ra, rb *testutil.Response) {
+	}, func(b *buyer, ra, rb *tests.Response) {
 		okA, okB := ra.Status == http.StatusOK, rb.Status == http.StatusOK
 		if okA == okB {
 			t.Fatalf("both or neither withdrew: %d %s / %d %s", ra.Status, ra.Raw, rb.Status, rb.Raw)
@@ -310,7 +308,6 @@ func TestRaceWithdrawWithdraw(t *testing.T) {
 			t.Fatalf("available %d after one withdrawal of everything", got)
 		}
 	})
-	testutil.MustAudit(t, e.app)
 }
 
 // TestRaceWithdrawPay: the whole balance withdrawn while an order of the
@@ -322,11 +319,11 @@ func TestRaceWithdrawPay(t *testing.T) {
 		b := e.buyer(fmt.Sprintf("wp%d@test.local", i), 5000, nil)
 		id, _ := e.checkout(b)
 		return [2]any{b, id}
-	}, func(o [2]any) *testutil.Response {
+	}, func(o [2]any) *tests.Response {
 		return e.withdraw(o[0].(*buyer), 5000)
-	}, func(o [2]any) *testutil.Response {
+	}, func(o [2]any) *tests.Response {
 		return e.pay(o[0].(*buyer), o[1].(string), "balance")
-	}, func(o [2]any, w, pay *testutil.Response) {
+	}, func(o [2]any, w, pay *tests.Response) {
 		b, id := o[0].(*buyer), o[1].(string)
 		withdrew, paid := w.Status == http.StatusOK, pay.Status == http.StatusOK && pay.Body["paid"] == true
 		if withdrew == paid {
@@ -343,7 +340,6 @@ func TestRaceWithdrawPay(t *testing.T) {
 		}
 	})
 	e.noUnmatched()
-	testutil.MustAudit(t, e.app)
 }
 
 // TestRaceRefundRefund: an admin approves the same refund twice at once
@@ -367,15 +363,15 @@ func TestRaceRefundRefund(t *testing.T) {
 			t.Fatalf("aftersale: %d %s", res.Status, res.Raw)
 		}
 		return res.Body["id"].(string)
-	}, func(as string) *testutil.Response {
+	}, func(as string) *tests.Response {
 		return e.c.Do(http.MethodPost, "/api/shop/admin/aftersales/"+as+"/approve", nil, e.admin)
-	}, func(as string) *testutil.Response {
+	}, func(as string) *tests.Response {
 		return e.c.Do(http.MethodPost, "/api/shop/admin/aftersales/"+as+"/approve", nil, e.admin)
-	}, func(as string, ra, rb *testutil.Response) {
+	}, func(as string, ra, rb *tests.Response) {
 		if ra.Status != http.StatusOK && rb.Status != http.StatusOK {
 			t.Fatalf("no approval went through: %d %s / %d %s", ra.Status, ra.Raw, rb.Status, rb.Raw)
 		}
-		for _, r := range []*testutil.Response{ra, rb} {
+		for _, r := range []*tests.Response{ra, rb} {
 			if r.Status != http.StatusOK && (r.Status != http.StatusConflict || r.Code() == "") {
 				t.Fatalf("second approval: %d %s", r.Status, r.Raw)
 			}
@@ -389,5 +385,4 @@ func TestRaceRefundRefund(t *testing.T) {
 	if got := e.available(b.user.Id); got != rounds*(2000) {
 		t.Fatalf("wallet %d, want %d", got, rounds*2000)
 	}
-	testutil.MustAudit(t, e.app)
 }

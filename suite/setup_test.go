@@ -5,29 +5,29 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"fenxiao/hooks/shop"
 	"fenxiao/hooks/wallet"
 	"fenxiao/internal/ledger"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/balancepay"
 	"fenxiao/plugins/distribution"
 	"fenxiao/plugins/promotion"
 	"fenxiao/plugins/sandboxpay"
 	"fenxiao/plugins/sharing"
 	"fenxiao/plugins/withdrawal"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // shopEnv is a test shop with the plugins a default `serve` registers
 // without third-party keys (sandbox payments on).
 type shopEnv struct {
 	t    testing.TB
-	app  *tests.TestApp
+	app  *pbtests.TestApp
 	shop *shop.Shop
-	c    *testutil.Client
+	c    *tests.Client
 
 	admin string // superuser token
 	sku   *core.Record
@@ -35,7 +35,7 @@ type shopEnv struct {
 
 func newShop(t testing.TB) *shopEnv {
 	t.Helper()
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	distribution.MustRegister(app, distribution.Config{})
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
 	balancepay.MustRegister(app, balancepay.Config{})
@@ -43,10 +43,10 @@ func newShop(t testing.TB) *shopEnv {
 	promotion.MustRegister(app, promotion.Config{})
 	sharing.MustRegister(app, sharing.Config{})
 	e := &shopEnv{t: t, app: app, shop: s}
-	e.c = testutil.NewClient(t, app)
-	_, e.admin = testutil.Superuser(t, app)
-	product := testutil.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	e.sku = testutil.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 100000, "spec_text": "红"})
+	e.c = tests.NewClient(t, app)
+	_, e.admin = tests.Superuser(t, app)
+	product := tests.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	e.sku = tests.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 100000, "spec_text": "红"})
 	return e
 }
 
@@ -59,8 +59,8 @@ type buyer struct {
 
 func (e *shopEnv) buyer(email string, funds int64, fields map[string]any) *buyer {
 	e.t.Helper()
-	u, tok := testutil.User(e.t, e.app, email, fields)
-	addr := testutil.Save(e.t, e.app, "addresses", map[string]any{"user": u.Id, "name": "张三", "phone": "13800000000",
+	u, tok := tests.User(e.t, e.app, email, fields)
+	addr := tests.Save(e.t, e.app, "addresses", map[string]any{"user": u.Id, "name": "张三", "phone": "13800000000",
 		"province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "文三路1号", "is_default": true})
 	if funds != 0 {
 		e.fund(u.Id, funds)
@@ -71,7 +71,7 @@ func (e *shopEnv) buyer(email string, funds int64, fields map[string]any) *buyer
 func (e *shopEnv) fund(userId string, amount int64) {
 	e.t.Helper()
 	err := e.app.RunInTransaction(func(txApp core.App) error {
-		_, err := wallet.Post(txApp, userId, ledger.KindReward, amount, "test", "seed-"+core.GenerateDefaultRandomId(), "system:test", "")
+		_, err := wallet.Post(txApp, wallet.Posting{UserId: userId, Kind: ledger.KindReward, Amount: amount, RefType: "test", RefId: "seed-" + core.GenerateDefaultRandomId(), Actor: "system:test"})
 		return err
 	})
 	if err != nil {
@@ -99,6 +99,6 @@ func (e *shopEnv) checkout(b *buyer) (string, int64) {
 	return res.Body["id"].(string), int64(res.Body["payable"].(float64))
 }
 
-func (e *shopEnv) pay(b *buyer, orderId, method string) *testutil.Response {
+func (e *shopEnv) pay(b *buyer, orderId, method string) *tests.Response {
 	return e.c.Do(http.MethodPost, "/api/shop/orders/"+orderId+"/pay", map[string]any{"method": method}, b.token)
 }

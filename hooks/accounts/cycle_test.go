@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // TestDeepCyclesRefusedInEveryMode: a binding or an admin move that would
@@ -19,9 +19,9 @@ func TestDeepCyclesRefusedInEveryMode(t *testing.T) {
 	for _, mode := range []string{shop.BindRegisterOnly, shop.BindFirstWins, shop.BindOverride} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			app, _ := testutil.NewShopApp(t)
-			c := testutil.NewClient(t, app)
-			_, suToken := testutil.Superuser(t, app)
+			app, _ := tests.NewShopApp(t)
+			c := tests.NewClient(t, app)
+			_, suToken := tests.Superuser(t, app)
 			setSettings(t, app, map[string]any{"binding_mode": mode})
 
 			// u0 ← u1 ← ... ← u7, u0 at the top
@@ -32,7 +32,7 @@ func TestDeepCyclesRefusedInEveryMode(t *testing.T) {
 			u := chain(t, app, c, names...)
 			top := u[0]
 			topToken, _ := top.NewAuthToken()
-			p, _ := testutil.User(t, app, "p@test.local", nil)
+			p, _ := tests.User(t, app, "p@test.local", nil)
 
 			unchanged := func(what string, wantTopUpline string) {
 				t.Helper()
@@ -45,7 +45,7 @@ func TestDeepCyclesRefusedInEveryMode(t *testing.T) {
 					}
 				}
 			}
-			bind := func(code string) *testutil.Response {
+			bind := func(code string) *tests.Response {
 				return c.Do(http.MethodPost, "/api/shop/referral/bind",
 					map[string]any{"code": code, "source": "link"}, topToken)
 			}
@@ -124,12 +124,12 @@ func TestSignUpInviterRefusedInEveryMode(t *testing.T) {
 	for _, mode := range []string{shop.BindRegisterOnly, shop.BindFirstWins, shop.BindOverride} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			app, _ := testutil.NewShopApp(t)
-			c := testutil.NewClient(t, app)
+			app, _ := tests.NewShopApp(t)
+			c := tests.NewClient(t, app)
 			setSettings(t, app, map[string]any{"binding_mode": mode})
-			a, _ := testutil.User(t, app, "a@test.local", nil)
+			a, _ := tests.User(t, app, "a@test.local", nil)
 
-			signUp := func(email, inviter string) *testutil.Response {
+			signUp := func(email, inviter string) *tests.Response {
 				return c.Do(http.MethodPost, "/api/collections/users/records", map[string]any{
 					"email": email, "password": "1234567890", "passwordConfirm": "1234567890", "inviter": inviter,
 				}, "")

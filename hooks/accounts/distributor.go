@@ -35,7 +35,7 @@ func recordPurchase(e *shop.OrderEvent) error {
 	if buyerId == "" {
 		return e.Next()
 	}
-	goods := max(0, int64(e.Order.GetInt("payable"))-int64(e.Order.GetInt("shipping_fee")))
+	goods := e.Order.GoodsPaid()
 	var after struct {
 		IsDistributor bool  `db:"is_distributor"`
 		PaidOrders    int   `db:"paid_orders"`

@@ -6,18 +6,18 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/sandboxpay"
+	"fenxiao/tests"
 )
 
 // shopFixture is a shop with a buyer, an address, the sandbox payment
 // method and two SKUs shipped at 800 fen a parcel (free from 200 yuan).
 type shopFixture struct {
-	app         *tests.TestApp
-	c           *testutil.Client
+	app         *pbtests.TestApp
+	c           *tests.Client
 	buyer       *core.Record
 	token       string
 	admin       string
@@ -27,20 +27,20 @@ type shopFixture struct {
 
 func newShopFixture(t *testing.T, settings map[string]any) *shopFixture {
 	t.Helper()
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
 	setSettings(t, app, settings)
 	f := &shopFixture{app: app}
-	f.buyer, f.token = testutil.User(t, app, "buyer@test.local", nil)
-	_, f.admin = testutil.Superuser(t, app)
-	f.addr = testutil.Save(t, app, "addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800000000",
+	f.buyer, f.token = tests.User(t, app, "buyer@test.local", nil)
+	_, f.admin = tests.Superuser(t, app)
+	f.addr = tests.Save(t, app, "addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true}).Id
-	tpl := testutil.Save(t, app, "shipping_templates", map[string]any{"name": "按件", "mode": "piece",
+	tpl := tests.Save(t, app, "shipping_templates", map[string]any{"name": "按件", "mode": "piece",
 		"first_units": 1, "first_fee": 800, "extra_units": 1, "extra_fee": 0, "free_threshold": 20000})
-	p := testutil.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on", "shipping_template": tpl.Id})
-	f.big = testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 6000, "stock": 100})
-	f.little = testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 4000, "stock": 100})
-	f.c = testutil.NewClient(t, app)
+	p := tests.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on", "shipping_template": tpl.Id})
+	f.big = tests.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 6000, "stock": 100})
+	f.little = tests.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 4000, "stock": 100})
+	f.c = tests.NewClient(t, app)
 	return f
 }
 

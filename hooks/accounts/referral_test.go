@@ -7,14 +7,14 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"fenxiao/hooks/accounts"
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 func setSettings(t *testing.T, app core.App, fields map[string]any) {
 	t.Helper()
@@ -65,7 +65,7 @@ func countEvents(t *testing.T, app core.App, userId string) int {
 }
 
 // chain builds A←B←C←D (A at the top) through the sign-up API with inviter codes.
-func chain(t *testing.T, app *tests.TestApp, c *testutil.Client, names ...string) []*core.Record {
+func chain(t *testing.T, app *pbtests.TestApp, c *tests.Client, names ...string) []*core.Record {
 	t.Helper()
 	var users []*core.Record
 	inviter := ""
@@ -89,8 +89,8 @@ func chain(t *testing.T, app *tests.TestApp, c *testutil.Client, names ...string
 }
 
 func TestSignUpWithAndWithoutInviter(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
-	c := testutil.NewClient(t, app)
+	app, _ := tests.NewShopApp(t)
+	c := tests.NewClient(t, app)
 
 	users := chain(t, app, c, "a", "b")
 	a, b := users[0], users[1]
@@ -130,9 +130,9 @@ func TestSignUpWithAndWithoutInviter(t *testing.T) {
 }
 
 func TestThreeLevelAncestryAndAdminMove(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
-	c := testutil.NewClient(t, app)
-	_, suToken := testutil.Superuser(t, app)
+	app, _ := tests.NewShopApp(t)
+	c := tests.NewClient(t, app)
+	_, suToken := tests.Superuser(t, app)
 
 	u := chain(t, app, c, "a", "b", "c", "d")
 	a, b, cc, d := u[0], u[1], u[2], u[3]
@@ -202,23 +202,23 @@ func TestBindingRulesInEveryMode(t *testing.T) {
 	modes := []string{shop.BindRegisterOnly, shop.BindFirstWins, shop.BindOverride}
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
-			app, _ := testutil.NewShopApp(t)
-			c := testutil.NewClient(t, app)
+			app, _ := tests.NewShopApp(t)
+			c := tests.NewClient(t, app)
 			setSettings(t, app, map[string]any{"binding_mode": mode})
 
 			u := chain(t, app, c, "a", "b", "c", "d")
 			a, d := u[0], u[3]
-			p, _ := testutil.User(t, app, "p@test.local", nil)
-			q, _ := testutil.User(t, app, "q@test.local", nil)
-			loner, lonerToken := testutil.User(t, app, "loner@test.local", nil)
+			p, _ := tests.User(t, app, "p@test.local", nil)
+			q, _ := tests.User(t, app, "q@test.local", nil)
+			loner, lonerToken := tests.User(t, app, "loner@test.local", nil)
 			aToken, _ := a.NewAuthToken()
 			dToken, _ := d.NewAuthToken()
 
-			bind := func(token, code string) *testutil.Response {
+			bind := func(token, code string) *tests.Response {
 				return c.Do(http.MethodPost, "/api/shop/referral/bind",
 					map[string]any{"code": code, "source": "qr", "scene": "poster-7"}, token)
 			}
-			expectRefused := func(res *testutil.Response, status int, code string, who *core.Record, wantUpline string) {
+			expectRefused := func(res *tests.Response, status int, code string, who *core.Record, wantUpline string) {
 				t.Helper()
 				if res.Status != status || res.Code() != code {
 					t.Fatalf("want %d %s, got %d %s", status, code, res.Status, res.Raw)
@@ -285,12 +285,12 @@ func TestBindingRulesInEveryMode(t *testing.T) {
 }
 
 func TestUsersCannotTouchServerFields(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
-	c := testutil.NewClient(t, app)
+	app, _ := tests.NewShopApp(t)
+	c := tests.NewClient(t, app)
 	setSettings(t, app, map[string]any{"distributor_condition": shop.DistributorApply})
 
-	alice, aliceToken := testutil.User(t, app, "alice@test.local", map[string]any{"phone": "13800000001", "wx_openid": "secret-openid"})
-	bob, _ := testutil.User(t, app, "bob@test.local", nil)
+	alice, aliceToken := tests.User(t, app, "alice@test.local", map[string]any{"phone": "13800000001", "wx_openid": "secret-openid"})
+	bob, _ := tests.User(t, app, "bob@test.local", nil)
 
 	for _, field := range []string{"referrer", "is_distributor", "invite_code", "level", "total_spent", "phone"} {
 		value := map[string]any{"referrer": bob.Id, "is_distributor": true, "invite_code": "MYCODE22", "level": 5, "total_spent": 1,
@@ -356,18 +356,18 @@ func TestUsersCannotTouchServerFields(t *testing.T) {
 }
 
 func TestDistributorApplication(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
-	c := testutil.NewClient(t, app)
-	_, suToken := testutil.Superuser(t, app)
+	app, _ := tests.NewShopApp(t)
+	c := tests.NewClient(t, app)
+	_, suToken := tests.Superuser(t, app)
 
 	// with the default condition (everyone) there is nothing to apply for
-	_, earlyToken := testutil.User(t, app, "early@test.local", nil)
+	_, earlyToken := tests.User(t, app, "early@test.local", nil)
 	if res := c.Do(http.MethodPost, "/api/shop/distributor/apply", map[string]any{}, earlyToken); res.Code() != "already_distributor" {
 		t.Fatalf("apply when already distributor: %d %s", res.Status, res.Raw)
 	}
 
 	setSettings(t, app, map[string]any{"distributor_condition": shop.DistributorApply})
-	u, token := testutil.User(t, app, "applicant@test.local", nil)
+	u, token := tests.User(t, app, "applicant@test.local", nil)
 	if u.GetBool("is_distributor") {
 		t.Fatalf("apply mode must not make new users distributors")
 	}
@@ -397,8 +397,8 @@ func TestDistributorApplication(t *testing.T) {
 }
 
 func TestBindingLapse(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
-	c := testutil.NewClient(t, app)
+	app, s := tests.NewShopApp(t)
+	c := tests.NewClient(t, app)
 	u := chain(t, app, c, "a", "b", "c")
 	a, b, cc := u[0], u[1], u[2]
 

@@ -13,19 +13,19 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // sendFrom posts /api/shop/auth/sms/send from the given remote address and
 // returns the status and error code.
-func sendFrom(t *testing.T, c *testutil.Client, remoteAddr, phone string) (int, string) {
+func sendFrom(t *testing.T, c *tests.Client, remoteAddr, phone string) (int, string) {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, "/api/shop/auth/sms/send", strings.NewReader(`{"phone":"`+phone+`"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.RemoteAddr = remoteAddr
 	rec := httptest.NewRecorder()
 	c.Handler.ServeHTTP(rec, req)
-	res := &testutil.Response{Status: rec.Code, Raw: rec.Body.Bytes()}
+	res := &tests.Response{Status: rec.Code, Raw: rec.Body.Bytes()}
 	_ = json.Unmarshal(res.Raw, &res.Body)
 	return res.Status, res.Code()
 }
@@ -42,10 +42,10 @@ func backdate(t *testing.T, app core.App, field, value string, d time.Duration) 
 
 func TestSMSDailyPhoneLimit(t *testing.T) {
 	t.Parallel()
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	sender := &capturingSender{}
 	s.SetSMSSender(sender)
-	c := testutil.NewClient(t, app)
+	c := tests.NewClient(t, app)
 	const phone, ip = "13812345678", "203.0.113.5:4000"
 
 	for i := 0; i < 10; i++ {
@@ -79,10 +79,10 @@ func TestSMSDailyPhoneLimit(t *testing.T) {
 
 func TestSMSHourlyIPLimit(t *testing.T) {
 	t.Parallel()
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	sender := &capturingSender{}
 	s.SetSMSSender(sender)
-	c := testutil.NewClient(t, app)
+	c := tests.NewClient(t, app)
 	const ip = "203.0.113.9:5000"
 
 	phone := func(i int) string { return fmt.Sprintf("139%08d", i) }

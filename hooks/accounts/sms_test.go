@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // capturingSender records the codes the shop sends, as a phone would.
@@ -41,11 +41,11 @@ func (s *capturingSender) last(phone string) string {
 }
 
 func TestSMSSignUpAndSignIn(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	sender := &capturingSender{}
 	s.SetSMSSender(sender)
-	c := testutil.NewClient(t, app)
-	inviter, _ := testutil.User(t, app, "inviter@test.local", nil)
+	c := tests.NewClient(t, app)
+	inviter, _ := tests.User(t, app, "inviter@test.local", nil)
 
 	const phone = "13912345678"
 	if res := c.Do(http.MethodPost, "/api/shop/auth/sms/send", map[string]any{"phone": "12345"}, ""); res.Code() != "phone_invalid" {
@@ -121,10 +121,10 @@ func TestSMSSignUpAndSignIn(t *testing.T) {
 }
 
 func TestSMSCodeExpiryAndAttemptLimit(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	sender := &capturingSender{}
 	s.SetSMSSender(sender)
-	c := testutil.NewClient(t, app)
+	c := tests.NewClient(t, app)
 
 	const phone = "13700000000"
 	c.Do(http.MethodPost, "/api/shop/auth/sms/send", map[string]any{"phone": phone}, "")
@@ -171,7 +171,7 @@ func TestSMSCodeExpiryAndAttemptLimit(t *testing.T) {
 
 func TestRateLimiterIsOnAfterMigrations(t *testing.T) {
 	// a fresh install, not the test template (which switches the limiter off)
-	app, err := tests.NewTestApp(t.TempDir())
+	app, err := pbtests.NewTestApp(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

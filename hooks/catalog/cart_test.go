@@ -7,7 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 type cartFixture struct {
@@ -25,13 +25,13 @@ type cartFixture struct {
 }
 
 func newCartFixture(t *testing.T) *cartFixture {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	f := &cartFixture{app: app}
-	alice, aliceToken := testutil.User(t, app, "alice@test.local", map[string]any{"nickname": "Alice"})
-	bob, bobToken := testutil.User(t, app, "bob@test.local", map[string]any{"nickname": "Bob"})
+	alice, aliceToken := tests.User(t, app, "alice@test.local", map[string]any{"nickname": "Alice"})
+	bob, bobToken := tests.User(t, app, "bob@test.local", map[string]any{"nickname": "Bob"})
 	f.alice, f.bob, f.aliceId = aliceToken, bobToken, alice.Id
 
-	tpl := testutil.Save(t, app, "shipping_templates", map[string]any{"name": "按件", "mode": "piece",
+	tpl := tests.Save(t, app, "shipping_templates", map[string]any{"name": "按件", "mode": "piece",
 		"first_units": 1, "first_fee": 800, "extra_units": 1, "extra_fee": 200, "free_threshold": 20000,
 		"regions": []map[string]any{{"provinces": []string{"新疆"}, "first_units": 1, "first_fee": 2000}}})
 	var skus []*core.Record
@@ -44,11 +44,11 @@ func newCartFixture(t *testing.T) *cartFixture {
 	_, skus = product(t, app, map[string]any{"title": "旧款", "status": "off"}, map[string]any{"price": 100, "stock": 5})
 	f.offSku = skus[0]
 
-	f.zhejiang = testutil.Save(t, app, "addresses", map[string]any{"user": alice.Id, "name": "A", "phone": "13800000000",
+	f.zhejiang = tests.Save(t, app, "addresses", map[string]any{"user": alice.Id, "name": "A", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
-	f.xinjiang = testutil.Save(t, app, "addresses", map[string]any{"user": alice.Id, "name": "A", "phone": "13800000000",
+	f.xinjiang = tests.Save(t, app, "addresses", map[string]any{"user": alice.Id, "name": "A", "phone": "13800000000",
 		"province": "新疆维吾尔自治区", "detail": "乌鲁木齐1号"})
-	f.bobAddress = testutil.Save(t, app, "addresses", map[string]any{"user": bob.Id, "name": "B", "phone": "13900000000",
+	f.bobAddress = tests.Save(t, app, "addresses", map[string]any{"user": bob.Id, "name": "B", "phone": "13900000000",
 		"province": "浙江省", "detail": "2号"})
 	f.c = newClient(t, app)
 	return f

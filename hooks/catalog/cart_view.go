@@ -79,7 +79,7 @@ func (p *plugin) priceEntries(app core.App, user *core.Record, entries []Entry, 
 		view.Address = address.Id
 	}
 	cart, _, err := Price(app, p.shop, PriceRequest{
-		User: user, Entries: entries, Address: address, Discounts: p.config.Discounts, Coupon: coupon,
+		User: user, Entries: entries, Address: address, Coupon: coupon,
 	})
 	if err != nil {
 		return nil, err

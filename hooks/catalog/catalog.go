@@ -21,7 +21,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/pricing"
 )
 
 // Collection names.
@@ -54,10 +53,6 @@ type Config struct {
 
 	// MaxCartLines is the most lines one cart may hold (default 100).
 	MaxCartLines int
-
-	// Discounts, when set, prices promotions into carts: it gets the lines
-	// counted in a cart's totals (see [pricing.Input.Discounts]).
-	Discounts func(app core.App, user *core.Record, lines []pricing.Line) (pricing.Discounts, error)
 }
 
 type plugin struct {

@@ -56,18 +56,3 @@ func (t *categoryTree) path(id string) []string {
 	}
 	return path
 }
-
-// subtree returns id and all its descendants.
-func (t *categoryTree) subtree(id string) []string {
-	result := []string{id}
-	seen := map[string]bool{id: true}
-	for i := 0; i < len(result); i++ {
-		for _, c := range t.children[result[i]] {
-			if !seen[c] {
-				seen[c] = true
-				result = append(result, c)
-			}
-		}
-	}
-	return result
-}

@@ -10,10 +10,10 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // product creates an on-shelf product (unless data says otherwise) with SKUs.
 func product(tb testing.TB, app core.App, data map[string]any, skus ...map[string]any) (*core.Record, []*core.Record) {
@@ -21,11 +21,11 @@ func product(tb testing.TB, app core.App, data map[string]any, skus ...map[strin
 	if _, ok := data["status"]; !ok {
 		data["status"] = "on"
 	}
-	p := testutil.Save(tb, app, "products", data)
+	p := tests.Save(tb, app, "products", data)
 	var records []*core.Record
 	for _, s := range skus {
 		s["product"] = p.Id
-		records = append(records, testutil.Save(tb, app, "skus", s))
+		records = append(records, tests.Save(tb, app, "skus", s))
 	}
 	return reload(tb, app, p), records
 }

@@ -27,9 +27,6 @@ type PriceRequest struct {
 	// templates' default rules).
 	Address *core.Record
 
-	// Discounts prices promotions (nil: the shop's, see [shop.Shop.SetDiscounts]).
-	Discounts shop.DiscountsFunc
-
 	// Coupon is the buyer's choice of coupon: "" the best usable one,
 	// "none", or a coupon id (see [shop.CouponProvider]).
 	Coupon string
@@ -84,9 +81,11 @@ func Price(app core.App, s *shop.Shop, req PriceRequest) (pricing.Cart, map[stri
 	if req.Address != nil {
 		in.Address = &pricing.Address{Province: req.Address.GetString("province")}
 	}
-	discounts := req.Discounts
-	if discounts == nil && s != nil {
-		// note: looked up per call, plugins register after the core
+	// note: the shop's promotions (see [shop.Shop.SetDiscounts]), looked up
+	// per call because plugins register after the core; the cart and
+	// checkout both come here, so they cannot price differently
+	var discounts shop.DiscountsFunc
+	if s != nil {
 		discounts = s.Discounts()
 	}
 	if req.Offer != nil && req.Offer.NoPromotions {

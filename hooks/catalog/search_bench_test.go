@@ -13,7 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	"fenxiao/hooks/catalog"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // Word lists for realistic product titles: "<brand><adjective><item> <spec>".
@@ -38,16 +38,16 @@ func seedBenchCatalog(b testing.TB, app core.App, n int) {
 		// 4 top-level categories with 4 children each
 		var categories []string
 		for i := range 4 {
-			root := testutil.Save(b, txApp, "categories", map[string]any{"name": fmt.Sprintf("大类%d", i), "is_active": true})
+			root := tests.Save(b, txApp, "categories", map[string]any{"name": fmt.Sprintf("大类%d", i), "is_active": true})
 			for j := range 4 {
-				child := testutil.Save(b, txApp, "categories", map[string]any{"name": fmt.Sprintf("小类%d%d", i, j),
+				child := tests.Save(b, txApp, "categories", map[string]any{"name": fmt.Sprintf("小类%d%d", i, j),
 					"parent": root.Id, "is_active": true})
 				categories = append(categories, child.Id)
 			}
 		}
 		brandIds := make([]string, len(benchBrands))
 		for i, name := range benchBrands {
-			brandIds[i] = testutil.Save(b, txApp, "brands", map[string]any{"name": name, "is_active": true}).Id
+			brandIds[i] = tests.Save(b, txApp, "brands", map[string]any{"name": name, "is_active": true}).Id
 		}
 
 		const batch = 400
@@ -108,7 +108,7 @@ func seedBenchCatalog(b testing.TB, app core.App, n int) {
 // the page's products read from the database), and logs the index's build
 // time and heap size.
 func BenchmarkSearch100k(b *testing.B) {
-	app, _ := testutil.NewShopApp(b)
+	app, _ := tests.NewShopApp(b)
 	start := time.Now()
 	seedBenchCatalog(b, app, 100_000)
 	b.Logf("seeded 100,000 products in %s", time.Since(start).Round(time.Millisecond))

@@ -12,7 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/catalog"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // searchFixture is a small catalog:
@@ -28,12 +28,12 @@ type searchFixture struct {
 
 func newSearchFixture(t *testing.T, app core.App) *searchFixture {
 	f := &searchFixture{titles: map[string]string{}}
-	f.drinks = testutil.Save(t, app, "categories", map[string]any{"name": "饮品", "is_active": true})
-	f.tea = testutil.Save(t, app, "categories", map[string]any{"name": "茶叶", "parent": f.drinks.Id, "is_active": true})
-	f.green = testutil.Save(t, app, "categories", map[string]any{"name": "绿茶", "parent": f.tea.Id, "is_active": true})
-	f.kitchen = testutil.Save(t, app, "categories", map[string]any{"name": "厨具", "is_active": true})
-	f.zojirushi = testutil.Save(t, app, "brands", map[string]any{"name": "象印", "is_active": true})
-	f.xihu = testutil.Save(t, app, "brands", map[string]any{"name": "西湖", "is_active": true})
+	f.drinks = tests.Save(t, app, "categories", map[string]any{"name": "饮品", "is_active": true})
+	f.tea = tests.Save(t, app, "categories", map[string]any{"name": "茶叶", "parent": f.drinks.Id, "is_active": true})
+	f.green = tests.Save(t, app, "categories", map[string]any{"name": "绿茶", "parent": f.tea.Id, "is_active": true})
+	f.kitchen = tests.Save(t, app, "categories", map[string]any{"name": "厨具", "is_active": true})
+	f.zojirushi = tests.Save(t, app, "brands", map[string]any{"name": "象印", "is_active": true})
+	f.xihu = tests.Save(t, app, "brands", map[string]any{"name": "西湖", "is_active": true})
 
 	mk := func(data map[string]any, price int) *core.Record {
 		p, _ := product(t, app, data, map[string]any{"price": price, "stock": 10})
@@ -72,7 +72,7 @@ func searchIds(t *testing.T, c *client, query url.Values) ([]string, map[string]
 }
 
 func TestSearch(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	f := newSearchFixture(t, app)
 	c := newClient(t, app)
 
@@ -164,7 +164,7 @@ func TestSearch(t *testing.T) {
 }
 
 func TestSearchIndexFollowsChanges(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	f := newSearchFixture(t, app)
 	c := newClient(t, app)
 	find := func(q string) []string {
@@ -243,10 +243,10 @@ func TestSearchIndexFollowsChanges(t *testing.T) {
 // that writes them and checks, after each, that search results follow and
 // that the in-memory index equals one built from the database.
 func TestSearchIndexFollowsEveryWriter(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	f := newSearchFixture(t, app)
 	c := newClient(t, app)
-	_, token := testutil.Superuser(t, app)
+	_, token := tests.Superuser(t, app)
 	setSettings(t, app, map[string]any{"auto_delist_soldout": true, "auto_relist": true})
 
 	search := func(query url.Values) []string {
@@ -374,7 +374,7 @@ func TestSearchIndexFollowsEveryWriter(t *testing.T) {
 // TestSearchWhileWriting searches from several goroutines while products,
 // stock and brands change, then checks that the index ends in step.
 func TestSearchWhileWriting(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	f := newSearchFixture(t, app)
 	setSettings(t, app, map[string]any{"auto_delist_soldout": true, "auto_relist": true})
 	skus, err := app.FindRecordsByFilter("skus", "product = {:p}", "", 0, 0, dbx.Params{"p": f.flask.Id})

@@ -8,15 +8,15 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"fenxiao/hooks/catalog"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // TestManualOffOverridesSoldOut: an admin who takes an auto-delisted (sold
 // out) product off by hand keeps it off when it is restocked.
 func TestManualOffOverridesSoldOut(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	c := newClient(t, app)
-	_, token := testutil.Superuser(t, app)
+	_, token := tests.Superuser(t, app)
 	setSettings(t, app, map[string]any{"auto_delist_soldout": true, "auto_relist": true})
 
 	soldOut := func(title string) (string, string) {
@@ -107,10 +107,10 @@ func TestManualOffOverridesSoldOut(t *testing.T) {
 // brand off hides its products (a category's sub-categories included) from
 // search and facets, and switching it on shows them again.
 func TestSearchHidesInactiveCategoriesAndBrands(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	f := newSearchFixture(t, app)
 	c := newClient(t, app)
-	_, token := testutil.Superuser(t, app)
+	_, token := tests.Superuser(t, app)
 
 	search := func(query url.Values) ([]string, map[string]any) {
 		t.Helper()

@@ -9,24 +9,24 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/catalog"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // TestStockChangesReachRealtimeSubscribers: a product page subscribed to
 // its SKU sees the stock a sale or a return leaves, once committed, and
 // nothing of a rolled back sale.
 func TestStockChangesReachRealtimeSubscribers(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	_, skus := product(t, app, map[string]any{"title": "保温杯"},
 		map[string]any{"price": 5000, "stock": 10, "spec_text": "红"})
 	sku := skus[0]
-	srv := httptest.NewServer(testutil.NewClient(t, app).Handler)
+	srv := httptest.NewServer(tests.NewClient(t, app).Handler)
 	// note: a cleanup, so that it runs after the subscriber's (LIFO)
 	t.Cleanup(srv.Close)
 
 	// a guest, as on a product page
-	page := testutil.Subscribe(t, srv.URL, "", "skus/"+sku.Id)
-	stockOf := func(ev testutil.SSEEvent) float64 {
+	page := tests.Subscribe(t, srv.URL, "", "skus/"+sku.Id)
+	stockOf := func(ev tests.SSEEvent) float64 {
 		t.Helper()
 		action, r := ev.Record()
 		if action != "update" || r["id"] != sku.Id {

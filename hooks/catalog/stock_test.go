@@ -10,11 +10,11 @@ import (
 
 	"fenxiao/hooks/catalog"
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 func TestDecrementStockBasics(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	p, skus := product(t, app, map[string]any{"title": "保温杯"},
 		map[string]any{"price": 1000, "stock": 5})
 	sku := skus[0]
@@ -60,8 +60,8 @@ func TestDecrementStockBasics(t *testing.T) {
 }
 
 func TestDecrementStockConcurrent(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
-	testutil.Superuser(t, app)
+	app, _ := tests.NewShopApp(t)
+	tests.Superuser(t, app)
 	p, skus := product(t, app, map[string]any{"title": "限量茶叶"},
 		map[string]any{"price": 1000, "stock": 50, "low_stock_threshold": 5})
 	sku := skus[0]
@@ -111,8 +111,8 @@ func TestDecrementStockConcurrent(t *testing.T) {
 }
 
 func TestLowStockAlertOncePerCrossing(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
-	testutil.Superuser(t, app)
+	app, _ := tests.NewShopApp(t)
+	tests.Superuser(t, app)
 	_, skus := product(t, app, map[string]any{"title": "玻璃杯"},
 		map[string]any{"price": 1000, "stock": 10, "low_stock_threshold": 3, "spec_text": "透明"})
 	sku := skus[0]
@@ -188,8 +188,8 @@ func TestLowStockAlertOncePerCrossing(t *testing.T) {
 // stock (or the threshold) so that stock is at or below the threshold, once
 // per crossing as for sales.
 func TestLowStockAlertFromDashboardEdit(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
-	testutil.Superuser(t, app)
+	app, _ := tests.NewShopApp(t)
+	tests.Superuser(t, app)
 	_, skus := product(t, app, map[string]any{"title": "马克杯"},
 		map[string]any{"price": 1000, "stock": 10, "low_stock_threshold": 3, "spec_text": "白"})
 	sku := skus[0]
@@ -226,8 +226,8 @@ func TestLowStockAlertFromDashboardEdit(t *testing.T) {
 }
 
 func TestLowStockEmailSetting(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
-	testutil.Superuser(t, app)
+	app, _ := tests.NewShopApp(t)
+	tests.Superuser(t, app)
 	setSettings(t, app, map[string]any{"low_stock_email": false})
 	_, skus := product(t, app, map[string]any{"title": "杯"},
 		map[string]any{"price": 1000, "stock": 2, "low_stock_threshold": 1})
@@ -240,7 +240,7 @@ func TestLowStockEmailSetting(t *testing.T) {
 }
 
 func TestAutoDelistAndRelist(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	p, skus := product(t, app, map[string]any{"title": "茶叶"},
 		map[string]any{"price": 1000, "stock": 1},
 		map[string]any{"price": 2000, "stock": 2})
@@ -304,7 +304,7 @@ func TestAutoDelistAndRelist(t *testing.T) {
 }
 
 func TestAutoShelfSettingsOff(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	setSettings(t, app, map[string]any{"auto_delist_soldout": false})
 	p, skus := product(t, app, map[string]any{"title": "茶叶"}, map[string]any{"price": 1000, "stock": 1})
 	if err := catalog.DecrementStock(app, skus[0].Id, 1); err != nil {
@@ -328,7 +328,7 @@ func TestAutoShelfSettingsOff(t *testing.T) {
 }
 
 func TestAddSalesAndServerFields(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	p, _ := product(t, app, map[string]any{"title": "杯"},
 		map[string]any{"price": 1500, "stock": 4}, map[string]any{"price": 900, "stock": 6})
 	if p.GetInt("min_price") != 900 || p.GetInt("max_price") != 1500 || p.GetInt("stock") != 10 {
@@ -361,10 +361,10 @@ func TestAddSalesAndServerFields(t *testing.T) {
 }
 
 func TestLookupSkus(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
-	root := testutil.Save(t, app, "categories", map[string]any{"name": "饮品", "is_active": true})
-	leaf := testutil.Save(t, app, "categories", map[string]any{"name": "茶叶", "parent": root.Id, "is_active": true})
-	tpl := testutil.Save(t, app, "shipping_templates", map[string]any{"name": "默认", "mode": "weight",
+	app, _ := tests.NewShopApp(t)
+	root := tests.Save(t, app, "categories", map[string]any{"name": "饮品", "is_active": true})
+	leaf := tests.Save(t, app, "categories", map[string]any{"name": "茶叶", "parent": root.Id, "is_active": true})
+	tpl := tests.Save(t, app, "shipping_templates", map[string]any{"name": "默认", "mode": "weight",
 		"first_units": 1000, "first_fee": 800})
 	_, skus := product(t, app, map[string]any{"title": "龙井", "category": leaf.Id, "weight": 300, "shipping_template": tpl.Id},
 		map[string]any{"price": 5000, "original_price": 6000, "stock": 3, "spec_text": "250g"},

@@ -119,7 +119,8 @@ func (p *plugin) aftersaleCreate(e *core.RequestEvent) error {
 				if it.GetBool("is_gift") {
 					return shop.FieldFail("items", "gift_not_refundable", "赠品不能退款 / gifts cannot be refunded")
 				}
-				refundable := int64(it.GetInt("paid_amount") - it.GetInt("refunded_amount"))
+				line := shop.AsOrderItem(it)
+				refundable := line.PaidAmount() - line.RefundedAmount()
 				if l.Amount == 0 {
 					l.Amount = defaultRefund(it, l.Quantity)
 				}
@@ -159,8 +160,9 @@ func (p *plugin) aftersaleCreate(e *core.RequestEvent) error {
 // defaultRefund is qty units' share of what was paid for a line, and the
 // whole rest when they are the last units not yet refunded.
 func defaultRefund(it *core.Record, qty int) int64 {
-	paid := int64(it.GetInt("paid_amount"))
-	refundable := paid - int64(it.GetInt("refunded_amount"))
+	line := shop.AsOrderItem(it)
+	paid := line.PaidAmount()
+	refundable := paid - line.RefundedAmount()
 	total := it.GetInt("quantity")
 	if total <= 0 {
 		return 0

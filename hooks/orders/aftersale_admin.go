@@ -156,7 +156,7 @@ func (p *plugin) aftersaleReship(e *core.RequestEvent) error {
 		if err := moveAftersale(txApp, as, []string{AsReceived}, AsReshipped); err != nil {
 			return err
 		}
-		return notify(txApp, as.GetString("buyer"), shop.KindExchangeShipped, "换货已发出 / your replacement has shipped",
+		return sendNotice(txApp, as.GetString("buyer"), shop.KindExchangeShipped, "换货已发出 / your replacement has shipped",
 			fmt.Sprintf("%s %s", form.Company, form.Number), as.Id)
 	})
 	if err != nil {

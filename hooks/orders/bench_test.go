@@ -19,8 +19,8 @@ import (
 
 	"fenxiao/hooks/accounts"
 	"fenxiao/internal/sqlitedb"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/distribution"
+	"fenxiao/tests"
 )
 
 // BenchmarkCheckoutAndPay serves the real router over HTTP and lets
@@ -71,13 +71,13 @@ func benchCheckoutAndPay(b *testing.B, register func(app core.App), pay bool) {
 	}
 	// request logs on, as a shop runs (test apps turn them off)
 	f.app.Settings().Logs.MaxDays = 5
-	p := testutil.Save(b, f.app, "products", map[string]any{"title": "压测商品", "status": "on"})
-	sku := testutil.Save(b, f.app, "skus", map[string]any{"product": p.Id, "price": 990, "stock": 10_000_000})
+	p := tests.Save(b, f.app, "products", map[string]any{"title": "压测商品", "status": "on"})
+	sku := tests.Save(b, f.app, "skus", map[string]any{"product": p.Id, "price": 990, "stock": 10_000_000})
 
 	var upline *core.Record
 	if register != nil {
 		for i := range 3 {
-			u, _ := testutil.User(b, f.app, fmt.Sprintf("upline%d@test.local", i), map[string]any{"is_distributor": true})
+			u, _ := tests.User(b, f.app, fmt.Sprintf("upline%d@test.local", i), map[string]any{"is_distributor": true})
 			if upline != nil {
 				bind(b, f, u, upline)
 			}
@@ -88,11 +88,11 @@ func benchCheckoutAndPay(b *testing.B, register func(app core.App), pay bool) {
 	type buyer struct{ token, address string }
 	list := make([]buyer, buyers)
 	for i := range list {
-		u, token := testutil.User(b, f.app, fmt.Sprintf("bench%d@test.local", i), nil)
+		u, token := tests.User(b, f.app, fmt.Sprintf("bench%d@test.local", i), nil)
 		if upline != nil {
 			bind(b, f, u, upline)
 		}
-		a := testutil.Save(b, f.app, "addresses", map[string]any{"user": u.Id, "name": "压测", "phone": "13800000000",
+		a := tests.Save(b, f.app, "addresses", map[string]any{"user": u.Id, "name": "压测", "phone": "13800000000",
 			"province": "浙江省", "detail": "1号"})
 		list[i] = buyer{token, a.Id}
 	}

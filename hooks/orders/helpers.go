@@ -4,11 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"sync/atomic"
-	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -20,7 +16,6 @@ import (
 
 var (
 	errOrderNotFound = shop.Fail(http.StatusNotFound, "order_not_found", "订单不存在 / order not found")
-	errInvalidId     = shop.Fail(http.StatusBadRequest, "invalid_id", "无效的编号 / invalid id")
 	errNotPayable    = shop.Fail(http.StatusConflict, "order_not_payable", "订单不是待支付状态 / the order is not awaiting payment")
 )
 
@@ -93,10 +88,10 @@ func moveStatus(txApp core.App, r *core.Record, from, to string) error {
 	return saveBuilt(txApp, r)
 }
 
-// notify records a buyer notification in app's transaction (see
+// sendNotice records a buyer (or staff, userId "") notification in app's transaction (see
 // [shop.Notify]); realtime subscribers get the row and the outbox its
 // deliveries after the commit.
-func notify(app core.App, userId, kind, title, body, ref string, data ...map[string]string) error {
+func sendNotice(app core.App, userId, kind, title, body, ref string, data ...map[string]string) error {
 	n := shop.Notification{UserId: userId, Kind: kind, Title: title, Body: body, RefId: ref}
 	if len(data) > 0 {
 		n.Data = data[0]
@@ -123,38 +118,9 @@ func afterCommit(app core.App, fn func(root core.App)) {
 	})
 }
 
-// ---------------------------------------------------------------
-// order numbers
-// ---------------------------------------------------------------
-
-var orderSeq atomic.Uint64
-
-func init() {
-	orderSeq.Store(rand.Uint64N(100000))
-}
-
-// newOrderNo returns a human-readable order number: the Shanghai date,
-// the seconds of the day and a per-process sequence, e.g.
-// 2026112543210 00042 → "202611254321000042" (18 digits). The unique index
-// on order_no is the final guard.
-func newOrderNo(now time.Time) string {
-	t := now.In(shop.ShopTimeZone)
-	secs := t.Hour()*3600 + t.Minute()*60 + t.Second()
-	seq := orderSeq.Add(1) % 100000
-	return t.Format("20060102") + fmt.Sprintf("%05d%05d", secs, seq)
-}
-
-// refundNo is the merchant refund number of an after-sale; the same number
-// for every attempt, so a provider treats retries as one refund.
-func refundNo(aftersaleId string) string {
-	return "RF" + aftersaleId
-}
-
 // nowDate returns the current time as a PocketBase date.
 func nowDate() types.DateTime {
 	return types.NowDateTime()
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func yuan(fen int64) string { return money.Yuan(fen) }

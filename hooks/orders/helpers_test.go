@@ -4,21 +4,21 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/sandboxpay"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // fixture is a shop with one buyer, an address, a product with two SKUs
 // and the sandbox payment method.
 type fixture struct {
-	app   *tests.TestApp
+	app   *pbtests.TestApp
 	shop  *shop.Shop
-	c     *testutil.Client
+	c     *tests.Client
 	buyer *core.Record
 	token string
 	admin string
@@ -29,21 +29,21 @@ type fixture struct {
 }
 
 func newFixture(t testing.TB, register ...func(app core.App)) *fixture {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
 	for _, r := range register {
 		r(app)
 	}
 	f := &fixture{app: app, shop: s}
-	f.buyer, f.token = testutil.User(t, app, "buyer@test.local", nil)
-	_, f.other = testutil.User(t, app, "other@test.local", nil)
-	_, f.admin = testutil.Superuser(t, app)
-	f.addr = testutil.Save(t, app, "addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800000000",
+	f.buyer, f.token = tests.User(t, app, "buyer@test.local", nil)
+	_, f.other = tests.User(t, app, "other@test.local", nil)
+	_, f.admin = tests.Superuser(t, app)
+	f.addr = tests.Save(t, app, "addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
-	p := testutil.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	f.cup = testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10, "spec_text": "红"})
-	f.tea = testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 3000, "stock": 5, "spec_text": "蓝"})
-	f.c = testutil.NewClient(t, app)
+	p := tests.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	f.cup = tests.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10, "spec_text": "红"})
+	f.tea = tests.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 3000, "stock": 5, "spec_text": "蓝"})
+	f.c = tests.NewClient(t, app)
 	return f
 }
 

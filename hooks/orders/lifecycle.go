@@ -100,7 +100,7 @@ func (p *plugin) cancelOrder(app core.App, order *core.Record, reason string) (*
 			}
 		}
 		cancelled = o
-		if err := p.shop.OnOrderCancelled.Trigger(&shop.OrderEvent{App: txApp, Order: o, Items: items}); err != nil {
+		if err := p.shop.OnOrderCancelled.Trigger(&shop.OrderEvent{App: txApp, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items)}); err != nil {
 			return err
 		}
 		return notifyCancelled(txApp, o)
@@ -212,7 +212,7 @@ func (p *plugin) completeOrder(app core.App, orderId string, auto bool) (*core.R
 			return err
 		}
 		completed = o
-		if err := p.shop.OnOrderCompleted.Trigger(&shop.OrderEvent{App: txApp, Order: o, Items: items}); err != nil {
+		if err := p.shop.OnOrderCompleted.Trigger(&shop.OrderEvent{App: txApp, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items)}); err != nil {
 			return err
 		}
 		if auto {

@@ -22,11 +22,11 @@ func nowText() string {
 func notifyPaid(txApp core.App, order *core.Record, amount int64) error {
 	no := order.GetString("order_no")
 	data := map[string]string{"order_no": no, "amount": yuan(amount), "time": nowText()}
-	if err := notify(txApp, order.GetString("buyer"), shop.KindOrderPaid, "支付成功 / payment received",
+	if err := sendNotice(txApp, order.GetString("buyer"), shop.KindOrderPaid, "支付成功 / payment received",
 		fmt.Sprintf("订单 %s 已支付 %s 元", no, yuan(amount)), order.Id, data); err != nil {
 		return err
 	}
-	return notify(txApp, "", shop.KindStaffOrderPaid, "新订单待发货 / new paid order",
+	return sendNotice(txApp, "", shop.KindStaffOrderPaid, "新订单待发货 / new paid order",
 		fmt.Sprintf("订单 %s 已支付 %s 元，请及时发货", no, yuan(amount)), order.Id, data)
 }
 
@@ -34,8 +34,8 @@ func notifyPaid(txApp core.App, order *core.Record, amount int64) error {
 // that cannot take it: it has to be returned by hand.
 func notifyUnmatchedPayment(txApp core.App, order, payment *core.Record) error {
 	no := order.GetString("order_no")
-	amount := int64(payment.GetInt("amount"))
-	return notify(txApp, "", shop.KindStaffPaymentUnmatched, "收到无法入账的付款 / payment for a closed order",
+	amount := shop.AsPayment(payment).Amount()
+	return sendNotice(txApp, "", shop.KindStaffPaymentUnmatched, "收到无法入账的付款 / payment for a closed order",
 		fmt.Sprintf("订单 %s（%s）收到 %s %s 元，流水号 %s，请核对并退回", no, order.GetString("status"),
 			payment.GetString("provider"), yuan(amount), payment.GetString("transaction_id")),
 		order.Id, map[string]string{"order_no": no, "amount": yuan(amount), "time": nowText()})
@@ -48,15 +48,15 @@ func notifyCancelled(txApp core.App, order *core.Record) error {
 	if reason == "" {
 		reason = "订单已取消"
 	}
-	return notify(txApp, order.GetString("buyer"), shop.KindOrderCancelled, "订单已取消 / order cancelled",
+	return sendNotice(txApp, order.GetString("buyer"), shop.KindOrderCancelled, "订单已取消 / order cancelled",
 		fmt.Sprintf("订单 %s 已取消：%s", no, reason), order.Id,
-		map[string]string{"order_no": no, "amount": yuan(int64(order.GetInt("payable"))), "reason": reason, "time": nowText()})
+		map[string]string{"order_no": no, "amount": yuan(shop.AsOrder(order).Payable()), "reason": reason, "time": nowText()})
 }
 
 // notifyAutoCompleted tells the buyer that receipt was confirmed for them.
 func notifyAutoCompleted(txApp core.App, order *core.Record) error {
 	no := order.GetString("order_no")
-	return notify(txApp, order.GetString("buyer"), shop.KindOrderCompleted, "订单已自动确认收货 / order auto-confirmed",
+	return sendNotice(txApp, order.GetString("buyer"), shop.KindOrderCompleted, "订单已自动确认收货 / order auto-confirmed",
 		fmt.Sprintf("订单 %s 发货后已到期，系统已自动确认收货", no), order.Id,
 		map[string]string{"order_no": no, "time": nowText()})
 }
@@ -88,7 +88,7 @@ func notifyAftersale(txApp core.App, as *core.Record, kind string) error {
 	case shop.KindAftersaleReceived:
 		body = fmt.Sprintf("订单 %s 的退货商家已签收", no)
 	}
-	return notify(txApp, as.GetString("buyer"), kind, aftersaleTitles[kind], body, as.Id,
+	return sendNotice(txApp, as.GetString("buyer"), kind, aftersaleTitles[kind], body, as.Id,
 		map[string]string{"order_no": no, "amount": yuan(int64(as.GetInt("amount_approved"))),
 			"reason": as.GetString("admin_note"), "time": nowText()})
 }
@@ -96,7 +96,7 @@ func notifyAftersale(txApp core.App, as *core.Record, kind string) error {
 // notifyStaffAftersale tells the staff that an after-sale waits for review.
 func notifyStaffAftersale(txApp core.App, order, as *core.Record) error {
 	no := order.GetString("order_no")
-	return notify(txApp, "", shop.KindStaffAftersale, "新售后申请待审核 / after-sale waiting",
+	return sendNotice(txApp, "", shop.KindStaffAftersale, "新售后申请待审核 / after-sale waiting",
 		fmt.Sprintf("订单 %s 申请售后（%s，%s 元）：%s", no, as.GetString("type"),
 			yuan(int64(as.GetInt("amount_requested"))), as.GetString("reason")), as.Id,
 		map[string]string{"order_no": no, "amount": yuan(int64(as.GetInt("amount_requested"))),
@@ -111,8 +111,8 @@ func notifyRefundFailed(txApp core.App, refund *core.Record) error {
 		return err
 	}
 	no := o.GetString("order_no")
-	amount := int64(refund.GetInt("amount"))
-	return notify(txApp, o.GetString("buyer"), shop.KindRefundFailed, "退款未成功 / refund failed",
+	amount := shop.AsRefund(refund).Amount()
+	return sendNotice(txApp, o.GetString("buyer"), shop.KindRefundFailed, "退款未成功 / refund failed",
 		fmt.Sprintf("订单 %s 的退款 %s 元未能退回，商家将重新处理", no, yuan(amount)), refund.GetString("aftersale"),
 		map[string]string{"order_no": no, "amount": yuan(amount), "status": "退款失败", "time": nowText()})
 }

@@ -43,7 +43,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/pricing"
 	"fenxiao/internal/roles"
 )
 
@@ -60,19 +59,16 @@ const (
 	usersCollection         = "users"
 )
 
-// Order statuses (orders.status).
+// Order statuses (orders.status), as untyped strings for record fields and
+// filters; [shop.Order.Status] returns the typed [shop.OrderStatus].
 const (
-	StatusPendingPayment = "pending_payment"
-	StatusPaid           = "paid"
-	StatusShipped        = "shipped"
-	StatusCompleted      = "completed"
-	StatusCancelled      = "cancelled"
-	StatusRefunded       = "refunded"
+	StatusPendingPayment = string(shop.OrderStatusPendingPayment)
+	StatusPaid           = string(shop.OrderStatusPaid)
+	StatusShipped        = string(shop.OrderStatusShipped)
+	StatusCompleted      = string(shop.OrderStatusCompleted)
+	StatusCancelled      = string(shop.OrderStatusCancelled)
+	StatusRefunded       = string(shop.OrderStatusRefunded)
 )
-
-// DiscountsFunc works out the promotions of a buyer's lines; the cart and
-// checkout must use the same one so that both show the same figures.
-type DiscountsFunc func(app core.App, user *core.Record, lines []pricing.Line) (pricing.Discounts, error)
 
 // SandboxProvider is implemented by payment providers whose payments are
 // not real money (orders paid with them get sandbox=true).
@@ -82,9 +78,6 @@ type SandboxProvider interface {
 
 // Config configures the orders core.
 type Config struct {
-	// Discounts applies promotions at checkout (nil: none).
-	Discounts DiscountsFunc
-
 	// MaxLines is the most lines one order may have (default 50).
 	MaxLines int
 
@@ -133,7 +126,7 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 		o.POST("/confirm", p.confirmByBuyer)
 		o.GET("/tracking", p.tracking)
 
-		se.Router.POST("/api/shop/pay/notify/{provider}", p.notify)
+		se.Router.POST("/api/shop/pay/notify/{provider}", p.providerNotification)
 
 		a := se.Router.Group("/api/shop/aftersales").Bind(buyer)
 		a.POST("", p.aftersaleCreate)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // TestRealtimeBuyerGetsOwnOrderAndNotifications subscribes two buyers to
@@ -19,8 +19,8 @@ func TestRealtimeBuyerGetsOwnOrderAndNotifications(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	topics := []string{"orders/*", "notifications/*"}
-	buyer := testutil.Subscribe(t, srv.URL, f.token, topics...)
-	other := testutil.Subscribe(t, srv.URL, f.other, topics...)
+	buyer := tests.Subscribe(t, srv.URL, f.token, topics...)
+	other := tests.Subscribe(t, srv.URL, f.other, topics...)
 
 	id := f.checkout(t, f.cup, 1)
 	buyer.Next("orders/*") // the order's create
@@ -30,7 +30,7 @@ func TestRealtimeBuyerGetsOwnOrderAndNotifications(t *testing.T) {
 
 	status := map[string]bool{}
 	kinds := map[string]bool{}
-	events := buyer.Collect(4, func(ev testutil.SSEEvent) bool {
+	events := buyer.Collect(4, func(ev tests.SSEEvent) bool {
 		action, r := ev.Record()
 		switch {
 		case ev.Name == "orders/*" && action == "update" && r["id"] == id:
@@ -62,7 +62,7 @@ func TestRealtimeBuyerGetsOwnOrderAndNotifications(t *testing.T) {
 
 	// the other buyer's first event must be their own notification: it was
 	// made after everything above, so nothing of the buyer's came before it
-	testutil.Save(t, f.app, "notifications", map[string]any{"user": otherId(t, f), "kind": "test", "title": "ping"})
+	tests.Save(t, f.app, "notifications", map[string]any{"user": otherId(t, f), "kind": "test", "title": "ping"})
 	ev := other.Next("notifications/*")
 	if _, r := ev.Record(); r["user"] != otherId(t, f) || r["kind"] != "test" {
 		t.Fatalf("other buyer got %v", ev.Data)

@@ -5,6 +5,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/hooks/shop"
 )
 
 // Shipping on refunds.
@@ -44,7 +46,8 @@ func shippingLeft(app core.App, order *core.Record, exceptAftersale string) (int
 		Bind(dbx.Params{"order": order.Id}).Row(&linesRefunded); err != nil {
 		return 0, fmt.Errorf("shipping left of %s: %w", order.Id, err)
 	}
-	left := int64(order.GetInt("shipping_fee")) - (int64(order.GetInt("refunded_amount")) - linesRefunded)
+	o := shop.AsOrder(order)
+	left := o.ShippingFee() - (o.RefundedAmount() - linesRefunded)
 	if exceptAftersale != "" {
 		var inFlight int64
 		err := app.DB().NewQuery(`SELECT COALESCE(SUM(MAX(a.[[amount_approved]] - a.[[amount_requested]], 0)), 0)
@@ -71,7 +74,7 @@ func refundsEveryLine(app core.App, as *core.Record) (bool, error) {
 		asked[l.OrderItem] += l.Amount
 	}
 	for _, it := range items {
-		if int64(it.GetInt("paid_amount")-it.GetInt("refunded_amount"))-asked[it.Id] != 0 {
+		if line := shop.AsOrderItem(it); line.PaidAmount()-line.RefundedAmount()-asked[it.Id] != 0 {
 			return false, nil
 		}
 	}

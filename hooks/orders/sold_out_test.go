@@ -3,7 +3,7 @@ package orders_test
 import (
 	"testing"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // The buyer who loses the last unit reads out_of_stock, also after the
@@ -11,8 +11,8 @@ import (
 // took off still answers product_off_shelf.
 func TestSoldOutAnswersOutOfStockAfterAutoDelist(t *testing.T) {
 	f := newFixture(t)
-	p := testutil.Save(t, f.app, "products", map[string]any{"title": "最后一件", "status": "on"})
-	sku := testutil.Save(t, f.app, "skus", map[string]any{"product": p.Id, "price": 100, "stock": 1})
+	p := tests.Save(t, f.app, "products", map[string]any{"title": "最后一件", "status": "on"})
+	sku := tests.Save(t, f.app, "skus", map[string]any{"product": p.Id, "price": 100, "stock": 1})
 	f.checkout(t, sku, 1)
 	if got := reload(t, f.app, "products", p.Id); got.GetString("status") != "off" || got.GetString("off_reason") != "sold_out" {
 		t.Fatalf("product after the last unit: status=%q off_reason=%q", got.GetString("status"), got.GetString("off_reason"))
@@ -32,8 +32,8 @@ func TestSoldOutAnswersOutOfStockAfterAutoDelist(t *testing.T) {
 	}
 
 	// an admin takes it off by hand: now the shelf is the reason
-	manual := testutil.Save(t, f.app, "products", map[string]any{"title": "停售", "status": "on"})
-	msku := testutil.Save(t, f.app, "skus", map[string]any{"product": manual.Id, "price": 100, "stock": 0})
+	manual := tests.Save(t, f.app, "products", map[string]any{"title": "停售", "status": "on"})
+	msku := tests.Save(t, f.app, "skus", map[string]any{"product": manual.Id, "price": 100, "stock": 0})
 	manual = reload(t, f.app, "products", manual.Id)
 	manual.Set("status", "off")
 	manual.Set("off_reason", "manual")

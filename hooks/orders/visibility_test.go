@@ -6,17 +6,17 @@ import (
 	"strings"
 	"testing"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 func TestSandboxPayOffUnlessRegistered(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
-	buyer, token := testutil.User(t, app, "buyer@test.local", nil)
-	addr := testutil.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
+	app, _ := tests.NewShopApp(t)
+	buyer, token := tests.User(t, app, "buyer@test.local", nil)
+	addr := tests.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
-	p := testutil.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	sku := testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10})
-	c := testutil.NewClient(t, app)
+	p := tests.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	sku := tests.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10})
+	c := tests.NewClient(t, app)
 
 	info := c.Do("GET", "/api/shop/info", nil, "")
 	methods, _ := info.Body["payment_methods"].([]any)

@@ -26,13 +26,13 @@ type OrderEvent struct {
 	// use it (and not a captured app) for every read and write.
 	App core.App
 
-	Order *core.Record
+	Order *Order
 
-	// Items are the order's order_items records.
-	Items []*core.Record
+	// Items are the order's lines.
+	Items []*OrderItem
 
-	// Payment is the payments record that paid the order (OnOrderPaid only).
-	Payment *core.Record
+	// Payment is the payment that paid the order (OnOrderPaid only).
+	Payment *Payment
 }
 
 // ShipmentEvent is fired when an order ships.
@@ -42,10 +42,10 @@ type ShipmentEvent struct {
 	// App is the transaction the order moved to shipped in.
 	App core.App
 
-	Order *core.Record
+	Order *Order
 
-	// Items are the order's order_items records.
-	Items []*core.Record
+	// Items are the order's lines.
+	Items []*OrderItem
 
 	// TrackingCompany and TrackingNo identify the parcel.
 	TrackingCompany string
@@ -71,7 +71,7 @@ type RefundEvent struct {
 	// App is the transaction the refund is recorded in.
 	App core.App
 
-	Order     *core.Record
+	Order     *Order
 	Aftersale *core.Record
 
 	// Lines are the refunded order lines with their amounts.

@@ -16,7 +16,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // logBuffer collects JSON log lines; slog handlers may write from several goroutines.
@@ -415,7 +415,7 @@ func TestStartSchedulerUsesShanghaiAndTheRunner(t *testing.T) {
 // Every job the core registers has a schedule the scheduler accepts and
 // that fires at least daily in Shanghai time.
 func TestCoreJobsSchedules(t *testing.T) {
-	_, s := testutil.NewShopApp(t)
+	_, s := tests.NewShopApp(t)
 	jobs := s.Jobs()
 	names := map[string]bool{}
 	for _, j := range jobs {
@@ -442,9 +442,9 @@ func TestCoreJobsSchedules(t *testing.T) {
 
 // GET/POST /api/shop/admin/jobs[/{name}] is for superusers only.
 func TestAdminJobsRoute(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
-	_, suTok := testutil.Superuser(t, app)
-	_, userTok := testutil.User(t, app, "user@test.local", nil)
+	app, s := tests.NewShopApp(t)
+	_, suTok := tests.Superuser(t, app)
+	_, userTok := tests.User(t, app, "user@test.local", nil)
 
 	var runs atomic.Int32
 	slow, started, release := blockingJob("test_slow", &runs)
@@ -455,7 +455,7 @@ func TestAdminJobsRoute(t *testing.T) {
 	s.RegisterJob(shop.Job{Name: "test_fail", Schedule: "0 4 * * *", Description: "fails", Run: func(core.App) (string, error) {
 		return "1 done, 1 failed", errors.New("row x: broken")
 	}})
-	c := testutil.NewClient(t, app)
+	c := tests.NewClient(t, app)
 
 	// anonymous 401, user 403, on every route; nothing ran
 	for _, req := range [][2]string{

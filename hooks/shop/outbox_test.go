@@ -11,7 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // scriptedChannel answers each Send with the next scripted error (nil when
@@ -80,10 +80,10 @@ func makeDue(t *testing.T, app core.App) {
 }
 
 func TestNotifyQueuesAfterCommitOnly(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	ch := &scriptedChannel{name: "sms"}
 	s.RegisterChannel(ch)
-	buyer, _ := testutil.User(t, app, "b@test.local", nil)
+	buyer, _ := tests.User(t, app, "b@test.local", nil)
 
 	boom := errors.New("business rule failed")
 	err := app.RunInTransaction(func(txApp core.App) error {
@@ -127,13 +127,13 @@ func TestNotifyQueuesAfterCommitOnly(t *testing.T) {
 }
 
 func TestOutboxRetriesWithBackoff(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	ch := &scriptedChannel{name: "sms", script: []error{
 		errors.New("provider: 500"),
 		&shop.RetryAfterError{Delay: time.Hour, Err: errors.New("provider: rate limited")},
 	}}
 	s.RegisterChannel(ch)
-	buyer, _ := testutil.User(t, app, "b@test.local", nil)
+	buyer, _ := tests.User(t, app, "b@test.local", nil)
 	if err := shop.Notify(app, shop.Notification{UserId: buyer.Id, Kind: shop.KindRefund, Title: "退款成功"}); err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestOutboxRetriesWithBackoff(t *testing.T) {
 }
 
 func TestOutboxFinalOutcomes(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	many := make([]error, shop.OutboxMaxAttempts)
 	for i := range many {
 		many[i] = errors.New("down")
@@ -187,7 +187,7 @@ func TestOutboxFinalOutcomes(t *testing.T) {
 	s.RegisterChannel(&scriptedChannel{name: "skip", script: []error{shop.ErrSkip}})
 	s.RegisterChannel(&scriptedChannel{name: "perm", script: []error{shop.Permanent(errors.New("template revoked"))}})
 	s.RegisterChannel(&scriptedChannel{name: "down", script: many})
-	buyer, _ := testutil.User(t, app, "b@test.local", nil)
+	buyer, _ := tests.User(t, app, "b@test.local", nil)
 	if err := shop.Notify(app, shop.Notification{UserId: buyer.Id, Kind: shop.KindRefund, Title: "退款成功"}); err != nil {
 		t.Fatal(err)
 	}
@@ -213,10 +213,10 @@ func TestOutboxFinalOutcomes(t *testing.T) {
 // send it already accepted: the delivery stays pending and the next start
 // sends it again with the same delivery id (the idempotency key).
 func TestOutboxResumesAfterCrash(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	ch := &scriptedChannel{name: "sms", block: make(chan struct{})}
 	s.RegisterChannel(ch)
-	buyer, _ := testutil.User(t, app, "b@test.local", nil)
+	buyer, _ := tests.User(t, app, "b@test.local", nil)
 
 	stop := s.StartOutbox(app, time.Hour)
 	err := app.RunInTransaction(func(txApp core.App) error {
@@ -261,11 +261,11 @@ func TestOutboxResumesAfterCrash(t *testing.T) {
 }
 
 func TestNotifyPreferencesAndUniqueKey(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	s.RegisterChannel(&scriptedChannel{name: "sms"})
 	s.RegisterChannel(&scriptedChannel{name: "email", kinds: map[string]bool{shop.KindStaffOrderPaid: true}})
-	buyer, _ := testutil.User(t, app, "b@test.local", nil)
-	testutil.Save(t, app, "notification_prefs", map[string]any{"user": buyer.Id,
+	buyer, _ := tests.User(t, app, "b@test.local", nil)
+	tests.Save(t, app, "notification_prefs", map[string]any{"user": buyer.Id,
 		"muted": map[string][]string{shop.KindOrderShipped: {"sms"}, shop.KindRefund: {"sms"}}})
 
 	for _, kind := range []string{shop.KindOrderShipped, shop.KindRefund, shop.KindOrderCancelled} {

@@ -7,14 +7,14 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // TestSettingsCacheFollowsSaves: the cached settings never outlive a save,
 // a transaction sees its own uncommitted change, and a rolled back change
 // is never served.
 func TestSettingsCacheFollowsSaves(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	frozenDays := func(a core.App) int {
 		t.Helper()
 		s, err := shop.LoadSettings(a)

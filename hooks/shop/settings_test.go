@@ -4,13 +4,13 @@ import (
 	"testing"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 func TestDefaultSettingsAreSafe(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	s, err := shop.LoadSettings(app)
 	if err != nil {
 		t.Fatal(err)

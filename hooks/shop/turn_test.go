@@ -8,7 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // TestRunInTransactionTurns: fn runs in a transaction (rolled back on
@@ -16,7 +16,7 @@ import (
 // turn, and the turn is given up at the commit, before the work the
 // transaction left for after it.
 func TestRunInTransactionTurns(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	count := func() int {
 		var n int
 		if err := app.DB().NewQuery("SELECT COUNT(*) FROM notifications").Row(&n); err != nil {
@@ -24,7 +24,7 @@ func TestRunInTransactionTurns(t *testing.T) {
 		}
 		return n
 	}
-	user, _ := testutil.User(t, app, "turns@test.local", nil)
+	user, _ := tests.User(t, app, "turns@test.local", nil)
 	insert := func(txApp core.App) error {
 		c, err := txApp.FindCachedCollectionByNameOrId("notifications")
 		if err != nil {

@@ -7,7 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/wallet"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // BenchmarkPost books one credit entry per iteration, spread over 1,000
@@ -16,10 +16,10 @@ import (
 //
 //	go test ./hooks/wallet -run '^$' -bench Post -benchtime 20000x
 func BenchmarkPost(b *testing.B) {
-	app, _ := testutil.NewShopApp(b)
+	app, _ := tests.NewShopApp(b)
 	users := make([]string, 1000)
 	for i := range users {
-		u, _ := testutil.User(b, app, fmt.Sprintf("w%d@test.local", i), nil)
+		u, _ := tests.User(b, app, fmt.Sprintf("w%d@test.local", i), nil)
 		users[i] = u.Id
 	}
 	b.ResetTimer()
@@ -27,8 +27,7 @@ func BenchmarkPost(b *testing.B) {
 	for done := 0; done < b.N; done += perTx {
 		err := app.RunInTransaction(func(txApp core.App) error {
 			for i := done; i < min(done+perTx, b.N); i++ {
-				if _, err := wallet.Post(txApp, users[i%len(users)], "adjustment", 100, "bench", fmt.Sprint(i),
-					"system:bench", "bench"); err != nil {
+				if _, err := wallet.Post(txApp, wallet.Posting{UserId: users[i%len(users)], Kind: "adjustment", Amount: 100, RefType: "bench", RefId: fmt.Sprint(i), Actor: "system:bench", Note: "bench"}); err != nil {
 					return err
 				}
 			}

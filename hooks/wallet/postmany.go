@@ -116,7 +116,7 @@ func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
 	if !ownWrites(txApp) {
 		out := make([]Posted, 0, len(postings))
 		for _, p := range postings {
-			r, err := Post(txApp, p.UserId, p.Kind, p.Amount, p.RefType, p.RefId, p.Actor, p.Note)
+			r, err := Post(txApp, p)
 			if err != nil {
 				return nil, err
 			}
@@ -441,9 +441,10 @@ func loadWalletRecords(txApp core.App, postings []Posting) (map[string]*walletSt
 				return nil, err
 			}
 		}
-		m[id] = &walletState{id: r.Id, available: int64(r.GetInt("available")), frozen: int64(r.GetInt("frozen")),
-			earned: int64(r.GetInt("total_earned")), withdrawn: int64(r.GetInt("total_withdrawn")),
-			lastSeq: int64(r.GetInt("last_seq")), lastHash: r.GetString("last_hash"), record: r}
+		w := shop.AsWallet(r)
+		m[id] = &walletState{id: r.Id, available: w.Available(), frozen: w.Frozen(),
+			earned: w.TotalEarned(), withdrawn: w.TotalWithdrawn(),
+			lastSeq: int64(w.LastSeq()), lastHash: r.GetString("last_hash"), record: r}
 	}
 	return m, nil
 }

@@ -22,7 +22,7 @@ func balanceView(e *core.RequestEvent) error {
 			"available": 0, "frozen": 0, "total_earned": 0, "total_withdrawn": 0, "debt": 0,
 		})
 	}
-	available := int64(w.GetInt("available"))
+	available := shop.AsWallet(w).Available()
 	return e.JSON(http.StatusOK, map[string]any{
 		"wallet":          w.Id,
 		"available":       available,
@@ -67,8 +67,7 @@ func adjust(e *core.RequestEvent) error {
 	var entry *core.Record
 	err := e.App.RunInTransaction(func(txApp core.App) error {
 		var err error
-		entry, err = Post(txApp, userId, ledger.KindAdjustment, form.Amount,
-			"adjustment", form.Ref, shop.Actor(e), form.Note)
+		entry, err = Post(txApp, Posting{UserId: userId, Kind: ledger.KindAdjustment, Amount: form.Amount, RefType: "adjustment", RefId: form.Ref, Actor: shop.Actor(e), Note: form.Note})
 		return err
 	})
 	if err != nil {

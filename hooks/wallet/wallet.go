@@ -13,8 +13,11 @@
 //
 //	err := app.RunInTransaction(func(txApp core.App) error {
 //		// ... save the commission row ...
-//		_, err := wallet.Post(txApp, userId, ledger.KindCommissionFrozen, 327,
-//			"commission", commissionId, "system:distribution", "订单 2026112543210 一级佣金")
+//		_, err := wallet.Post(txApp, wallet.Posting{
+//			UserId: userId, Kind: ledger.KindCommissionFrozen, Amount: 327,
+//			RefType: "commission", RefId: commissionId,
+//			Actor: "system:distribution", Note: "订单 2026112543210 一级佣金",
+//		})
 //		return err
 //	})
 package wallet
@@ -228,14 +231,15 @@ func saveWallet(txApp core.App, w *core.Record, s *walletState, stmt *dbx.Query)
 // or a 400 for a bad kind or sign. It then updates the wallet with a
 // conditional update on last_seq and appends the hash-chained entry.
 //
-// refType and refId name the fact the entry books (e.g. "withdrawal" and
-// its id) and are required. Posting the same (refType, refId, kind) on the
+// RefType and RefId name the fact the entry books (e.g. "withdrawal" and
+// its id) and are required. Posting the same (RefType, RefId, Kind) on the
 // same wallet again is a no-op returning the existing entry; if the amount
 // differs it also returns a 409 ledger_ref_conflict error.
 //
-// actor says who caused the entry: "user:<id>", "superuser:<id>" or
-// "system:<what>". note is a short human description.
-func Post(txApp core.App, userId, kind string, amount int64, refType, refId, actor, note string) (*core.Record, error) {
+// Actor says who caused the entry: "user:<id>", "superuser:<id>" or
+// "system:<what>". Note is a short human description.
+func Post(txApp core.App, p Posting) (*core.Record, error) {
+	userId, kind, amount, refType, refId, actor, note := p.UserId, p.Kind, p.Amount, p.RefType, p.RefId, p.Actor, p.Note
 	if !txApp.IsTransactional() {
 		return nil, ErrNotInTransaction
 	}
@@ -259,7 +263,7 @@ func Post(txApp core.App, userId, kind string, amount int64, refType, refId, act
 		One(existing)
 	switch {
 	case err == nil:
-		if int64(existing.GetInt("amount")) != amount {
+		if shop.AsWalletEntry(existing).Amount() != amount {
 			return existing, shop.Fail(http.StatusConflict, "ledger_ref_conflict", fmt.Sprintf(
 				"%s %s/%s is already booked with amount %d, not %d", kind, refType, refId, existing.GetInt("amount"), amount))
 		}
@@ -268,7 +272,7 @@ func Post(txApp core.App, userId, kind string, amount int64, refType, refId, act
 		return nil, fmt.Errorf("wallet: find entry %s %s/%s: %w", kind, refType, refId, err)
 	}
 
-	available, frozen := int64(w.GetInt("available")), int64(w.GetInt("frozen"))
+	available, frozen := shop.AsWallet(w).Available(), shop.AsWallet(w).Frozen()
 	newAvailable, newFrozen, err := ledger.Apply(kind, amount, available, frozen)
 	if err != nil {
 		return nil, applyError(err)
@@ -293,8 +297,8 @@ func Post(txApp core.App, userId, kind string, amount int64, refType, refId, act
 	})
 
 	earned, withdrawn := Totals(kind, amount)
-	totalEarned := int64(w.GetInt("total_earned")) + earned
-	totalWithdrawn := int64(w.GetInt("total_withdrawn")) + withdrawn
+	totalEarned := shop.AsWallet(w).TotalEarned() + earned
+	totalWithdrawn := shop.AsWallet(w).TotalWithdrawn() + withdrawn
 
 	state := &walletState{id: w.Id, available: newAvailable, frozen: newFrozen, earned: totalEarned,
 		withdrawn: totalWithdrawn, lastSeq: entry.Seq, lastHash: entry.Hash, prevSeq: lastSeq}
@@ -394,7 +398,7 @@ func Balance(app core.App, userId string) (available, frozen int64, err error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("wallet: balance of %s: %w", userId, err)
 	}
-	return int64(w.GetInt("available")), int64(w.GetInt("frozen")), nil
+	return shop.AsWallet(w).Available(), shop.AsWallet(w).Frozen(), nil
 }
 
 // findOrCreate returns the user's wallet, creating an empty one if missing.

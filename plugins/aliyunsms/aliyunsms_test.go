@@ -11,12 +11,12 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/aliyunsms"
 	"fenxiao/plugins/aliyunsms/aliyunfake"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 func config(f *aliyunfake.Fake, secret string) aliyunsms.Config {
 	return aliyunsms.Config{
@@ -35,9 +35,9 @@ func config(f *aliyunfake.Fake, secret string) aliyunsms.Config {
 func TestSignInCodeBySMS(t *testing.T) {
 	f := aliyunfake.New("LTAIkey", "s3cret", "小店", "SMS_CODE", "SMS_SHIP")
 	defer f.Close()
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	aliyunsms.MustRegister(app, config(f, "s3cret"))
-	c := testutil.NewClient(t, app)
+	c := tests.NewClient(t, app)
 
 	if res := c.Do(http.MethodPost, "/api/shop/auth/sms/send", map[string]any{"phone": "13800138000"}, ""); res.Status != 200 {
 		t.Fatalf("send: %d %s", res.Status, res.Raw)
@@ -57,9 +57,9 @@ func TestSignInCodeBySMS(t *testing.T) {
 func TestWrongSecretIsRefusedByTheSignatureCheck(t *testing.T) {
 	f := aliyunfake.New("LTAIkey", "s3cret", "小店", "SMS_CODE")
 	defer f.Close()
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	aliyunsms.MustRegister(app, config(f, "not-the-secret"))
-	res := testutil.NewClient(t, app).Do(http.MethodPost, "/api/shop/auth/sms/send", map[string]any{"phone": "13800138000"}, "")
+	res := tests.NewClient(t, app).Do(http.MethodPost, "/api/shop/auth/sms/send", map[string]any{"phone": "13800138000"}, "")
 	if res.Status != http.StatusServiceUnavailable || res.Code() != "sms_send_failed" || f.Requests() != 1 || len(f.Messages()) != 0 {
 		t.Fatalf("send with a wrong secret: %d %s (fake saw %d requests)", res.Status, res.Raw, f.Requests())
 	}
@@ -90,10 +90,10 @@ func TestOrderEventsBySMS(t *testing.T) {
 	f := aliyunfake.New("LTAIkey", "s3cret", "小店", "SMS_CODE", "SMS_SHIP", "SMS_GONE")
 	f.PerPhoneMinute = 1
 	defer f.Close()
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	aliyunsms.MustRegister(app, config(f, "s3cret"))
-	buyer, _ := testutil.User(t, app, "b@test.local", map[string]any{"phone": "13900139000"})
-	nophone, _ := testutil.User(t, app, "n@test.local", nil)
+	buyer, _ := tests.User(t, app, "b@test.local", map[string]any{"phone": "13900139000"})
+	nophone, _ := tests.User(t, app, "n@test.local", nil)
 	ctx := context.Background()
 
 	// a provider outage is retried, then the message goes out once
@@ -149,9 +149,9 @@ func TestOrderEventsBySMS(t *testing.T) {
 func TestUnknownTemplateFailsForGood(t *testing.T) {
 	f := aliyunfake.New("LTAIkey", "s3cret", "小店", "SMS_CODE")
 	defer f.Close()
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	aliyunsms.MustRegister(app, config(f, "s3cret"))
-	buyer, _ := testutil.User(t, app, "b@test.local", map[string]any{"phone": "13900139000"})
+	buyer, _ := tests.User(t, app, "b@test.local", map[string]any{"phone": "13900139000"})
 	id := notify(t, app, buyer.Id, shop.KindOrderShipped, nil)
 	if _, err := s.DeliverDue(context.Background(), app); err != nil {
 		t.Fatal(err)

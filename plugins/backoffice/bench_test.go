@@ -15,7 +15,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 const seqCTE = "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {:n}) "
@@ -65,7 +65,7 @@ func seedOrders(b *testing.B, app core.App, n int) {
 func BenchmarkReports1MOrders(b *testing.B) {
 	app, client := newApp(b)
 	seedOrders(b, app, benchRows(1_000_000))
-	_, token := testutil.Superuser(b, app)
+	_, token := tests.Superuser(b, app)
 	srv := httptest.NewServer(client.Handler)
 	defer srv.Close()
 
@@ -108,7 +108,7 @@ func BenchmarkExport1MOrders(b *testing.B) {
 	app, client := newApp(b)
 	rows := benchRows(1_000_000)
 	seedOrders(b, app, rows)
-	_, token := testutil.Superuser(b, app)
+	_, token := tests.Superuser(b, app)
 	srv := httptest.NewServer(client.Handler)
 	defer srv.Close()
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 func TestExportOrdersExcelAndCSV(t *testing.T) {
@@ -91,5 +91,5 @@ func TestExportWithdrawalsCarriesBankDetails(t *testing.T) {
 	if bad.Status != http.StatusBadRequest || bad.Code() != "invalid_date" {
 		t.Fatalf("bad date: %d %s", bad.Status, bad.Raw)
 	}
-	_ = testutil.Response{}
+	_ = tests.Response{}
 }

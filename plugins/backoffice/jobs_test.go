@@ -8,14 +8,14 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // The jobs route answers a run in flight with its progress, and null once
 // it has ended (with the run recorded as the last one).
 func TestJobsRouteShowsProgress(t *testing.T) {
 	app, client := newApp(t)
-	_, token := testutil.Superuser(t, app)
+	_, token := tests.Superuser(t, app)
 	s := shop.Get(app)
 	reported, release := make(chan struct{}), make(chan struct{})
 	s.RegisterJob(shop.Job{Name: "zz_backlog", Schedule: "0 3 * * *", Description: "test backlog", Run: func(core.App) (string, error) {

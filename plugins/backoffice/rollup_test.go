@@ -9,7 +9,7 @@ import (
 
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/audit"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // The rollup follows every kind of change of its source rows (a payment
@@ -20,7 +20,7 @@ func TestRollupFollowsChangesAndAuditFindsDrift(t *testing.T) {
 	setClock(t, "2026-03-10 12:00")
 	app, client := newApp(t)
 	seedShop(t, app)
-	_, token := testutil.Superuser(t, app)
+	_, token := tests.Superuser(t, app)
 
 	sqlExec(t, app, "UPDATE orders SET paid_at = {:at} WHERE id = 'o2aaaaaaaaaaaaa'", dbx.Params{"at": shanghai("2026-03-09 10:00")})
 	sqlExec(t, app, "UPDATE orders SET status = 'shipped' WHERE id = 'o1aaaaaaaaaaaaa'", nil)

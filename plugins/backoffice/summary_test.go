@@ -7,16 +7,16 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // seedShop fills a shop whose figures are known to the fen: "today" is
 // 2026-03-10 in Shanghai (the clock is set to 12:00 that day).
 func seedShop(t *testing.T, app core.App) (buyer, dist *core.Record) {
 	t.Helper()
-	buyer, _ = testutil.User(t, app, "buyer@test.local", map[string]any{"nickname": "买家甲", "phone": "13900000001"})
-	dist, _ = testutil.User(t, app, "dist@test.local", map[string]any{"nickname": "分销乙", "phone": "13900000002"})
-	other, _ := testutil.User(t, app, "other@test.local", map[string]any{"nickname": "丙"})
+	buyer, _ = tests.User(t, app, "buyer@test.local", map[string]any{"nickname": "买家甲", "phone": "13900000001"})
+	dist, _ = tests.User(t, app, "dist@test.local", map[string]any{"nickname": "分销乙", "phone": "13900000002"})
+	other, _ := tests.User(t, app, "other@test.local", map[string]any{"nickname": "丙"})
 	sqlExec(t, app, "UPDATE users SET created = {:c} WHERE id = {:id}", dbx.Params{"c": shanghai("2026-01-01 10:00"), "id": buyer.Id})
 	sqlExec(t, app, "UPDATE users SET created = {:c}, distributor_since = {:d}, is_distributor = TRUE WHERE id = {:id}",
 		dbx.Params{"c": shanghai("2026-03-10 08:00"), "d": shanghai("2026-03-10 09:00"), "id": dist.Id})
@@ -63,7 +63,7 @@ func TestSummaryFigures(t *testing.T) {
 	setClock(t, "2026-03-10 12:00")
 	app, client := newApp(t)
 	seedShop(t, app)
-	_, token := testutil.Superuser(t, app)
+	_, token := tests.Superuser(t, app)
 
 	res := client.Do(http.MethodGet, "/api/shop/admin/reports/summary?days=7", nil, token)
 	mustStatus(t, res, http.StatusOK)
@@ -92,7 +92,7 @@ func TestSeriesByShanghaiDay(t *testing.T) {
 	setClock(t, "2026-03-10 12:00")
 	app, client := newApp(t)
 	seedShop(t, app)
-	_, token := testutil.Superuser(t, app)
+	_, token := tests.Superuser(t, app)
 
 	res := client.Do(http.MethodGet, "/api/shop/admin/reports/series?days=7", nil, token)
 	mustStatus(t, res, http.StatusOK)
@@ -130,7 +130,7 @@ func TestQueuesAndRoles(t *testing.T) {
 	_, finance := staff(t, app, "fin@test.local", "finance")
 	_, support := staff(t, app, "sup@test.local", "support")
 	_, custom := staff(t, app, "cus@test.local", "custom", "jobs.run")
-	_, buyerToken := testutil.User(t, app, "someone@test.local", nil)
+	_, buyerToken := tests.User(t, app, "someone@test.local", nil)
 
 	res := client.Do(http.MethodGet, "/api/shop/admin/reports/queue/ship", nil, warehouse)
 	mustStatus(t, res, http.StatusOK)

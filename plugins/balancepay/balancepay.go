@@ -123,9 +123,8 @@ func (p *Provider) onOrderPaid(e *shop.OrderEvent) error {
 		return e.Next()
 	}
 	buyer := e.Order.GetString("buyer")
-	amount := int64(e.Payment.GetInt("amount"))
-	_, err := wallet.Post(e.App, buyer, ledger.KindPayment, -amount, RefOrder, e.Order.Id,
-		"user:"+buyer, "余额支付 订单 "+e.Order.GetString("order_no"))
+	amount := e.Payment.Amount()
+	_, err := wallet.Post(e.App, wallet.Posting{UserId: buyer, Kind: ledger.KindPayment, Amount: -amount, RefType: RefOrder, RefId: e.Order.Id, Actor: "user:" + buyer, Note: "余额支付 订单 " + e.Order.GetString("order_no")})
 	if err != nil {
 		return err
 	}
@@ -150,8 +149,7 @@ func (p *Provider) onOrderRefunded(e *shop.RefundEvent) error {
 		return e.Next()
 	}
 	buyer := e.Order.GetString("buyer")
-	_, err = wallet.Post(e.App, buyer, ledger.KindRefundToBalance, int64(refund.GetInt("amount")),
-		RefRefund, refund.GetString("refund_no"), "system:refund", "退款到余额 订单 "+e.Order.GetString("order_no"))
+	_, err = wallet.Post(e.App, wallet.Posting{UserId: buyer, Kind: ledger.KindRefundToBalance, Amount: shop.AsRefund(refund).Amount(), RefType: RefRefund, RefId: refund.GetString("refund_no"), Actor: "system:refund", Note: "退款到余额 订单 " + e.Order.GetString("order_no")})
 	if err != nil {
 		return err
 	}
@@ -197,7 +195,7 @@ func (p *Provider) Query(_ context.Context, orderNo string) (*shop.PaymentQuery,
 		Provider:      Name,
 		OrderNo:       orderNo,
 		TransactionId: transactionId(order.Id),
-		Amount:        -int64(entry.GetInt("amount")),
+		Amount:        -shop.AsWalletEntry(entry).Amount(),
 		PaidAt:        entry.GetDateTime("created").Time(),
 		Raw:           `{"method":"balance"}`,
 	}}, nil

@@ -24,7 +24,7 @@ func returnMode(app core.App) (string, error) {
 // onOrderCancelled gives an unpaid order's coupon back when the shop
 // returns coupons of cancelled orders (same transaction as the cancel).
 func (p *plugin) onOrderCancelled(e *shop.OrderEvent) error {
-	if err := p.giveBack(e.App, e.Order, ReturnCancel, ReturnCancelAndRefund); err != nil {
+	if err := p.giveBack(e.App, e.Order.Record, ReturnCancel, ReturnCancelAndRefund); err != nil {
 		return err
 	}
 	return e.Next()
@@ -34,7 +34,7 @@ func (p *plugin) onOrderCancelled(e *shop.OrderEvent) error {
 // returns coupons of refunded orders; a partial refund keeps it used.
 func (p *plugin) onOrderRefunded(e *shop.RefundEvent) error {
 	if e.Order.GetString("status") == "refunded" {
-		if err := p.giveBack(e.App, e.Order, ReturnCancelAndRefund); err != nil {
+		if err := p.giveBack(e.App, e.Order.Record, ReturnCancelAndRefund); err != nil {
 			return err
 		}
 	}

@@ -13,8 +13,8 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"fenxiao/internal/sqlitedb"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/distribution"
+	"fenxiao/tests"
 )
 
 // cpuTime is the process's user + system CPU time so far.
@@ -147,7 +147,7 @@ func BenchmarkSummary1MTree(b *testing.B) {
 		VALUES ('ctall0000000001', {:top}, 'all', 365000, 1825000, 36500, 32850000)`, dbx.Params{"top": top.Id})
 	e.seed("ANALYZE", nil)
 
-	client := testutil.NewClient(b, e.app)
+	client := tests.NewClient(b, e.app)
 	measure := func(url string, n int) (p50, p95 time.Duration) {
 		durations := make([]time.Duration, 0, n)
 		for range n {

@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
+	"fenxiao/hooks/wallet"
 	"fenxiao/internal/commission"
 	"fenxiao/internal/money"
 )
@@ -67,7 +68,7 @@ func (p *plugin) bindBountySettings() {
 // buyer's first paid order, in the payment's transaction.
 func (p *plugin) onBountyOrderPaid(e *shop.OrderEvent) error {
 	if hasCollection(e.App, bountiesCollection) {
-		if err := p.bookBounty(e.App, e.Order); err != nil {
+		if err := p.bookBounty(e.App, e.Order.Record); err != nil {
 			return wrap("distribution: invite bounty", err)
 		}
 	}
@@ -147,7 +148,7 @@ func (p *plugin) bookBounty(txApp core.App, order *core.Record) error {
 	}
 	who := p.maskedBuyer(txApp, buyer)
 	note := "拉新奖励：" + who + " 首单 " + order.GetString("order_no")
-	if _, err := p.config.Post(txApp, inviter.Id, kindCommissionFrozen, bs.amount, bountyRefType, b.Id, "system:order_paid", note); err != nil {
+	if _, err := p.config.Post(txApp, wallet.Posting{UserId: inviter.Id, Kind: kindCommissionFrozen, Amount: bs.amount, RefType: bountyRefType, RefId: b.Id, Actor: "system:order_paid", Note: note}); err != nil {
 		return wrap("post invite bounty", err)
 	}
 	p.notify(txApp, shop.Notification{
@@ -218,7 +219,7 @@ func (p *plugin) refundBounty(txApp core.App, orderId string, aftersale *core.Re
 	if kind == "" {
 		return nil
 	}
-	if _, err := p.config.Post(txApp, b.Inviter, kind, -b.Amount, bountyRefType, b.Id, "system:order_refunded", "拉新奖励：首单退款"); err != nil {
+	if _, err := p.config.Post(txApp, wallet.Posting{UserId: b.Inviter, Kind: kind, Amount: -b.Amount, RefType: bountyRefType, RefId: b.Id, Actor: "system:order_refunded", Note: "拉新奖励：首单退款"}); err != nil {
 		return wrap("post invite bounty "+kind, err)
 	}
 	what := map[string]string{BountyCancelled: "已取消", BountyClawedBack: "已追回"}[to]
@@ -263,8 +264,7 @@ func (p *plugin) settleBounties(app core.App, now time.Time) (int, int64, error)
 			return wrap("settle invite bounties", err)
 		}
 		for _, r := range rows {
-			if _, err := p.config.Post(txApp, r.Inviter, kindCommissionSettled, r.Amount, bountyRefType, r.Id,
-				"system:commission_settle", "拉新奖励结算 / invite bounty settled"); err != nil {
+			if _, err := p.config.Post(txApp, wallet.Posting{UserId: r.Inviter, Kind: kindCommissionSettled, Amount: r.Amount, RefType: bountyRefType, RefId: r.Id, Actor: "system:commission_settle", Note: "拉新奖励结算 / invite bounty settled"}); err != nil {
 				return wrap("post invite bounty settled", err)
 			}
 			p.notify(txApp, shop.Notification{

@@ -110,9 +110,9 @@ const (
 )
 
 // PostFunc books one wallet ledger entry inside txApp and returns it; it is
-// idempotent per (refType, refId, kind, wallet). hooks/wallet.Post has this
+// idempotent per (RefType, RefId, Kind, wallet). hooks/wallet.Post has this
 // shape.
-type PostFunc func(txApp core.App, userId, kind string, amount int64, refType, refId, actor, note string) (*core.Record, error)
+type PostFunc func(txApp core.App, posting wallet.Posting) (*core.Record, error)
 
 // PostManyFunc books several wallet ledger entries inside txApp, with the
 // result of calling a [PostFunc] once per posting in order; hooks/wallet.PostMany

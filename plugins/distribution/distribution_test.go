@@ -10,7 +10,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -18,23 +18,23 @@ import (
 	"fenxiao/hooks/shop"
 	"fenxiao/hooks/wallet"
 	"fenxiao/internal/audit"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/distribution"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // env is a shop with the distribution plugin and a movable clock.
 type env struct {
 	t    testing.TB
-	app  *tests.TestApp
+	app  *pbtests.TestApp
 	shop *shop.Shop
 	now  time.Time
 	seq  int
 }
 
 func newEnv(t testing.TB) *env {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	e := &env{t: t, app: app, shop: s, now: time.Date(2026, 11, 25, 10, 0, 0, 0, shop.ShopTimeZone)}
 	distribution.MustRegister(app, distribution.Config{Post: wallet.Post, Now: func() time.Time { return e.now }})
 	// distributors are made by the tests, not by the first purchase
@@ -57,7 +57,7 @@ func (e *env) settings(fields map[string]any) {
 // user creates a user; when upline is given it is bound under it.
 func (e *env) user(name string, distributor bool, upline *core.Record) (*core.Record, string) {
 	e.t.Helper()
-	u, token := testutil.User(e.t, e.app, name+"@test.local", map[string]any{"nickname": name, "is_distributor": distributor})
+	u, token := tests.User(e.t, e.app, name+"@test.local", map[string]any{"nickname": name, "is_distributor": distributor})
 	if upline != nil {
 		if err := accounts.BindUpline(e.app, u.Id, upline.GetString("invite_code"), "link", "", "user:"+u.Id); err != nil {
 			e.t.Fatalf("bind %s: %v", name, err)
@@ -131,7 +131,7 @@ func (e *env) load(orderId string) (*core.Record, []*core.Record) {
 func (e *env) firePaid(o *core.Record, items []*core.Record) {
 	e.t.Helper()
 	err := e.app.RunInTransaction(func(tx core.App) error {
-		return e.shop.OnOrderPaid.Trigger(&shop.OrderEvent{App: tx, Order: o, Items: items})
+		return e.shop.OnOrderPaid.Trigger(&shop.OrderEvent{App: tx, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items)})
 	})
 	if err != nil {
 		e.t.Fatalf("order paid: %v", err)
@@ -143,7 +143,7 @@ func (e *env) complete(o *core.Record) {
 	e.exec("UPDATE orders SET status = 'completed', completed_at = {:at} WHERE id = {:id}", dbx.Params{"at": dbTime(e.now), "id": o.Id})
 	o, items := e.load(o.Id)
 	err := e.app.RunInTransaction(func(tx core.App) error {
-		return e.shop.OnOrderCompleted.Trigger(&shop.OrderEvent{App: tx, Order: o, Items: items})
+		return e.shop.OnOrderCompleted.Trigger(&shop.OrderEvent{App: tx, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items)})
 	})
 	if err != nil {
 		e.t.Fatalf("order completed: %v", err)
@@ -172,7 +172,7 @@ func (e *env) refund(o *core.Record, aftersaleId string, lines ...shop.RefundedL
 		if err != nil {
 			return err
 		}
-		return e.shop.OnOrderRefunded.Trigger(&shop.RefundEvent{App: tx, Order: o, Aftersale: a, Lines: lines})
+		return e.shop.OnOrderRefunded.Trigger(&shop.RefundEvent{App: tx, Order: shop.AsOrder(o), Aftersale: a, Lines: lines})
 	})
 	if err != nil {
 		e.t.Fatalf("refund: %v", err)
@@ -366,7 +366,7 @@ func TestCommissionLifecycle(t *testing.T) {
 	// C's balance is spent (a superuser correction stands in for a paid
 	// withdrawal), then the special line is refunded in full: a debt
 	err = e.app.RunInTransaction(func(tx core.App) error {
-		_, err := wallet.Post(tx, c.Id, "adjustment", -2300, "adjustment", "spent", "superuser:test", "")
+		_, err := wallet.Post(tx, wallet.Posting{UserId: c.Id, Kind: "adjustment", Amount: -2300, RefType: "adjustment", RefId: "spent", Actor: "superuser:test"})
 		return err
 	})
 	if err != nil {
@@ -392,7 +392,7 @@ func TestCommissionLifecycle(t *testing.T) {
 	e.audit()
 
 	// the distributor centre
-	client := testutil.NewClient(t, e.app)
+	client := tests.NewClient(t, e.app)
 	res := client.Do(http.MethodGet, "/api/shop/distribution/summary", nil, cToken)
 	if res.Status != http.StatusOK {
 		t.Fatalf("summary: %d %s", res.Status, res.Raw)
@@ -584,8 +584,8 @@ func TestLevelsLeaderboardAndRewards(t *testing.T) {
 	}
 
 	// a superuser sets a level in the dashboard: logged
-	_, suToken := testutil.Superuser(t, e.app)
-	client := testutil.NewClient(t, e.app)
+	_, suToken := tests.Superuser(t, e.app)
+	client := tests.NewClient(t, e.app)
 	res := client.Do(http.MethodPatch, "/api/collections/users/records/"+d1.Id, map[string]any{"level": 2}, suToken)
 	if res.Status != http.StatusOK {
 		t.Fatalf("admin level: %d %s", res.Status, res.Raw)
@@ -618,7 +618,7 @@ func TestLevelsLeaderboardAndRewards(t *testing.T) {
 	}
 
 	// what others see follows leaderboard_visibility (superusers see all)
-	view := func(token string) (*testutil.Response, distribution.Board) {
+	view := func(token string) (*tests.Response, distribution.Board) {
 		t.Helper()
 		res := client.Do(http.MethodGet, "/api/shop/distribution/leaderboard?period=week&by=invites", nil, token)
 		var board distribution.Board

@@ -8,7 +8,7 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // Partial refunds of a line whose commission was already settled claw back
@@ -107,8 +107,8 @@ func TestSelfPurchase(t *testing.T) {
 // dashboard API and from Go; within the maximum it is saved.
 func TestSettingsRatesMaxSum(t *testing.T) {
 	e := newEnv(t)
-	_, suToken := testutil.Superuser(t, e.app)
-	client := testutil.NewClient(t, e.app)
+	_, suToken := tests.Superuser(t, e.app)
+	client := tests.NewClient(t, e.app)
 	url := "/api/collections/" + shop.SettingsCollection + "/records/" + shop.SettingsId
 
 	// default maximum 30%: 20% + 8% + 3% = 31%

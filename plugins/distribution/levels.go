@@ -15,9 +15,9 @@ import (
 // onOrderCompleted counts the order in the sales figures of the buyer and
 // of the uplines on its snapshot, then upgrades whoever now qualifies.
 func (p *plugin) onOrderCompleted(e *shop.OrderEvent) error {
-	amount := int64(e.Order.GetInt("payable") - e.Order.GetInt("refunded_amount"))
+	amount := e.Order.Payable() - e.Order.RefundedAmount()
 	buyer := e.Order.GetString("buyer")
-	chain := snapshotChainIds(e.Order)
+	chain := snapshotChainIds(e.Order.Record)
 	if amount > 0 && buyer != "" {
 		if err := addStats(e.App, buyer, chain, amount); err != nil {
 			return wrap("distribution: sales stats", err)

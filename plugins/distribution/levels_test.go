@@ -7,7 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/accounts"
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // Invitee-based levels are judged at once: when a user signs up under a
@@ -48,11 +48,11 @@ func TestLevelUpgradeOnJoinAndBinding(t *testing.T) {
 
 	a, _ := e.user("A", true, nil)
 	// signed up with A as referrer (OnUserJoined)
-	b, _ := testutil.User(t, e.app, "b@test.local", map[string]any{"nickname": "B", "is_distributor": true, "referrer": a.Id})
+	b, _ := tests.User(t, e.app, "b@test.local", map[string]any{"nickname": "B", "is_distributor": true, "referrer": a.Id})
 	if level(a) != 0 {
 		t.Fatalf("A level %d after one invitee, want 0", level(a))
 	}
-	testutil.User(t, e.app, "c@test.local", map[string]any{"nickname": "C", "referrer": a.Id})
+	tests.User(t, e.app, "c@test.local", map[string]any{"nickname": "C", "referrer": a.Id})
 	if level(a) != 1 || changes(a, "system:user_joined") != 1 {
 		t.Fatalf("A after two sign-ups: level %d, %d sign-up changes; want 1 and 1", level(a), changes(a, "system:user_joined"))
 	}

@@ -38,7 +38,7 @@ func (p *plugin) notifyEarned(ctx context.Context, txApp core.App, order *core.R
 			byUser[id] = &earned{userId: id}
 			list = append(list, byUser[id])
 		}
-		byUser[id].amount += int64(r.GetInt("amount"))
+		byUser[id].amount += shop.AsCommission(r).Amount()
 	}
 
 	orderNo := order.GetString("order_no")

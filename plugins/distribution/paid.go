@@ -39,7 +39,7 @@ type SnapshotMember struct {
 
 // onOrderPaid books the order's commissions in the payment's transaction.
 func (p *plugin) onOrderPaid(e *shop.OrderEvent) error {
-	if err := p.bookCommissions(e.App, e.Order, e.Items); err != nil {
+	if err := p.bookCommissions(e.App, e.Order.Record, shop.OrderItemRecords(e.Items)); err != nil {
 		return wrap("distribution: book commissions", err)
 	}
 	return e.Next()
@@ -152,8 +152,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 			RefType: commissionRefType, RefId: r.Id, Actor: "system:order_paid", Note: s.Formula}
 		if p.postRecords != nil {
 			postings = append(postings, posting)
-		} else if _, err := p.config.Post(txApp, posting.UserId, posting.Kind, posting.Amount,
-			posting.RefType, posting.RefId, posting.Actor, posting.Note); err != nil {
+		} else if _, err := p.config.Post(txApp, posting); err != nil {
 			return wrap("post commission_frozen", err)
 		}
 		delta := totalsDelta{frozen: s.Amount}
@@ -303,11 +302,11 @@ func (p *plugin) commissionLines(txApp core.App, order *core.Record, items []*co
 
 	// the shipping fee is shared among the earning lines by paid amount
 	shipping := make([]int64, len(items))
-	if fee := int64(order.GetInt("shipping_fee")); settings.IncludeShipping && fee > 0 {
+	if fee := shop.AsOrder(order).ShippingFee(); settings.IncludeShipping && fee > 0 {
 		weights := make([]int64, len(items))
 		for i, it := range items {
 			if !it.GetBool("is_gift") && it.GetInt("paid_amount") > 0 {
-				weights[i] = int64(it.GetInt("paid_amount"))
+				weights[i] = shop.AsOrderItem(it).PaidAmount()
 			}
 		}
 		shipping = money.Allocate(fee, weights)
@@ -320,7 +319,7 @@ func (p *plugin) commissionLines(txApp core.App, order *core.Record, items []*co
 			ProductId:     it.GetString("product"),
 			SkuId:         it.GetString("sku"),
 			Quantity:      it.GetInt("quantity"),
-			Paid:          int64(it.GetInt("paid_amount")),
+			Paid:          shop.AsOrderItem(it).PaidAmount(),
 			ShippingShare: shipping[i],
 			IsGift:        it.GetBool("is_gift"),
 		}

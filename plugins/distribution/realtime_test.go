@@ -16,8 +16,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/sandboxpay"
+	"fenxiao/tests"
 )
 
 // sseEvent is one server-sent event of PocketBase's realtime API.
@@ -216,7 +216,7 @@ func httpJSON(t *testing.T, srv *httptest.Server, method, path, token string, bo
 // over HTTP, and returns the order id.
 func buy(t *testing.T, srv *httptest.Server, app core.App, buyer *core.Record, token string, sku *core.Record) string {
 	t.Helper()
-	addr := testutil.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
+	addr := tests.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
 	status, raw := httpJSON(t, srv, http.MethodPost, "/api/shop/checkout", token,
 		map[string]any{"address": addr.Id, "items": []map[string]any{{"sku": sku.Id, "quantity": 1}}})
@@ -247,10 +247,10 @@ func TestRealtimeCommissionReachesOnlyTheUplines(t *testing.T) {
 	x, xTok := e.user("X", true, nil) // unrelated distributor
 	y, yTok := e.user("Y", false, x)  // X's own downline
 
-	p := testutil.Save(t, e.app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	sku := testutil.Save(t, e.app, "skus", map[string]any{"product": p.Id, "price": 10000, "stock": 10, "spec_text": "红"})
+	p := tests.Save(t, e.app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	sku := tests.Save(t, e.app, "skus", map[string]any{"product": p.Id, "price": 10000, "stock": 10, "spec_text": "红"})
 
-	srv := httptest.NewServer(testutil.NewClient(t, e.app).Handler)
+	srv := httptest.NewServer(tests.NewClient(t, e.app).Handler)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() {
 		cancel() // end the SSE requests first: Close waits for them

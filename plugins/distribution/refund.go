@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
+	"fenxiao/hooks/wallet"
 	"fenxiao/internal/commission"
 	"fenxiao/internal/money"
 )
@@ -67,7 +68,7 @@ func (p *plugin) onOrderRefunded(e *shop.RefundEvent) error {
 		}
 		refunded += line.Amount
 	}
-	if err := p.refundStats(e.App, e.Order, refunded); err != nil {
+	if err := p.refundStats(e.App, e.Order.Record, refunded); err != nil {
 		return wrap("distribution: refund stats", err)
 	}
 	return e.Next()
@@ -91,7 +92,7 @@ func (p *plugin) refundLine(txApp core.App, line shop.RefundedLine, ref, policy 
 
 	var paid int64
 	if item, err := txApp.FindRecordById(orderItemsCollection, line.OrderItemId); err == nil {
-		paid = int64(item.GetInt("paid_amount"))
+		paid = shop.AsOrderItem(item).PaidAmount()
 	}
 
 	for _, c := range rows {
@@ -175,9 +176,11 @@ func (p *plugin) applyRefund(txApp core.App, c commissionRow, cumBase int64, cum
 	}
 	switch kind {
 	case "cancel":
-		_, err = p.config.Post(txApp, c.Beneficiary, kindCommissionCancelled, -delta, adjustmentRefType, adj.Id, "system:order_refunded", adj.GetString("reason"))
+		_, err = p.config.Post(txApp, wallet.Posting{UserId: c.Beneficiary, Kind: kindCommissionCancelled, Amount: -delta,
+			RefType: adjustmentRefType, RefId: adj.Id, Actor: "system:order_refunded", Note: adj.GetString("reason")})
 	case "clawback":
-		_, err = p.config.Post(txApp, c.Beneficiary, kindClawback, -delta, adjustmentRefType, adj.Id, "system:order_refunded", adj.GetString("reason"))
+		_, err = p.config.Post(txApp, wallet.Posting{UserId: c.Beneficiary, Kind: kindClawback, Amount: -delta,
+			RefType: adjustmentRefType, RefId: adj.Id, Actor: "system:order_refunded", Note: adj.GetString("reason")})
 	}
 	if err != nil {
 		return wrap("post "+kind, err)

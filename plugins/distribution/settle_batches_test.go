@@ -9,13 +9,13 @@ import (
 
 	"fenxiao/hooks/shop"
 	"fenxiao/hooks/wallet"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/distribution"
+	"fenxiao/tests"
 )
 
 // newEnvWith is newEnv with the given plugin config (Post and Now are set).
 func newEnvWith(t testing.TB, config distribution.Config) *env {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	e := &env{t: t, app: app, shop: s, now: time.Date(2026, 11, 25, 10, 0, 0, 0, shop.ShopTimeZone)}
 	config.Post, config.PostMany = wallet.Post, wallet.PostMany
 	config.Now = func() time.Time { return e.now }

@@ -19,7 +19,8 @@ func (p *plugin) postSettled(txApp core.App, users []string, amounts map[string]
 			if amount <= 0 {
 				continue
 			}
-			if _, err := p.config.Post(txApp, user, kindCommissionSettled, amount, settlementRefType, batchId, actor, note); err != nil {
+			if _, err := p.config.Post(txApp, wallet.Posting{UserId: user, Kind: kindCommissionSettled, Amount: amount,
+				RefType: settlementRefType, RefId: batchId, Actor: actor, Note: note}); err != nil {
 				return 0, wrap("post commission_settled", err)
 			}
 			entries++

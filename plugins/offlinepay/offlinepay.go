@@ -98,7 +98,7 @@ func confirmOffline(e *core.RequestEvent) error {
 		Provider:      Name,
 		OrderNo:       order.GetString("order_no"),
 		TransactionId: form.Reference,
-		Amount:        int64(order.GetInt("payable")),
+		Amount:        shop.AsOrder(order).Payable(),
 		PaidAt:        time.Now(),
 		Raw:           `{"confirmed_by":"` + shop.Actor(e) + `"}`,
 	})

@@ -4,27 +4,27 @@ import (
 	"testing"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/offlinepay"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 func TestBankTransferConfirmedByAdmin(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	offlinepay.MustRegister(app, offlinepay.Config{AccountName: "杭州某某商贸有限公司", BankName: "招商银行", AccountNo: "5719000000000"})
 	paid := 0
 	s.OnOrderPaid.BindFunc(func(e *shop.OrderEvent) error {
 		paid++
 		return e.Next()
 	})
-	buyer, token := testutil.User(t, app, "buyer@test.local", nil)
-	_, admin := testutil.Superuser(t, app)
-	addr := testutil.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
+	buyer, token := tests.User(t, app, "buyer@test.local", nil)
+	_, admin := tests.Superuser(t, app)
+	addr := tests.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
-	p := testutil.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	sku := testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10})
-	c := testutil.NewClient(t, app)
+	p := tests.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	sku := tests.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10})
+	c := tests.NewClient(t, app)
 
 	checkout := func() string {
 		res := c.Do("POST", "/api/shop/checkout", map[string]any{"address": addr.Id,
@@ -42,7 +42,7 @@ func TestBankTransferConfirmedByAdmin(t *testing.T) {
 		t.Fatalf("start: %d %s", start.Status, start.Raw)
 	}
 
-	confirm := func(orderId, ref, tok string) *testutil.Response {
+	confirm := func(orderId, ref, tok string) *tests.Response {
 		return c.Do("POST", "/api/shop/admin/orders/"+orderId+"/confirm-offline", map[string]any{"reference": ref}, tok)
 	}
 	if res := confirm(id, "BANK001", token); res.Status != 401 && res.Status != 403 {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/internal/testutil"
+	"fenxiao/tests"
 )
 
 // cartLines returns the cart view's selected lines as sku → [discount, paid].
@@ -93,7 +93,7 @@ func TestCartEqualsOrderOnRandomCarts(t *testing.T) {
 		"scope": "categories", "categories": []string{cats[1].Id}, "stackable": true, "tiers": nil})
 
 	for round := range 25 {
-		user, token := testutil.User(t, f.app, fmt.Sprintf("r%d@test.local", round), nil)
+		user, token := tests.User(t, f.app, fmt.Sprintf("r%d@test.local", round), nil)
 		addr := f.save("addresses", map[string]any{"user": user.Id, "name": "李四",
 			"phone": "13900000000", "province": "江苏省", "detail": "1号"})
 		picked := rng.Perm(len(skus))[:2+rng.IntN(5)]

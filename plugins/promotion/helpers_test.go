@@ -8,14 +8,14 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/promotion"
 	"fenxiao/plugins/sandboxpay"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // fixture is a shop with the promotion plugin on a movable clock, a buyer
 // with an address, a category tree 食品 › 茶叶 and three products:
@@ -25,8 +25,8 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 //	gift 赠品杯 (off shelf)       0 fen, stock 2
 type fixture struct {
 	t     testing.TB
-	app   *tests.TestApp
-	c     *testutil.Client
+	app   *pbtests.TestApp
+	c     *tests.Client
 	buyer *core.Record
 	token string
 	admin string
@@ -42,15 +42,15 @@ type fixture struct {
 }
 
 func newFixture(t testing.TB, register ...func(app core.App)) *fixture {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
 	f := &fixture{t: t, app: app, now: time.Now().Truncate(time.Millisecond)}
 	promotion.MustRegister(app, promotion.Config{Now: f.clock})
 	for _, r := range register {
 		r(app)
 	}
-	f.buyer, f.token = testutil.User(t, app, "buyer@test.local", nil)
-	_, f.admin = testutil.Superuser(t, app)
+	f.buyer, f.token = tests.User(t, app, "buyer@test.local", nil)
+	_, f.admin = tests.Superuser(t, app)
 	f.addr = f.save("addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800000000",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
 	f.food = f.save("categories", map[string]any{"name": "食品", "is_active": true})
@@ -66,7 +66,7 @@ func newFixture(t testing.TB, register ...func(app core.App)) *fixture {
 	if err := app.Save(giftP); err != nil {
 		t.Fatal(err)
 	}
-	f.c = testutil.NewClient(t, app)
+	f.c = tests.NewClient(t, app)
 	return f
 }
 
@@ -144,7 +144,7 @@ func (f *fixture) addToCart(token string, sku *core.Record, qty int) {
 	}
 }
 
-func (f *fixture) cart(token string) *testutil.Response {
+func (f *fixture) cart(token string) *tests.Response {
 	f.t.Helper()
 	res := f.c.Do("GET", "/api/shop/cart", nil, token)
 	if res.Status != 200 {

@@ -11,8 +11,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/accounts"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/distribution"
+	"fenxiao/tests"
 )
 
 // Ten concurrent checkouts by one buyer of a once-per-buyer promotion:
@@ -165,7 +165,7 @@ func TestFullReductionCommissionCheckoutToPay(t *testing.T) {
 	chain := make([]*core.Record, 3) // C, B, A: levels 1, 2, 3
 	var upline *core.Record
 	for i, name := range []string{"a", "b", "c"} {
-		u, _ := testutil.User(t, f.app, name+"@test.local", map[string]any{"is_distributor": true})
+		u, _ := tests.User(t, f.app, name+"@test.local", map[string]any{"is_distributor": true})
 		if upline != nil {
 			if err := accounts.BindUpline(f.app, u.Id, upline.GetString("invite_code"), "link", "", "user:"+u.Id); err != nil {
 				t.Fatal(err)

@@ -12,8 +12,8 @@ import (
 
 	"fenxiao/hooks/accounts"
 	"fenxiao/internal/pricing"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/distribution"
+	"fenxiao/tests"
 )
 
 // 满200减30 from the cart to a paid order: the cart's totals, the per-line
@@ -148,7 +148,7 @@ func TestPerUserLimit(t *testing.T) {
 		t.Fatalf("cart after a paid order: %d", d)
 	}
 	// the cup is not food
-	other, otherToken := testutil.User(t, f.app, "other@test.local", nil)
+	other, otherToken := tests.User(t, f.app, "other@test.local", nil)
 	addr := f.save("addresses", map[string]any{"user": other.Id, "name": "李四", "phone": "13900000000",
 		"province": "浙江省", "detail": "2号"})
 	if o := f.checkout(otherToken, addr, f.tea, 1, f.cup, 1); o.GetInt("discount_amount") != 1200 {
@@ -163,7 +163,7 @@ func TestGift(t *testing.T) {
 		distribution.MustRegister(app, distribution.Config{})
 	})
 	// the buyer was invited by a distributor
-	up, _ := testutil.User(t, f.app, "up@test.local", map[string]any{"is_distributor": true})
+	up, _ := tests.User(t, f.app, "up@test.local", map[string]any{"is_distributor": true})
 	up = f.reload("users", up.Id)
 	if err := accounts.BindUpline(f.app, f.buyer.Id, up.GetString("invite_code"), "link", "", "user:"+f.buyer.Id); err != nil {
 		t.Fatal(err)

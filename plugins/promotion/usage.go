@@ -14,7 +14,7 @@ import (
 // the order (orders.promotions, written at checkout), in the transaction
 // that paid it.
 func (p *plugin) onOrderPaid(e *shop.OrderEvent) error {
-	if err := recordUsage(e.App, e.Order); err != nil {
+	if err := recordUsage(e.App, e.Order.Record); err != nil {
 		return err
 	}
 	return e.Next()

@@ -8,20 +8,20 @@ import (
 	"github.com/pocketbase/pocketbase/tools/logger"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/requestlog"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // TestSample: with request_log_sample N the log keeps one successful request
 // in N and every failed one; 1 keeps all, 0 only the failures, and a
 // negative value written straight into the database keeps all.
 func TestSample(t *testing.T) {
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	requestlog.MustRegister(app, requestlog.Config{})
 	app.Settings().Logs.MaxDays = 5 // test apps keep no logs
-	client := testutil.NewClient(t, app)
+	client := tests.NewClient(t, app)
 
 	settings, err := app.FindRecordById(shop.SettingsCollection, shop.SettingsId)
 	if err != nil {

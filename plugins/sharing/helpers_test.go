@@ -13,23 +13,23 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/sandboxpay"
 	"fenxiao/plugins/sharing"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // env is a shop with the sandbox payment method and the sharing plugin,
 // one product on the shelf (tea, one SKU of 8800 fen) and a distributor,
 // alice, who shares it.
 type env struct {
 	t     testing.TB
-	app   *tests.TestApp
-	c     *testutil.Client
+	app   *pbtests.TestApp
+	c     *tests.Client
 	alice *core.Record
 	token string // alice's
 	teaP  *core.Record
@@ -38,15 +38,15 @@ type env struct {
 
 func newEnv(t testing.TB, config sharing.Config) *env {
 	t.Helper()
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
 	sharing.MustRegister(app, config)
 	e := &env{t: t, app: app}
-	e.alice, e.token = testutil.User(t, app, "alice@test.local", map[string]any{"nickname": "爱丽丝", "is_distributor": true})
+	e.alice, e.token = tests.User(t, app, "alice@test.local", map[string]any{"nickname": "爱丽丝", "is_distributor": true})
 	e.teaP = e.save("products", map[string]any{"title": "西湖龙井 明前特级 250g 礼盒装", "status": "on"})
 	e.tea = e.save("skus", map[string]any{"product": e.teaP.Id, "price": 8800, "stock": 100, "spec_text": "250g"})
 	e.teaP = e.reload("products", e.teaP.Id)
-	e.c = testutil.NewClient(t, app)
+	e.c = tests.NewClient(t, app)
 	return e
 }
 

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/sharing"
+	"fenxiao/tests"
 )
 
 func TestLinkCreatedOnceAndReused(t *testing.T) {
@@ -45,7 +45,7 @@ func TestLinkCreatedOnceAndReused(t *testing.T) {
 	// any other channel, product or owner is another link; no channel is "link"
 	plain := e.link(e.token, "")
 	wechat := e.link(e.token, "product="+e.teaP.Id+"&channel=wechat_group")
-	_, bobToken := testutil.User(t, e.app, "bob@test.local", nil)
+	_, bobToken := tests.User(t, e.app, "bob@test.local", nil)
 	bobs := e.link(bobToken, "product="+e.teaP.Id+"&channel=moments")
 	codes := map[any]bool{code: true, plain["code"]: true, wechat["code"]: true, bobs["code"]: true}
 	if len(codes) != 4 || plain["channel"] != sharing.DefaultChannel || plain["product"] != "" {

@@ -7,16 +7,16 @@ import (
 	"testing"
 	"time"
 
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/sharing"
+	"fenxiao/tests"
 )
 
 func TestMaterialsVisibility(t *testing.T) {
 	e := newEnv(t, sharing.Config{})
 	// distributors are made by hand here, not by signing up
 	e.settings(map[string]any{"distributor_condition": "apply"})
-	_, buyerToken := testutil.User(t, e.app, "buyer@test.local", map[string]any{"is_distributor": false})
-	_, adminToken := testutil.Superuser(t, e.app)
+	_, buyerToken := tests.User(t, e.app, "buyer@test.local", map[string]any{"is_distributor": false})
+	_, adminToken := tests.Superuser(t, e.app)
 
 	now := time.Now().UTC()
 	at := func(d time.Duration) string { return now.Add(d).Format("2006-01-02 15:04:05.000Z") }

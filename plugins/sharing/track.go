@@ -183,7 +183,7 @@ func (p *plugin) onOrderPaid(e *shop.OrderEvent) error {
 		if err != nil || n > 0 {
 			return err
 		}
-		return saveConversion(e.App, link.Id, KindOrder, buyer.Id, e.Order.Id, int64(e.Order.GetInt("payable")))
+		return saveConversion(e.App, link.Id, KindOrder, buyer.Id, e.Order.Id, e.Order.Payable())
 	}()
 	if err != nil {
 		e.App.Logger().Warn("sharing: order attribution failed", "order", e.Order.Id, "error", err.Error())

@@ -9,8 +9,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/sharing"
+	"fenxiao/tests"
 )
 
 // click posts a click on code as the visitor at addr with user agent ua.
@@ -148,7 +148,7 @@ func TestConversionsAndStats(t *testing.T) {
 	invite := e.alice.GetString("invite_code")
 	aliceLink := e.link(e.token, "product="+e.teaP.Id)["code"].(string)
 	alicePlain := e.link(e.token, "channel=wechat_group")["code"].(string)
-	_, malloryToken := testutil.User(t, e.app, "mallory@test.local", map[string]any{"is_distributor": true})
+	_, malloryToken := tests.User(t, e.app, "mallory@test.local", map[string]any{"is_distributor": true})
 	malloryLink := e.link(malloryToken, "product="+e.teaP.Id)["code"].(string)
 
 	// three visitors on alice's product link, one on mallory's
@@ -165,7 +165,7 @@ func TestConversionsAndStats(t *testing.T) {
 		t.Fatalf("bob not bound to alice: %q", bob.GetString("referrer"))
 	}
 	// carol, already a user without upline, binds through the same link later
-	carol, carolToken := testutil.User(t, e.app, "carol@test.local", nil)
+	carol, carolToken := tests.User(t, e.app, "carol@test.local", nil)
 	res := e.c.Do(http.MethodPost, "/api/shop/referral/bind", map[string]any{"code": invite, "source": "qr", "scene": aliceLink}, carolToken)
 	if res.Status != 200 {
 		t.Fatalf("carol binds: %d %s", res.Status, res.Raw)
@@ -204,6 +204,8 @@ func TestConversionsAndStats(t *testing.T) {
 		t.Fatalf("%d order conversions, want 1", n)
 	}
 	// a part of bob's order is refunded later: the stats read it live
+	// (written without a refund record, so the audit at cleanup is off)
+	tests.SkipAudit(t)
 	if _, err := e.app.DB().NewQuery("UPDATE orders SET refunded_amount = 1234 WHERE id = {:id}").Bind(dbx.Params{"id": order.Id}).Execute(); err != nil {
 		t.Fatal(err)
 	}

@@ -8,17 +8,17 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/staffmail"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 func TestStaffNotificationsAreEmailed(t *testing.T) {
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	staffmail.MustRegister(app, staffmail.Config{})
-	testutil.Superuser(t, app)
-	buyer, _ := testutil.User(t, app, "b@test.local", nil)
+	tests.Superuser(t, app)
+	buyer, _ := tests.User(t, app, "b@test.local", nil)
 	ctx := context.Background()
 
 	notify := func(n shop.Notification) {

@@ -11,12 +11,12 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/tencentsms"
 	"fenxiao/plugins/tencentsms/tencentfake"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 func config(f *tencentfake.Fake, key string) tencentsms.Config {
 	return tencentsms.Config{
@@ -34,9 +34,9 @@ func config(f *tencentfake.Fake, key string) tencentsms.Config {
 func TestSignInCodeBySMS(t *testing.T) {
 	f := tencentfake.New("AKIDtest", "k3y", "1400000001", "小店", "100")
 	defer f.Close()
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	tencentsms.MustRegister(app, config(f, "k3y"))
-	c := testutil.NewClient(t, app)
+	c := tests.NewClient(t, app)
 	if res := c.Do(http.MethodPost, "/api/shop/auth/sms/send", map[string]any{"phone": "13800138000"}, ""); res.Status != 200 {
 		t.Fatalf("send: %d %s", res.Status, res.Raw)
 	}
@@ -53,9 +53,9 @@ func TestSignInCodeBySMS(t *testing.T) {
 	// a wrong key fails the signature check: the route answers 503
 	f2 := tencentfake.New("AKIDtest", "k3y", "1400000001", "小店", "100")
 	defer f2.Close()
-	app2, _ := testutil.NewShopApp(t)
+	app2, _ := tests.NewShopApp(t)
 	tencentsms.MustRegister(app2, config(f2, "wrong"))
-	res = testutil.NewClient(t, app2).Do(http.MethodPost, "/api/shop/auth/sms/send", map[string]any{"phone": "13800138000"}, "")
+	res = tests.NewClient(t, app2).Do(http.MethodPost, "/api/shop/auth/sms/send", map[string]any{"phone": "13800138000"}, "")
 	if res.Status != http.StatusServiceUnavailable || f2.Requests() != 1 || len(f2.Messages()) != 0 {
 		t.Fatalf("wrong key: %d %s", res.Status, res.Raw)
 	}
@@ -85,9 +85,9 @@ func delivery(t *testing.T, app core.App, n *core.Record) *core.Record {
 func TestOrderEventsBySMS(t *testing.T) {
 	f := tencentfake.New("AKIDtest", "k3y", "1400000001", "小店", "100", "200", "300")
 	defer f.Close()
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	tencentsms.MustRegister(app, config(f, "k3y"))
-	buyer, _ := testutil.User(t, app, "b@test.local", map[string]any{"phone": "13900139000"})
+	buyer, _ := tests.User(t, app, "b@test.local", map[string]any{"phone": "13900139000"})
 	ctx := context.Background()
 	pass := func() {
 		t.Helper()

@@ -4,20 +4,20 @@ import (
 	"net/http"
 	"testing"
 
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/wechat"
 	"fenxiao/plugins/wechat/wxfake"
+	"fenxiao/tests"
 )
 
 func TestWeChatPhoneNumber(t *testing.T) {
 	fake := wxfake.New(t, "wx-app", "wx-secret")
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	client, err := wechat.NewClient(wechat.Config{AppID: "wx-app", Secret: "wx-secret", BaseURL: fake.URL()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wechat.MustRegister(app, wechat.Config{Client: client})
-	c := testutil.NewClient(t, app)
+	c := tests.NewClient(t, app)
 
 	// signed in through the fake's jscode2session
 	res := c.Do(http.MethodPost, "/api/shop/auth/wechat", map[string]any{"code": "code-dave-1"}, "")
@@ -51,7 +51,7 @@ func TestWeChatPhoneNumber(t *testing.T) {
 	}
 
 	// a number already on another account is refused
-	other, otherToken := testutil.User(t, app, "other@test.local", nil)
+	other, otherToken := tests.User(t, app, "other@test.local", nil)
 	res = c.Do(http.MethodPost, "/api/shop/auth/wechat/phone", map[string]any{"code": "phone-13800001111-2"}, otherToken)
 	if res.Status != 409 || res.Code() != "phone_in_use" {
 		t.Fatalf("number of another account: %d %s", res.Status, res.Raw)

@@ -8,11 +8,11 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/wechat"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // fakeWeChat answers /sns/jscode2session like WeChat does: codes are
 // single-use, a wrong secret is refused, and every answer is JSON served as
@@ -52,10 +52,10 @@ func fakeWeChat(t *testing.T, appID, secret string) (*httptest.Server, *atomic.I
 
 func TestWeChatSignIn(t *testing.T) {
 	srv, calls := fakeWeChat(t, "wx-app", "wx-secret")
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	wechat.MustRegister(app, wechat.Config{AppID: "wx-app", Secret: "wx-secret", BaseURL: srv.URL})
-	c := testutil.NewClient(t, app)
-	inviter, _ := testutil.User(t, app, "inviter@test.local", nil)
+	c := tests.NewClient(t, app)
+	inviter, _ := tests.User(t, app, "inviter@test.local", nil)
 
 	res := c.Do(http.MethodPost, "/api/shop/auth/wechat", map[string]any{
 		"code": "code-alice-1", "nickname": "爱丽丝", "inviter": inviter.GetString("invite_code"), "inviter_source": "qr",
@@ -102,9 +102,9 @@ func TestWeChatSignIn(t *testing.T) {
 
 func TestWeChatWrongSecretAndOutage(t *testing.T) {
 	srv, _ := fakeWeChat(t, "wx-app", "right")
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	wechat.MustRegister(app, wechat.Config{AppID: "wx-app", Secret: "wrong", BaseURL: srv.URL})
-	c := testutil.NewClient(t, app)
+	c := tests.NewClient(t, app)
 	res := c.Do(http.MethodPost, "/api/shop/auth/wechat", map[string]any{"code": "code-bob-1"}, "")
 	if res.Status != http.StatusBadGateway || res.Code() != "wechat_unavailable" {
 		t.Fatalf("wrong secret: %d %s", res.Status, res.Raw)
@@ -115,9 +115,9 @@ func TestWeChatWrongSecretAndOutage(t *testing.T) {
 
 	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(502) }))
 	down.Close()
-	app2, _ := testutil.NewShopApp(t)
+	app2, _ := tests.NewShopApp(t)
 	wechat.MustRegister(app2, wechat.Config{AppID: "wx-app", Secret: "right", BaseURL: down.URL})
-	res = testutil.NewClient(t, app2).Do(http.MethodPost, "/api/shop/auth/wechat", map[string]any{"code": "code-bob-1"}, "")
+	res = tests.NewClient(t, app2).Do(http.MethodPost, "/api/shop/auth/wechat", map[string]any{"code": "code-bob-1"}, "")
 	if res.Status != http.StatusBadGateway {
 		t.Fatalf("outage: %d %s", res.Status, res.Raw)
 	}
@@ -125,10 +125,10 @@ func TestWeChatWrongSecretAndOutage(t *testing.T) {
 
 func TestWeChatSignInUnknownInviterKeepsTheCode(t *testing.T) {
 	srv, calls := fakeWeChat(t, "wx-app", "wx-secret")
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	wechat.MustRegister(app, wechat.Config{AppID: "wx-app", Secret: "wx-secret", BaseURL: srv.URL})
-	c := testutil.NewClient(t, app)
-	inviter, _ := testutil.User(t, app, "inviter@test.local", nil)
+	c := tests.NewClient(t, app)
+	inviter, _ := tests.User(t, app, "inviter@test.local", nil)
 	before, _ := app.CountRecords("users")
 
 	// an unknown inviter is refused before WeChat sees the code

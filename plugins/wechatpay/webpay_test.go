@@ -14,9 +14,9 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/wechatpay"
 	"fenxiao/plugins/wechatpay/wxpayfake"
+	"fenxiao/tests"
 )
 
 func startChannel(p *wechatpay.Provider, channel, orderNo, ip string) (*shop.PayStart, error) {
@@ -143,14 +143,14 @@ func TestWebChannelsPayTheOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Close)
-	app, _ := testutil.NewShopApp(t)
+	app, _ := tests.NewShopApp(t)
 	wechatpay.MustRegister(app, fake.PluginConfig())
-	c := testutil.NewClient(t, app)
-	buyerRec, token := testutil.User(t, app, "web@test.local", nil) // no WeChat identity
-	addr := testutil.Save(t, app, "addresses", map[string]any{"user": buyerRec.Id, "name": "李四", "phone": "13900000000",
+	c := tests.NewClient(t, app)
+	buyerRec, token := tests.User(t, app, "web@test.local", nil) // no WeChat identity
+	addr := tests.Save(t, app, "addresses", map[string]any{"user": buyerRec.Id, "name": "李四", "phone": "13900000000",
 		"province": "上海市", "detail": "徐汇区1号", "is_default": true})
-	p := testutil.Save(t, app, "products", map[string]any{"title": "红枣", "status": "on"})
-	sku := testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 3990, "stock": 10, "spec_text": "500g"})
+	p := tests.Save(t, app, "products", map[string]any{"title": "红枣", "status": "on"})
+	sku := tests.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 3990, "stock": 10, "spec_text": "500g"})
 
 	deliver := func(n *wxpayfake.Notification) int {
 		rec := httptest.NewRecorder()
@@ -209,5 +209,5 @@ func TestWebChannelsPayTheOrder(t *testing.T) {
 	if res.Status != 400 || !strings.Contains(string(res.Raw), "pay_channel_invalid") {
 		t.Fatalf("bad channel: %d %s", res.Status, res.Raw)
 	}
-	testutil.MustAudit(t, app)
+	tests.MustAudit(t, app)
 }

@@ -11,12 +11,12 @@ import (
 
 	"fenxiao/hooks/accounts"
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/distribution"
 	"fenxiao/plugins/sandboxpay"
 	"fenxiao/plugins/wechatpay"
 	"fenxiao/plugins/wechatpay/wxpayfake"
 	"fenxiao/plugins/withdrawal"
+	"fenxiao/tests"
 )
 
 // Through the collection API a user reads only their own withdrawals,
@@ -30,21 +30,21 @@ func TestUsersReadOnlyTheirOwnMoney(t *testing.T) {
 	})
 	c := e.c
 
-	alice, aliceTok := testutil.User(t, e.app, "alice@test.local", map[string]any{"is_distributor": true, "wx_openid": "oAlice"})
+	alice, aliceTok := tests.User(t, e.app, "alice@test.local", map[string]any{"is_distributor": true, "wx_openid": "oAlice"})
 	alice, _ = e.app.FindRecordById("users", alice.Id)
-	bob, bobTok := testutil.User(t, e.app, "bob@test.local", nil)
+	bob, bobTok := tests.User(t, e.app, "bob@test.local", nil)
 	if err := accounts.BindUpline(e.app, bob.Id, alice.GetString("invite_code"), "link", "", "user:"+bob.Id); err != nil {
 		t.Fatal(err)
 	}
-	mallory, malloryTok := testutil.User(t, e.app, "mallory@test.local", map[string]any{"is_distributor": true, "wx_openid": "oMallory"})
+	mallory, malloryTok := tests.User(t, e.app, "mallory@test.local", map[string]any{"is_distributor": true, "wx_openid": "oMallory"})
 	e.post(alice.Id, "reward", 5000, "seed-alice")
 	e.post(mallory.Id, "reward", 300, "seed-mallory")
 
 	// bob buys: alice earns a commission
-	addr := testutil.Save(t, e.app, "addresses", map[string]any{"user": bob.Id, "name": "李四", "phone": "13900000000",
+	addr := tests.Save(t, e.app, "addresses", map[string]any{"user": bob.Id, "name": "李四", "phone": "13900000000",
 		"province": "浙江省", "detail": "西湖区2号", "is_default": true})
-	p := testutil.Save(t, e.app, "products", map[string]any{"title": "茶叶", "status": "on"})
-	sku := testutil.Save(t, e.app, "skus", map[string]any{"product": p.Id, "price": 8000, "stock": 5})
+	p := tests.Save(t, e.app, "products", map[string]any{"title": "茶叶", "status": "on"})
+	sku := tests.Save(t, e.app, "skus", map[string]any{"product": p.Id, "price": 8000, "stock": 5})
 	res := c.Do(http.MethodPost, "/api/shop/checkout", map[string]any{"address": addr.Id, "items": []map[string]any{{"sku": sku.Id, "quantity": 1}}}, bobTok)
 	if res.Status != 200 {
 		t.Fatalf("checkout: %d %s", res.Status, res.Raw)
@@ -190,7 +190,7 @@ func TestUsersReadOnlyTheirOwnMoney(t *testing.T) {
 // (the serve event, which binds the routes, can fire only once).
 func setupWith(t *testing.T, settings map[string]any, register func(app core.App)) *env {
 	t.Helper()
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	fake, err := wxpayfake.New(wxpayfake.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -214,6 +214,6 @@ func setupWith(t *testing.T, settings map[string]any, register func(app core.App
 			t.Fatal(err)
 		}
 	}
-	su, suTok := testutil.Superuser(t, app)
-	return &env{t: t, app: app, shop: s, fake: fake, c: testutil.NewClient(t, app), su: su, suTok: suTok}
+	su, suTok := tests.Superuser(t, app)
+	return &env{t: t, app: app, shop: s, fake: fake, c: tests.NewClient(t, app), su: su, suTok: suTok}
 }

@@ -12,8 +12,8 @@ import (
 
 	"fenxiao/hooks/accounts"
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/distribution"
+	"fenxiao/tests"
 )
 
 // A distributor withdraws their settled commission for real (bank channel:
@@ -26,9 +26,9 @@ func TestRefundAfterWithdrawalLeavesDebtRepaidByNextCommission(t *testing.T) {
 	// settlement looks an hour ahead of the orders' completion
 	distribution.MustRegister(e.app, distribution.Config{Now: func() time.Time { return time.Now().Add(time.Hour) }})
 
-	a, aTok := testutil.User(t, e.app, "a@test.local", map[string]any{"is_distributor": true})
+	a, aTok := tests.User(t, e.app, "a@test.local", map[string]any{"is_distributor": true})
 	a, _ = e.app.FindRecordById("users", a.Id)
-	d, _ := testutil.User(t, e.app, "d@test.local", nil)
+	d, _ := tests.User(t, e.app, "d@test.local", nil)
 	if err := accounts.BindUpline(e.app, d.Id, a.GetString("invite_code"), "link", "", "user:"+d.Id); err != nil {
 		t.Fatal(err)
 	}
@@ -74,14 +74,14 @@ func TestRefundAfterWithdrawalLeavesDebtRepaidByNextCommission(t *testing.T) {
 			}
 		}
 		fire(func(tx core.App, o *core.Record, items []*core.Record) error {
-			return e.shop.OnOrderPaid.Trigger(&shop.OrderEvent{App: tx, Order: o, Items: items})
+			return e.shop.OnOrderPaid.Trigger(&shop.OrderEvent{App: tx, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items)})
 		})
 		if _, err := e.app.DB().NewQuery("UPDATE orders SET status = 'completed', completed_at = {:at} WHERE id = {:id}").
 			Bind(dbx.Params{"at": now, "id": id}).Execute(); err != nil {
 			t.Fatal(err)
 		}
 		fire(func(tx core.App, o *core.Record, items []*core.Record) error {
-			return e.shop.OnOrderCompleted.Trigger(&shop.OrderEvent{App: tx, Order: o, Items: items})
+			return e.shop.OnOrderCompleted.Trigger(&shop.OrderEvent{App: tx, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items)})
 		})
 		if _, err := e.shop.RunJob(e.app, "commission_settle"); err != nil {
 			t.Fatal(err)
@@ -122,7 +122,7 @@ func TestRefundAfterWithdrawalLeavesDebtRepaidByNextCommission(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		return e.shop.OnOrderRefunded.Trigger(&shop.RefundEvent{App: tx, Order: o, Aftersale: as,
+		return e.shop.OnOrderRefunded.Trigger(&shop.RefundEvent{App: tx, Order: shop.AsOrder(o), Aftersale: as,
 			Lines: []shop.RefundedLine{{OrderItemId: item.Id, Amount: 10000, Quantity: 1}}})
 	})
 	if err != nil {

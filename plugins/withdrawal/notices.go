@@ -34,7 +34,7 @@ func notifyMoved(txApp core.App, w *core.Record, to string) error {
 	if !ok {
 		return nil
 	}
-	amount := money.Yuan(int64(w.GetInt("amount")))
+	amount := money.Yuan(shop.AsWithdrawal(w).Amount())
 	reason := w.GetString("reason")
 	body := m.body
 	args := []any{amount}
@@ -47,14 +47,14 @@ func notifyMoved(txApp core.App, w *core.Record, to string) error {
 		Title:  m.title,
 		Body:   fmt.Sprintf(body, args...),
 		RefId:  w.Id,
-		Data: map[string]string{"amount": amount, "payout": money.Yuan(int64(w.GetInt("payout"))),
+		Data: map[string]string{"amount": amount, "payout": money.Yuan(shop.AsWithdrawal(w).Payout()),
 			"status": m.title, "reason": reason, "time": nowText()},
 	})
 }
 
 // notifyStaffRequest tells the staff that a withdrawal waits for review.
 func notifyStaffRequest(txApp core.App, w *core.Record) error {
-	amount := money.Yuan(int64(w.GetInt("amount")))
+	amount := money.Yuan(shop.AsWithdrawal(w).Amount())
 	return shop.Notify(txApp, shop.Notification{
 		Kind:  shop.KindStaffWithdrawal,
 		Title: "提现申请待审核 / withdrawal waiting",

@@ -64,7 +64,7 @@ func (p *plugin) transfer(id string) error {
 			BillNo:   w.Id,
 			OpenId:   w.GetString("openid"),
 			UserName: account.RealName,
-			Amount:   int64(w.GetInt("payout")),
+			Amount:   shop.AsWithdrawal(w).Payout(),
 			Remark:   p.config.TransferRemark,
 		}
 		return nil
@@ -226,7 +226,7 @@ func (p *plugin) notify(e *core.RequestEvent) error {
 		e.App.Logger().Error("transfer notification for an unknown withdrawal", "provider", name, "bill", notice.BillNo)
 		return fail(http.StatusNotFound, "unknown bill")
 	}
-	if w.GetString("channel") != ChannelWechat || (notice.Amount != 0 && notice.Amount != int64(w.GetInt("payout"))) {
+	if w.GetString("channel") != ChannelWechat || (notice.Amount != 0 && notice.Amount != shop.AsWithdrawal(w).Payout()) {
 		e.App.Logger().Error("transfer notification does not match the withdrawal",
 			"provider", name, "bill", notice.BillNo, "amount", notice.Amount, "payout", w.GetInt("payout"))
 		return fail(http.StatusBadRequest, "notification does not match the bill")

@@ -162,8 +162,7 @@ func (p *plugin) create(txApp core.App, userId string, form requestForm) (*core.
 	if err := save(txApp, r, actor); err != nil {
 		return nil, err
 	}
-	if _, err := wallet.Post(txApp, userId, ledger.KindWithdrawHold, form.Amount, RefType, r.Id, actor,
-		fmt.Sprintf("提现申请 %s 元", money.Yuan(form.Amount))); err != nil {
+	if _, err := wallet.Post(txApp, wallet.Posting{UserId: userId, Kind: ledger.KindWithdrawHold, Amount: form.Amount, RefType: RefType, RefId: r.Id, Actor: actor, Note: fmt.Sprintf("提现申请 %s 元", money.Yuan(form.Amount))}); err != nil {
 		return nil, err
 	}
 	if err := logEvent(txApp, r.Id, "", StatusPending, actor, ""); err != nil {

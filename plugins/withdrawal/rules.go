@@ -237,17 +237,18 @@ func (p *plugin) onUpdate(e *core.RecordEvent) error {
 // book posts the wallet entries of a withdrawal reaching status to.
 func book(txApp core.App, r *core.Record, to, actor string) error {
 	user := r.GetString("user")
-	amount, fee, payout := int64(r.GetInt("amount")), int64(r.GetInt("fee")), int64(r.GetInt("payout"))
+	w := shop.AsWithdrawal(r)
+	amount, fee, payout := w.Amount(), w.Fee(), w.Payout()
 	switch to {
 	case StatusRejected, StatusFailed, StatusClosed:
-		_, err := wallet.Post(txApp, user, ledger.KindWithdrawRelease, amount, RefType, r.Id, actor, "提现退回 "+to)
+		_, err := wallet.Post(txApp, wallet.Posting{UserId: user, Kind: ledger.KindWithdrawRelease, Amount: amount, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现退回 " + to})
 		return err
 	case StatusPaid:
-		if _, err := wallet.Post(txApp, user, ledger.KindWithdrawPaid, -payout, RefType, r.Id, actor, "提现到账"); err != nil {
+		if _, err := wallet.Post(txApp, wallet.Posting{UserId: user, Kind: ledger.KindWithdrawPaid, Amount: -payout, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现到账"}); err != nil {
 			return err
 		}
 		if fee > 0 {
-			if _, err := wallet.Post(txApp, user, ledger.KindWithdrawFee, -fee, RefType, r.Id, actor, "提现手续费"); err != nil {
+			if _, err := wallet.Post(txApp, wallet.Posting{UserId: user, Kind: ledger.KindWithdrawFee, Amount: -fee, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现手续费"}); err != nil {
 				return err
 			}
 		}

@@ -13,19 +13,19 @@ import (
 	"fenxiao/hooks/wallet"
 	"fenxiao/internal/audit"
 	"fenxiao/internal/ledger"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/wechatpay/wxpayfake"
 	"fenxiao/plugins/withdrawal"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 type env struct {
 	t     *testing.T
 	app   core.App
 	shop  *shop.Shop
 	fake  *wxpayfake.Fake
-	c     *testutil.Client
+	c     *tests.Client
 	su    *core.Record
 	suTok string
 }
@@ -41,7 +41,7 @@ func (e *env) user(email, openid string, funds int64) (*core.Record, string) {
 	if openid != "" {
 		fields["wx_openid"] = openid
 	}
-	u, tok := testutil.User(e.t, e.app, email, fields)
+	u, tok := tests.User(e.t, e.app, email, fields)
 	if funds != 0 {
 		e.post(u.Id, ledger.KindReward, funds, "seed")
 	}
@@ -51,7 +51,7 @@ func (e *env) user(email, openid string, funds int64) (*core.Record, string) {
 func (e *env) post(userId, kind string, amount int64, ref string) {
 	e.t.Helper()
 	err := e.app.RunInTransaction(func(txApp core.App) error {
-		_, err := wallet.Post(txApp, userId, kind, amount, "test", ref, "system:test", "")
+		_, err := wallet.Post(txApp, wallet.Posting{UserId: userId, Kind: kind, Amount: amount, RefType: "test", RefId: ref, Actor: "system:test"})
 		return err
 	})
 	if err != nil {
@@ -75,12 +75,12 @@ func (e *env) wantBalance(userId string, available, frozen int64) {
 	}
 }
 
-func (e *env) request(token string, body map[string]any) *testutil.Response {
+func (e *env) request(token string, body map[string]any) *tests.Response {
 	e.t.Helper()
 	return e.c.Do(http.MethodPost, "/api/shop/withdrawals", body, token)
 }
 
-func (e *env) admin(id, action string, body any) *testutil.Response {
+func (e *env) admin(id, action string, body any) *tests.Response {
 	e.t.Helper()
 	return e.c.Do(http.MethodPost, "/api/shop/admin/withdrawals/"+id+"/"+action, body, e.suTok)
 }

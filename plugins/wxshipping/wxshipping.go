@@ -184,7 +184,7 @@ func (p *plugin) onShipped(e *shop.ShipmentEvent) error {
 	if o.GetString("pay_method") != payMethod || o.GetBool("sandbox") {
 		return e.Next()
 	}
-	row, err := p.queue(e.App, o, e.TrackingCompany, e.TrackingNo)
+	row, err := p.queue(e.App, o.Record, e.TrackingCompany, e.TrackingNo)
 	if err != nil {
 		return err
 	}

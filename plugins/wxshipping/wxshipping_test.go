@@ -7,26 +7,26 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/sandboxpay"
 	"fenxiao/plugins/wechat"
 	"fenxiao/plugins/wechat/wxfake"
 	"fenxiao/plugins/wechatpay"
 	"fenxiao/plugins/wechatpay/wxpayfake"
 	"fenxiao/plugins/wxshipping"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // fixture is a shop with WeChat Pay and sandbox payments on fakes, a buyer
 // with an openid, an address and a product, and the plugin on a fake WeChat.
 type fixture struct {
-	app   *tests.TestApp
+	app   *pbtests.TestApp
 	shop  *shop.Shop
-	c     *testutil.Client
+	c     *tests.Client
 	wx    *wxfake.Fake
 	pay   *wxpayfake.Fake
 	buyer *core.Record
@@ -49,7 +49,7 @@ func newFixture(t *testing.T, cfg wxshipping.Config) *fixture {
 		t.Fatal(err)
 	}
 
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
 	wechatpay.MustRegister(app, pay.PluginConfig())
 	cfg.Client = client
@@ -57,13 +57,13 @@ func newFixture(t *testing.T, cfg wxshipping.Config) *fixture {
 	wxshipping.MustRegister(app, cfg)
 
 	f := &fixture{app: app, shop: s, wx: wx, pay: pay}
-	f.buyer, f.token = testutil.User(t, app, "buyer@test.local", map[string]any{"wx_openid": "o_buyer_openid"})
-	_, f.admin = testutil.Superuser(t, app)
-	f.addr = testutil.Save(t, app, "addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800001234",
+	f.buyer, f.token = tests.User(t, app, "buyer@test.local", map[string]any{"wx_openid": "o_buyer_openid"})
+	_, f.admin = tests.Superuser(t, app)
+	f.addr = tests.Save(t, app, "addresses", map[string]any{"user": f.buyer.Id, "name": "张三", "phone": "13800001234",
 		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
-	p := testutil.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	f.sku = testutil.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10, "spec_text": "红"})
-	f.c = testutil.NewClient(t, app)
+	p := tests.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	f.sku = tests.Save(t, app, "skus", map[string]any{"product": p.Id, "price": 5000, "stock": 10, "spec_text": "红"})
+	f.c = tests.NewClient(t, app)
 	return f
 }
 
@@ -277,10 +277,10 @@ func TestOrderWithoutOpenIdIsRecordedAsFailed(t *testing.T) {
 }
 
 func TestRegisterNeedsClientAndCore(t *testing.T) {
-	if err := wxshipping.Register(testutil.NewApp(t), wxshipping.Config{}); err == nil {
+	if err := wxshipping.Register(tests.NewApp(t), wxshipping.Config{}); err == nil {
 		t.Fatal("no client accepted")
 	}
-	app := testutil.NewApp(t)
+	app := tests.NewApp(t)
 	t.Cleanup(app.Cleanup)
 	c, _ := wechat.NewClient(wechat.Config{AppID: "a", Secret: "s"})
 	if err := wxshipping.Register(app, wxshipping.Config{Client: c}); err == nil {

@@ -11,12 +11,12 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/wxsubscribe"
 	"fenxiao/plugins/wxsubscribe/subscribefake"
+	"fenxiao/tests"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) { tests.Main(m) }
 
 // tokens caches the fake's token like the wechat plugin's client does.
 type tokens struct {
@@ -44,14 +44,14 @@ func (t *tokens) ForgetToken(token string) {
 	}
 }
 
-func setup(t *testing.T) (*subscribefake.Fake, *tokens, core.App, *shop.Shop, *testutil.Client) {
+func setup(t *testing.T) (*subscribefake.Fake, *tokens, core.App, *shop.Shop, *tests.Client) {
 	f := subscribefake.New(map[string][]string{
 		"tmplShip": {"character_string1", "thing2"},
 		"tmplComm": {"amount1", "thing2"},
 	})
 	t.Cleanup(f.Close)
 	tk := &tokens{fake: f}
-	app, s := testutil.NewShopApp(t)
+	app, s := tests.NewShopApp(t)
 	wxsubscribe.MustRegister(app, wxsubscribe.Config{
 		Tokens: tk,
 		Templates: map[string]wxsubscribe.Template{
@@ -61,7 +61,7 @@ func setup(t *testing.T) (*subscribefake.Fake, *tokens, core.App, *shop.Shop, *t
 		},
 		BaseURL: f.URL,
 	})
-	return f, tk, app, s, testutil.NewClient(t, app)
+	return f, tk, app, s, tests.NewClient(t, app)
 }
 
 func count(t *testing.T, app core.App, user, tmpl string) int {
@@ -73,7 +73,7 @@ func count(t *testing.T, app core.App, user, tmpl string) int {
 
 func TestTemplatesAndAcceptedRoutes(t *testing.T) {
 	_, _, app, _, c := setup(t)
-	u, tok := testutil.User(t, app, "u@test.local", map[string]any{"wx_openid": "oU1"})
+	u, tok := tests.User(t, app, "u@test.local", map[string]any{"wx_openid": "oU1"})
 
 	res := c.Do(http.MethodGet, "/api/shop/wx-subscribe/templates?scene=checkout", nil, "")
 	if ids, _ := res.Body["template_ids"].([]any); res.Status != 200 || len(ids) != 1 || ids[0] != "tmplShip" {
@@ -99,8 +99,8 @@ func TestTemplatesAndAcceptedRoutes(t *testing.T) {
 
 func TestSubscribeMessagesAreSentAndSpent(t *testing.T) {
 	f, tk, app, s, c := setup(t)
-	u, tok := testutil.User(t, app, "u@test.local", map[string]any{"wx_openid": "oU1"})
-	nowx, _ := testutil.User(t, app, "n@test.local", nil)
+	u, tok := tests.User(t, app, "u@test.local", map[string]any{"wx_openid": "oU1"})
+	nowx, _ := tests.User(t, app, "n@test.local", nil)
 	ctx := context.Background()
 	pass := func() {
 		t.Helper()
@@ -168,7 +168,7 @@ func TestSubscribeMessagesAreSentAndSpent(t *testing.T) {
 	}
 
 	// the user muted WeChat for shipments: no delivery is queued
-	testutil.Save(t, app, "notification_prefs", map[string]any{"user": u.Id,
+	tests.Save(t, app, "notification_prefs", map[string]any{"user": u.Id,
 		"muted": map[string][]string{shop.KindOrderShipped: {"wechat_subscribe"}}})
 	before, _ := app.CountRecords("notification_deliveries")
 	notify(u.Id, shop.KindOrderShipped, map[string]string{"order_no": "A3"})

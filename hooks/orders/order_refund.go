@@ -10,7 +10,6 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/hooks/catalog"
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/money"
 )
@@ -26,9 +25,9 @@ var errRefundExceeds = shop.Fail(http.StatusConflict, "refund_exceeds_paid",
 
 // Refund statuses (refunds.status).
 const (
-	RefundProcessing = "processing"
-	RefundSuccess    = "success"
-	RefundFailed     = "failed"
+	RefundProcessing = string(shop.RefundStatusProcessing)
+	RefundSuccess    = string(shop.RefundStatusSuccess)
+	RefundFailed     = string(shop.RefundStatusFailed)
 )
 
 // RefundAftersale refunds an approved refund-only after-sale or a received
@@ -142,7 +141,7 @@ func (p *plugin) RefundAftersale(app core.App, aftersaleId string) (*RefundResul
 	if refund.GetString("status") == RefundSuccess {
 		return res, nil
 	}
-	if int64(refund.GetInt("amount")) != amount {
+	if shop.AsRefund(refund).Amount() != amount {
 		return nil, shop.Fail(http.StatusConflict, "refund_amount_changed", "退款金额与进行中的退款不符 / the refund in flight is for another amount")
 	}
 
@@ -155,7 +154,7 @@ func (p *plugin) RefundAftersale(app core.App, aftersaleId string) (*RefundResul
 		TransactionId: payment.GetString("transaction_id"),
 		RefundNo:      no,
 		Amount:        amount,
-		Total:         int64(order.GetInt("payable")),
+		Total:         shop.AsOrder(order).Payable(),
 		Reason:        truncate(as.GetString("reason"), 80),
 	})
 	if err != nil {
@@ -179,205 +178,6 @@ func (p *plugin) RefundAftersale(app core.App, aftersaleId string) (*RefundResul
 		return nil, shop.Fail(http.StatusBadGateway, "refund_failed", "退款被支付渠道拒绝 / the provider refused the refund")
 	}
 	return done, nil
-}
-
-// applyRefundOutcome applies what a provider said about a refund (its
-// answer, a reconciliation query or a notification), idempotently:
-//
-//   - success, in one transaction: the refund moves processing|failed →
-//     success with a conditional update, the refunded amounts go onto the
-//     lines and the order with conditional updates (never above what was
-//     paid), returned units go back to stock, the after-sale becomes
-//     refunded, OnOrderRefunded fires with the lines and the buyer is
-//     notified; an order refunded in full becomes "refunded";
-//   - failed: the refund moves processing → failed (the admin can retry;
-//     a retry takes a new refund number);
-//   - processing: the provider's refund id is kept, nothing else changes.
-//
-// A refund already successful changes nothing, whatever the answer.
-func (p *plugin) applyRefundOutcome(app core.App, refundId string, out *shop.RefundResult) (*RefundResult, error) {
-	res := &RefundResult{}
-	switch out.Status {
-	case RefundSuccess:
-	case RefundFailed:
-		err := app.RunInTransaction(func(txApp core.App) error {
-			r, err := txApp.FindRecordById(refundsCollection, refundId)
-			if err != nil {
-				return err
-			}
-			res.Refund = r
-			if r.GetString("status") != RefundProcessing {
-				return nil
-			}
-			r.Set("provider_refund_id", out.RefundId)
-			r.Set("raw", truncate(out.Raw, 20000))
-			moved, err := moveRefund(txApp, r, []string{RefundProcessing}, RefundFailed)
-			if err == nil && moved {
-				txApp.Logger().Warn("refund failed at the provider; retry it from the after-sale",
-					"refund", r.Id, "refund_no", r.GetString("refund_no"), "aftersale", r.GetString("aftersale"))
-				err = notifyRefundFailed(txApp, r)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		res.Aftersale, _ = app.FindRecordById(aftersalesCollection, res.Refund.GetString("aftersale"))
-		return res, nil
-	default: // processing, or anything unknown: wait
-		err := app.RunInTransaction(func(txApp core.App) error {
-			r, err := txApp.FindRecordById(refundsCollection, refundId)
-			if err != nil {
-				return err
-			}
-			res.Refund = r
-			if r.GetString("status") != RefundProcessing || out.RefundId == "" || r.GetString("provider_refund_id") == out.RefundId {
-				return nil
-			}
-			r.Set("provider_refund_id", out.RefundId)
-			r.Set("raw", truncate(out.Raw, 20000))
-			return save(txApp, r)
-		})
-		if err != nil {
-			return nil, err
-		}
-		res.Aftersale, _ = app.FindRecordById(aftersalesCollection, res.Refund.GetString("aftersale"))
-		return res, nil
-	}
-
-	err := app.RunInTransaction(func(txApp core.App) error {
-		r, err := txApp.FindRecordById(refundsCollection, refundId)
-		if err != nil {
-			return err
-		}
-		res.Refund = r
-		if r.GetString("status") == RefundSuccess {
-			res.Aftersale, err = txApp.FindRecordById(aftersalesCollection, r.GetString("aftersale"))
-			return err
-		}
-		amount := int64(r.GetInt("amount"))
-		if out.Amount != 0 && out.Amount != amount {
-			txApp.Logger().Error("refund reported for another amount; not recorded, check it by hand",
-				"refund", r.Id, "refund_no", r.GetString("refund_no"), "amount", amount, "reported", out.Amount)
-			return shop.Fail(http.StatusConflict, "refund_amount_mismatch",
-				"退款金额与渠道报告不符 / the provider reports another refund amount")
-		}
-		a, err := txApp.FindRecordById(aftersalesCollection, r.GetString("aftersale"))
-		if err != nil {
-			return err
-		}
-		kind := a.GetString("type")
-		lines, shipping, err := refundLines(a)
-		if err != nil {
-			return err
-		}
-		sum := shipping
-		for _, l := range lines {
-			sum += l.Amount
-		}
-		if sum != amount {
-			return shop.Fail(http.StatusConflict, "refund_amount_changed", "退款金额与售后单不符 / the refund differs from the after-sale")
-		}
-		o, err := txApp.FindRecordById(ordersCollection, r.GetString("order"))
-		if err != nil {
-			return err
-		}
-		if shipping > 0 {
-			// note: before the lines take their part, so that only the
-			// shipping refunded so far counts
-			left, err := shippingLeft(txApp, o, "")
-			if err != nil {
-				return err
-			}
-			if shipping > left {
-				txApp.Logger().Error("refund paid by the provider exceeds the shipping left; not recorded",
-					"aftersale", a.Id, "shipping", shipping, "left", left)
-				return errRefundExceeds
-			}
-		}
-
-		events := make([]shop.RefundedLine, 0, len(lines))
-		for _, l := range lines {
-			qty := 0
-			if kind == TypeReturnRefund {
-				qty = l.Quantity
-			}
-			upd, err := txApp.DB().NewQuery(`UPDATE {{order_items}}
-					SET [[refunded_amount]] = [[refunded_amount]] + {:amount},
-						[[returned_quantity]] = [[returned_quantity]] + {:qty}
-					WHERE [[id]] = {:id} AND [[refunded_amount]] + {:amount} <= [[paid_amount]]
-						AND [[returned_quantity]] + {:qty} <= [[quantity]]`).
-				Bind(dbx.Params{"amount": l.Amount, "qty": qty, "id": l.OrderItem}).Execute()
-			if err != nil {
-				return err
-			}
-			if n, _ := upd.RowsAffected(); n == 0 {
-				txApp.Logger().Error("refund paid by the provider exceeds the line; not recorded",
-					"aftersale", a.Id, "order_item", l.OrderItem, "amount", l.Amount)
-				return errRefundExceeds
-			}
-			events = append(events, shop.RefundedLine{OrderItemId: l.OrderItem, Amount: l.Amount, Quantity: qty})
-		}
-
-		if o.GetInt("refunded_amount")+int(amount) > o.GetInt("payable") {
-			return errRefundExceeds
-		}
-		o.Set("refunded_amount", o.GetInt("refunded_amount")+int(amount))
-		var left int
-		if err := txApp.DB().NewQuery("SELECT COALESCE(SUM([[paid_amount]] - [[refunded_amount]]), 0) FROM {{order_items}} WHERE [[order]] = {:order}").
-			Bind(dbx.Params{"order": o.Id}).Row(&left); err != nil {
-			return err
-		}
-		if from := o.GetString("status"); left == 0 && CanTransition(from, StatusRefunded) {
-			if err := moveStatus(txApp, o, from, StatusRefunded); err != nil {
-				return err
-			}
-		} else if err := save(txApp, o); err != nil {
-			return err
-		}
-
-		if kind == TypeReturnRefund {
-			for _, l := range lines {
-				it, err := txApp.FindRecordById(itemsCollection, l.OrderItem)
-				if err != nil {
-					return err
-				}
-				if err := catalog.RestoreStock(txApp, it.GetString("sku"), l.Quantity); err != nil && !isCode(err, "sku_not_found") {
-					return err
-				}
-				if err := catalog.AddSales(txApp, it.GetString("product"), -l.Quantity); err != nil {
-					return err
-				}
-			}
-		}
-
-		if out.RefundId != "" {
-			r.Set("provider_refund_id", out.RefundId)
-		}
-		if out.Raw != "" {
-			r.Set("raw", truncate(out.Raw, 20000))
-		}
-		r.Set("refunded_at", nowDate())
-		if _, err := moveRefund(txApp, r, []string{RefundProcessing, RefundFailed}, RefundSuccess); err != nil {
-			return err
-		}
-		// note: the money moved; a buyer who closed the after-sale meanwhile
-		// still gets it recorded
-		if err := moveAftersale(txApp, a, []string{AsApproved, AsReceived, AsClosed}, AsRefunded); err != nil {
-			return err
-		}
-		res.Aftersale = a
-		if err := p.shop.OnOrderRefunded.Trigger(&shop.RefundEvent{App: txApp, Order: o, Aftersale: a, Lines: events}); err != nil {
-			return err
-		}
-		return notify(txApp, o.GetString("buyer"), shop.KindRefund, "退款成功 / refund completed",
-			fmt.Sprintf("订单 %s 退款 %s 元%s已原路退回", o.GetString("order_no"), yuan(amount), shippingNote(shipping)), a.Id,
-			map[string]string{"order_no": o.GetString("order_no"), "amount": yuan(amount), "status": "退款成功"})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
 }
 
 // moveRefund moves a refund (loaded in txApp) to another status with a
@@ -450,7 +250,7 @@ func checkRefundable(app core.App, lines []AftersaleLine) error {
 		if err != nil {
 			return err
 		}
-		if int64(it.GetInt("refunded_amount"))+l.Amount > int64(it.GetInt("paid_amount")) {
+		if line := shop.AsOrderItem(it); line.RefundedAmount()+l.Amount > line.PaidAmount() {
 			return errRefundExceeds
 		}
 	}

@@ -64,7 +64,7 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 		OrderId:     order.Id,
 		OrderNo:     order.GetString("order_no"),
 		Description: "订单 " + order.GetString("order_no"),
-		Amount:      int64(order.GetInt("payable")),
+		Amount:      shop.AsOrder(order).Payable(),
 		Buyer:       e.Auth,
 		ClientIP:    e.RealIP(),
 		ExpiresAt:   order.GetDateTime("expires_at").Time(),

@@ -10,13 +10,13 @@ import (
 	"fenxiao/hooks/shop"
 )
 
-// notify handles POST /api/shop/pay/notify/{provider}: the provider
+// providerNotification handles POST /api/shop/pay/notify/{provider}: the provider
 // verifies and decodes its callback, the core applies it ([ApplyPayment])
 // and the provider writes the answer it expects. A replayed notification
 // changes nothing and is acknowledged as handled. Providers implementing
 // [shop.RefundNotificationParser] send refund notifications here too;
 // they are applied like a refund_reconcile answer.
-func (p *plugin) notify(e *core.RequestEvent) error {
+func (p *plugin) providerNotification(e *core.RequestEvent) error {
 	provider, ok := p.shop.PaymentProvider(e.Request.PathValue("provider"))
 	if !ok {
 		return shop.ToApiError(shop.Fail(http.StatusNotFound, "pay_method_unavailable", "不支持该支付方式 / unknown payment provider"))

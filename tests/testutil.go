@@ -1,8 +1,8 @@
-// Package testutil builds real PocketBase test apps with fenxiao's schema.
+// Package tests builds real PocketBase test apps with fenxiao's schema.
 //
 // Each test gets its own copy of a data dir migrated once per test binary,
 // so a new app costs a file copy, not a full migration run.
-package testutil
+package tests
 
 import (
 	"os"
@@ -10,10 +10,11 @@ import (
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
+	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"fenxiao/hooks"
 	"fenxiao/hooks/shop"
+	"fenxiao/internal/audit"
 	"fenxiao/internal/sqlitedb"
 	_ "fenxiao/pb_migrations"
 )
@@ -25,7 +26,7 @@ var (
 )
 
 // Main runs the package's tests and removes the template data dir afterwards.
-// Use it from TestMain: func TestMain(m *testing.M) { testutil.Main(m) }
+// Use it from TestMain: func TestMain(m *testing.M) { tests.Main(m) }
 func Main(m *testing.M) {
 	code := m.Run()
 	if templateDir != "" {
@@ -54,14 +55,14 @@ func template() (string, error) {
 			templateErr = err
 			return
 		}
-		templateDir, templateErr = tests.TempDirClone(app.DataDir())
+		templateDir, templateErr = pbtests.TempDirClone(app.DataDir())
 		app.Cleanup()
 	})
 	return templateDir, templateErr
 }
 
 // NewApp returns a fresh migrated test app without the shop core registered.
-func NewApp(tb testing.TB) *tests.TestApp {
+func NewApp(tb testing.TB) *pbtests.TestApp {
 	tb.Helper()
 	dir, err := template()
 	if err != nil {
@@ -74,10 +75,10 @@ func NewApp(tb testing.TB) *tests.TestApp {
 	return app
 }
 
-// newTestApp is tests.NewTestApp on a clone of dir with the database
+// newTestApp is pbtests.NewTestApp on a clone of dir with the database
 // connection main.go uses.
-func newTestApp(dir string) (*tests.TestApp, error) {
-	return tests.NewTestAppWithConfig(core.BaseAppConfig{
+func newTestApp(dir string) (*pbtests.TestApp, error) {
+	return pbtests.NewTestAppWithConfig(core.BaseAppConfig{
 		DataDir:       dir,
 		EncryptionEnv: "pb_test_env",
 		DBConnect:     sqlitedb.Connect,
@@ -85,8 +86,10 @@ func newTestApp(dir string) (*tests.TestApp, error) {
 }
 
 // NewShopApp returns a fresh test app with the shop core registered
-// (scheduler off) and cleans it up when the test ends.
-func NewShopApp(tb testing.TB, config ...hooks.Config) (*tests.TestApp, *shop.Shop) {
+// (scheduler off). When the test ends it runs the audit on the app's
+// database (every scenario ends with the money invariants holding; a test
+// that breaks them on purpose calls [SkipAudit]) and cleans the app up.
+func NewShopApp(tb testing.TB, config ...hooks.Config) (*pbtests.TestApp, *shop.Shop) {
 	tb.Helper()
 	app := NewApp(tb)
 	cfg := hooks.Config{}
@@ -95,8 +98,35 @@ func NewShopApp(tb testing.TB, config ...hooks.Config) (*tests.TestApp, *shop.Sh
 	}
 	cfg.DisableScheduler = true
 	s := hooks.MustRegister(app, cfg)
-	tb.Cleanup(app.Cleanup)
+	tb.Cleanup(func() {
+		defer app.Cleanup()
+		// note: a test that already failed gets no second report
+		if auditSkipped(tb) || tb.Failed() {
+			return
+		}
+		rep, err := audit.Run(app)
+		if err != nil {
+			tb.Errorf("audit at cleanup: %v", err)
+			return
+		}
+		if !rep.OK() {
+			tb.Errorf("audit at cleanup failed:\n%s", rep)
+		}
+	})
 	return app, s
+}
+
+var skipAudit sync.Map // testing.TB → true
+
+// SkipAudit turns off the audit that [NewShopApp] runs when tb ends, for
+// a test that corrupts the money data on purpose (the audit's own tests).
+func SkipAudit(tb testing.TB) {
+	skipAudit.Store(tb, true)
+}
+
+func auditSkipped(tb testing.TB) bool {
+	_, ok := skipAudit.LoadAndDelete(tb)
+	return ok
 }
 
 // Superuser creates a superuser and returns it with an auth token.

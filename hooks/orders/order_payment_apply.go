@@ -88,7 +88,7 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 			return fmt.Errorf("find payment: %w", err)
 		}
 
-		if notice.Amount != int64(order.GetInt("payable")) {
+		if notice.Amount != shop.AsOrder(order).Payable() {
 			txApp.Logger().Error("payment refused: amount differs from the order's payable",
 				"order_no", notice.OrderNo, "provider", notice.Provider, "transaction_id", notice.TransactionId,
 				"amount", notice.Amount, "payable", order.GetInt("payable"))
@@ -154,7 +154,7 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 				return err
 			}
 		}
-		err = s.OnOrderPaid.Trigger(&shop.OrderEvent{App: txApp, Order: order, Items: items, Payment: payment})
+		err = s.OnOrderPaid.Trigger(&shop.OrderEvent{App: txApp, Order: shop.AsOrder(order), Items: shop.AsOrderItems(items), Payment: shop.AsPayment(payment)})
 		if err != nil {
 			return err
 		}

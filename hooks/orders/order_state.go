@@ -144,11 +144,11 @@ func orderShipped(txApp core.App, p *plugin, o *core.Record) error {
 		return err
 	}
 	company, number := o.GetString("tracking_company"), o.GetString("tracking_no")
-	if err := p.shop.OnOrderShipped.Trigger(&shop.ShipmentEvent{App: txApp, Order: o, Items: items,
+	if err := p.shop.OnOrderShipped.Trigger(&shop.ShipmentEvent{App: txApp, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items),
 		TrackingCompany: company, TrackingNo: number}); err != nil {
 		return err
 	}
-	return notify(txApp, o.GetString("buyer"), shop.KindOrderShipped,
+	return sendNotice(txApp, o.GetString("buyer"), shop.KindOrderShipped,
 		"订单已发货 / your order has shipped",
 		fmt.Sprintf("订单 %s 已由 %s 发出，运单号 %s", o.GetString("order_no"), company, number), o.Id,
 		map[string]string{"order_no": o.GetString("order_no"), "company": company, "tracking_no": number,

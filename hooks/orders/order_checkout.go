@@ -84,6 +84,8 @@ type entry struct {
 	quantity int
 }
 
+// placeOrder is the checkout: the lines, the address and the offer are
+// checked, the lines priced, then the order is written in one transaction.
 func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm) (*core.Record, error) {
 	if len([]rune(form.Note)) > 200 {
 		return nil, shop.FieldFail("note", "note_too_long", "备注最多200字 / the note is at most 200 characters")
@@ -96,41 +98,95 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	if err != nil {
 		return nil, err
 	}
-
-	var offer *shop.Offer
-	var offers shop.OfferProvider
-	if form.Offer != "" {
-		if offers = p.shop.Offers(); offers == nil {
-			return nil, shop.FieldFail("offer", "offer_unavailable", "活动不存在 / no such offer")
-		}
-		if fromCart || len(entries) != 1 {
-			return nil, shop.FieldFail("items", "offer_single_line", "活动商品需单独下单 / an offer is bought alone, one line per order")
-		}
-		if offer, err = offers.Prepare(app, buyer, form.Offer, entries[0].sku, entries[0].quantity); err != nil {
-			return nil, err
-		}
+	offer, offers, err := p.checkoutOffer(app, buyer, form.Offer, entries, fromCart)
+	if err != nil {
+		return nil, err
+	}
+	cart, gifts, err := p.priceCheckout(app, buyer, entries, address, form.Coupon, offer)
+	if err != nil {
+		return nil, err
+	}
+	order, err := newOrder(app, buyer, form, cart, address, offer)
+	if err != nil {
+		return nil, err
+	}
+	itemsCol, err := app.FindCachedCollectionByNameOrId(itemsCollection)
+	if err != nil {
+		return nil, err
 	}
 
-	// note: prices are read outside the transaction to keep it short; the
-	// stock, the only thing that can run out under us, is taken conditionally
-	// inside it. The cart view prices through the same catalog.Price.
-	priced := make([]catalog.Entry, len(entries))
-	for i, en := range entries {
-		priced[i] = catalog.Entry{Id: en.sku, Sku: en.sku, Quantity: en.quantity, Selected: true}
-	}
-	var discounts shop.DiscountsFunc
-	if p.config.Discounts != nil {
-		discounts = shop.DiscountsFunc(p.config.Discounts)
-	}
-	cart, infos, err := catalog.Price(app, p.shop, catalog.PriceRequest{
-		User: buyer, Entries: priced, Address: address, Discounts: discounts, Coupon: form.Coupon, Offer: offer,
+	err = p.shop.RunInTransaction(app, func(txApp core.App) error {
+		if offer != nil {
+			if err := offers.Take(txApp, order, form.Offer, entries[0].sku, entries[0].quantity); err != nil {
+				return err
+			}
+		}
+		if err := takeStock(txApp, cart.Lines); err != nil {
+			return err
+		}
+		if err := saveBuilt(txApp, order); err != nil {
+			return err
+		}
+		if err := p.redeemCoupon(txApp, order, cart); err != nil {
+			return err
+		}
+		if err := saveOrderLines(txApp, itemsCol, order, cart.Lines); err != nil {
+			return err
+		}
+		if err := saveGiftLines(txApp, itemsCol, order, cart.Gifts, gifts); err != nil {
+			return err
+		}
+		if fromCart {
+			return clearBoughtCartLines(txApp, buyer.Id, entries)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	return order, nil
+}
+
+// checkoutOffer prepares the special offer a checkout asks for (nil when
+// none): it is bought alone, one line, not from the cart.
+func (p *plugin) checkoutOffer(app core.App, buyer *core.Record, offerId string, entries []entry, fromCart bool) (*shop.Offer, shop.OfferProvider, error) {
+	if offerId == "" {
+		return nil, nil, nil
+	}
+	offers := p.shop.Offers()
+	if offers == nil {
+		return nil, nil, shop.FieldFail("offer", "offer_unavailable", "活动不存在 / no such offer")
+	}
+	if fromCart || len(entries) != 1 {
+		return nil, nil, shop.FieldFail("items", "offer_single_line", "活动商品需单独下单 / an offer is bought alone, one line per order")
+	}
+	offer, err := offers.Prepare(app, buyer, offerId, entries[0].sku, entries[0].quantity)
+	if err != nil {
+		return nil, nil, err
+	}
+	return offer, offers, nil
+}
+
+// priceCheckout prices the lines as the cart does and refuses a missing,
+// delisted or sold-out line; it also looks up the SKUs of the gifts.
+//
+// note: prices are read outside the transaction to keep it short; the
+// stock, the only thing that can run out under us, is taken conditionally
+// inside it. The cart view prices through the same catalog.Price.
+func (p *plugin) priceCheckout(app core.App, buyer *core.Record, entries []entry, address *core.Record, coupon string, offer *shop.Offer) (pricing.Cart, map[string]*catalog.SkuInfo, error) {
+	priced := make([]catalog.Entry, len(entries))
+	for i, en := range entries {
+		priced[i] = catalog.Entry{Id: en.sku, Sku: en.sku, Quantity: en.quantity, Selected: true}
+	}
+	cart, infos, err := catalog.Price(app, p.shop, catalog.PriceRequest{
+		User: buyer, Entries: priced, Address: address, Coupon: coupon, Offer: offer,
+	})
+	if err != nil {
+		return cart, nil, err
+	}
 	for i, en := range entries {
 		if infos[en.sku] == nil {
-			return nil, shop.Fail(http.StatusNotFound, "sku_not_found",
+			return cart, nil, shop.Fail(http.StatusNotFound, "sku_not_found",
 				fmt.Sprintf("第%d件商品不存在 / line %d: SKU not found", i+1, i+1))
 		}
 	}
@@ -139,28 +195,33 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 			continue
 		}
 		if err := catalog.LineError(l); err != nil {
-			return nil, err
+			return cart, nil, err
 		}
-		switch l.Status {
-		case pricing.StatusOffShelf:
-			return nil, shop.Fail(http.StatusConflict, "product_off_shelf",
+		if l.Status == pricing.StatusOffShelf {
+			return cart, nil, shop.Fail(http.StatusConflict, "product_off_shelf",
 				fmt.Sprintf("「%s」已下架 / %s is off the shelf", l.Title, l.Title))
-		default:
-			return nil, shop.Fail(http.StatusConflict, "out_of_stock",
-				fmt.Sprintf("「%s」库存不足 / %s: not enough stock", l.Title, l.Title))
 		}
+		return cart, nil, errOutOfStock(l.Title)
 	}
-	var gifts map[string]*catalog.SkuInfo
-	if len(cart.Gifts) > 0 {
-		giftIds := make([]string, len(cart.Gifts))
-		for i, g := range cart.Gifts {
-			giftIds[i] = g.SkuId
-		}
-		if gifts, err = catalog.LookupSkus(app, giftIds); err != nil {
-			return nil, err
-		}
+	if len(cart.Gifts) == 0 {
+		return cart, nil, nil
 	}
+	giftIds := make([]string, len(cart.Gifts))
+	for i, g := range cart.Gifts {
+		giftIds[i] = g.SkuId
+	}
+	gifts, err := catalog.LookupSkus(app, giftIds)
+	return cart, gifts, err
+}
 
+func errOutOfStock(title string) error {
+	return shop.Fail(http.StatusConflict, "out_of_stock",
+		fmt.Sprintf("「%s」库存不足 / %s: not enough stock", title, title))
+}
+
+// newOrder builds the unsaved order of a priced cart, due for payment
+// within the shop's auto_cancel_minutes (or the offer's own limit).
+func newOrder(app core.App, buyer *core.Record, form checkoutForm, cart pricing.Cart, address *core.Record, offer *shop.Offer) (*core.Record, error) {
 	settings, err := shop.LoadSettings(app)
 	if err != nil {
 		return nil, err
@@ -173,12 +234,7 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	if offer != nil && offer.PayWithin > 0 {
 		cancelAfter = offer.PayWithin
 	}
-
 	ordersCol, err := app.FindCachedCollectionByNameOrId(ordersCollection)
-	if err != nil {
-		return nil, err
-	}
-	itemsCol, err := app.FindCachedCollectionByNameOrId(itemsCollection)
 	if err != nil {
 		return nil, err
 	}
@@ -211,98 +267,106 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	order.Set("buyer_note", strings.TrimSpace(form.Note))
 	expires, _ := types.ParseDateTime(now.Add(cancelAfter))
 	order.Set("expires_at", expires)
+	return order, nil
+}
 
-	err = p.shop.RunInTransaction(app, func(txApp core.App) error {
-		if offer != nil {
-			if err := offers.Take(txApp, order, form.Offer, entries[0].sku, entries[0].quantity); err != nil {
-				return err
+// takeStock takes every line's units with a conditional update; one short
+// line fails the whole checkout.
+func takeStock(txApp core.App, lines []pricing.PricedLine) error {
+	for _, l := range lines {
+		if err := catalog.DecrementStock(txApp, l.SkuId, l.Quantity); err != nil {
+			if errors.Is(err, catalog.ErrOutOfStock) {
+				return errOutOfStock(l.Title)
 			}
-		}
-		for _, l := range cart.Lines {
-			if err := catalog.DecrementStock(txApp, l.SkuId, l.Quantity); err != nil {
-				if errors.Is(err, catalog.ErrOutOfStock) {
-					return shop.Fail(http.StatusConflict, "out_of_stock",
-						fmt.Sprintf("「%s」库存不足 / %s: not enough stock", l.Title, l.Title))
-				}
-				return err
-			}
-		}
-		if err := saveBuilt(txApp, order); err != nil {
 			return err
 		}
-		if cart.Coupon != nil {
-			// note: the provider that quoted the coupon redeems it; its
-			// conditional update refuses a coupon a concurrent order took
-			coupons := p.shop.Coupons()
-			if coupons == nil {
-				return shop.Fail(http.StatusServiceUnavailable, "coupons_unavailable", "优惠券暂不可用 / coupons are unavailable")
-			}
-			if err := coupons.Redeem(txApp, order, cart.Coupon); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// redeemCoupon uses up the coupon the cart was priced with.
+//
+// note: the provider that quoted the coupon redeems it; its conditional
+// update refuses a coupon a concurrent order took
+func (p *plugin) redeemCoupon(txApp core.App, order *core.Record, cart pricing.Cart) error {
+	if cart.Coupon == nil {
+		return nil
+	}
+	coupons := p.shop.Coupons()
+	if coupons == nil {
+		return shop.Fail(http.StatusServiceUnavailable, "coupons_unavailable", "优惠券暂不可用 / coupons are unavailable")
+	}
+	return coupons.Redeem(txApp, order, cart.Coupon)
+}
+
+// saveOrderLines writes the order's priced lines.
+func saveOrderLines(txApp core.App, itemsCol *core.Collection, order *core.Record, lines []pricing.PricedLine) error {
+	for _, l := range lines {
+		item := core.NewRecord(itemsCol)
+		item.Set("order", order.Id)
+		item.Set("buyer", order.GetString("buyer"))
+		item.Set("product", l.ProductId)
+		item.Set("sku", l.SkuId)
+		item.Set("title", l.Title)
+		item.Set("spec_text", l.SpecText)
+		item.Set("image", catalog.ImageURL(txApp, l.ProductId, l.Image, ""))
+		item.Set("unit_price", l.UnitPrice)
+		item.Set("quantity", l.Quantity)
+		item.Set("line_amount", l.Amount)
+		item.Set("discount_amount", l.Discount)
+		item.Set("paid_amount", l.Paid)
+		item.Set("coupon_amount", l.CouponDiscount)
+		if err := saveBuilt(txApp, item); err != nil {
+			return err
 		}
-		for _, l := range cart.Lines {
-			item := core.NewRecord(itemsCol)
-			item.Set("order", order.Id)
-			item.Set("buyer", buyer.Id)
-			item.Set("product", l.ProductId)
-			item.Set("sku", l.SkuId)
-			item.Set("title", l.Title)
-			item.Set("spec_text", l.SpecText)
-			item.Set("image", catalog.ImageURL(txApp, l.ProductId, l.Image, ""))
-			item.Set("unit_price", l.UnitPrice)
-			item.Set("quantity", l.Quantity)
-			item.Set("line_amount", l.Amount)
-			item.Set("discount_amount", l.Discount)
-			item.Set("paid_amount", l.Paid)
-			item.Set("coupon_amount", l.CouponDiscount)
-			if err := saveBuilt(txApp, item); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// saveGiftLines takes the stock of the promotions' gifts and writes them
+// as free lines.
+func saveGiftLines(txApp core.App, itemsCol *core.Collection, order *core.Record, list []pricing.Gift, gifts map[string]*catalog.SkuInfo) error {
+	for _, g := range list {
+		info := gifts[g.SkuId]
+		if info == nil || g.Quantity <= 0 {
+			continue
 		}
-		for _, g := range cart.Gifts {
-			info := gifts[g.SkuId]
-			if info == nil || g.Quantity <= 0 {
+		// note: a gift that ran out since pricing is left out, not the order
+		if err := catalog.DecrementStock(txApp, g.SkuId, g.Quantity); err != nil {
+			if errors.Is(err, catalog.ErrOutOfStock) {
 				continue
 			}
-			// note: a gift that ran out since pricing is left out, not the order
-			if err := catalog.DecrementStock(txApp, g.SkuId, g.Quantity); err != nil {
-				if errors.Is(err, catalog.ErrOutOfStock) {
-					continue
-				}
-				return err
-			}
-			item := core.NewRecord(itemsCol)
-			item.Set("order", order.Id)
-			item.Set("buyer", buyer.Id)
-			item.Set("product", info.ProductId)
-			item.Set("sku", info.SkuId)
-			item.Set("title", info.Title)
-			item.Set("spec_text", strings.TrimSpace(info.SpecText+" "+g.Label))
-			item.Set("image", catalog.ImageURL(txApp, info.ProductId, info.Image, ""))
-			item.Set("quantity", g.Quantity)
-			item.Set("is_gift", true)
-			if err := saveBuilt(txApp, item); err != nil {
-				return err
-			}
+			return err
 		}
-		if fromCart {
-			skus := make([]any, len(entries))
-			for i, en := range entries {
-				skus[i] = en.sku
-			}
-			_, err := txApp.DB().Delete(cartCollection, dbx.And(
-				dbx.HashExp{"user": buyer.Id}, dbx.In("sku", skus...))).Execute()
-			if err != nil {
-				return fmt.Errorf("clear bought cart lines: %w", err)
-			}
+		item := core.NewRecord(itemsCol)
+		item.Set("order", order.Id)
+		item.Set("buyer", order.GetString("buyer"))
+		item.Set("product", info.ProductId)
+		item.Set("sku", info.SkuId)
+		item.Set("title", info.Title)
+		item.Set("spec_text", strings.TrimSpace(info.SpecText+" "+g.Label))
+		item.Set("image", catalog.ImageURL(txApp, info.ProductId, info.Image, ""))
+		item.Set("quantity", g.Quantity)
+		item.Set("is_gift", true)
+		if err := saveBuilt(txApp, item); err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return order, nil
+	return nil
+}
+
+// clearBoughtCartLines removes the bought SKUs from the buyer's cart.
+func clearBoughtCartLines(txApp core.App, buyerId string, entries []entry) error {
+	skus := make([]any, len(entries))
+	for i, en := range entries {
+		skus[i] = en.sku
+	}
+	_, err := txApp.DB().Delete(cartCollection, dbx.And(
+		dbx.HashExp{"user": buyerId}, dbx.In("sku", skus...))).Execute()
+	if err != nil {
+		return fmt.Errorf("clear bought cart lines: %w", err)
+	}
+	return nil
 }
 
 // checkoutEntries validates the requested lines, or reads the cart's

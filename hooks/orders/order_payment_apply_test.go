@@ -10,9 +10,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/testutil"
 	"fenxiao/plugins/wechatpay"
 	"fenxiao/plugins/wechatpay/wxpayfake"
+	"fenxiao/tests"
 )
 
 func TestCheckoutBadInput(t *testing.T) {
@@ -61,8 +61,8 @@ func TestCheckoutShortLineRollsBackAll(t *testing.T) {
 
 func TestCheckoutFromCartRemovesLines(t *testing.T) {
 	f := newFixture(t)
-	testutil.Save(t, f.app, "cart_items", map[string]any{"user": f.buyer.Id, "sku": f.cup.Id, "quantity": 2, "selected": true})
-	testutil.Save(t, f.app, "cart_items", map[string]any{"user": f.buyer.Id, "sku": f.tea.Id, "quantity": 1, "selected": false})
+	tests.Save(t, f.app, "cart_items", map[string]any{"user": f.buyer.Id, "sku": f.cup.Id, "quantity": 2, "selected": true})
+	tests.Save(t, f.app, "cart_items", map[string]any{"user": f.buyer.Id, "sku": f.tea.Id, "quantity": 1, "selected": false})
 	res := f.c.Do("POST", "/api/shop/checkout", map[string]any{"address": f.addr.Id}, f.token)
 	if res.Status != 200 || res.Body["payable"].(float64) != 10000 {
 		t.Fatalf("%d %s", res.Status, res.Raw)
@@ -75,8 +75,8 @@ func TestCheckoutFromCartRemovesLines(t *testing.T) {
 
 func TestConcurrentCheckoutsNeverOversell(t *testing.T) {
 	f := newFixture(t)
-	p := testutil.Save(t, f.app, "products", map[string]any{"title": "限量款", "status": "on"})
-	sku := testutil.Save(t, f.app, "skus", map[string]any{"product": p.Id, "price": 100, "stock": 50})
+	p := tests.Save(t, f.app, "products", map[string]any{"title": "限量款", "status": "on"})
+	sku := tests.Save(t, f.app, "skus", map[string]any{"product": p.Id, "price": 100, "stock": 50})
 
 	var ok, soldOut, other atomic.Int32
 	var wg sync.WaitGroup

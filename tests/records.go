@@ -1,4 +1,4 @@
-package testutil
+package tests
 
 import (
 	"testing"
@@ -25,7 +25,8 @@ func Save(tb testing.TB, app core.App, collection string, data map[string]any) *
 }
 
 // MustAudit runs every money invariant check on app's database and fails
-// the test with the audit's report when one is broken.
+// the test with the audit's report when one is broken. [NewShopApp] runs it
+// at cleanup; call it by hand only to check the invariants mid-test.
 func MustAudit(tb testing.TB, app core.App) {
 	tb.Helper()
 	rep, err := audit.Run(app)
