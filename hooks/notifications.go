@@ -22,6 +22,7 @@ const outboxSweep = 30 * time.Second
 //	GET  /api/shop/notifications/unread  → {"total": 3, "kinds": {"order_shipped": 1, ...}}
 //	POST /api/shop/notifications/read    {"ids": ["..."]} (none: all) → {"updated": 3}
 func bindNotifications(app core.App, s *shop.Shop, config Config) {
+	s.RegisterJob(shop.NotificationRetentionJob())
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/shop/notifications").Bind(apis.RequireAuth("users"))
 		g.GET("/unread", unreadNotifications)

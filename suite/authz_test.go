@@ -107,6 +107,9 @@ var collectionMatrix = map[string]collectionAccess{
 	// coupons: the templates on offer are public, a coupon is its holder's
 	"coupon_templates": {read: anyone, create: admin, update: admin, delete: admin, row: map[string]any{"active": true}},
 	"user_coupons":     {read: own, create: admin, update: admin, delete: admin, owner: "user"},
+	// a distributor's coupon code is theirs to read; codes change through
+	// the coupon routes (distributor) and the dashboard (merchant)
+	"coupon_codes": {read: own, create: admin, update: admin, delete: admin, owner: "owner", row: map[string]any{"code": "WANG2026", "active": true}},
 	// flash sales: active slots and their items are public
 	"flash_sessions": {read: anyone, create: admin, update: admin, delete: admin, row: map[string]any{"active": true}},
 	"flash_items":    {read: anyone, create: admin, update: admin, delete: admin, row: map[string]any{"session": "@flash_session"}},

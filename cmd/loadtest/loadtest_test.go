@@ -130,3 +130,53 @@ func TestCheckFindsLosses(t *testing.T) {
 		}
 	}
 }
+
+// TestFlashBurst runs the flash scenario small against the real binary:
+// of 40 buyers at once on 8 flash units exactly 8 order and pay, the rest
+// are told sold out, and the checks and the audit pass. The checks are
+// then run against a wrong expectation (one unit more on sale) and must
+// say so.
+func TestFlashBurst(t *testing.T) {
+	bin := buildShop(t)
+	cfg := small(bin, t.TempDir())
+	cfg.Scenario, cfg.Buyers, cfg.Stock = "flash", 40, 8
+	var out bytes.Buffer
+	res, err := run(context.Background(), cfg, &out, &out)
+	t.Log(out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"checkout outcomes:  409 flash_sold_out ×32  ok ×8\n", "pay outcomes:  ok ×8\n",
+		"flash item sold 8/8, 8 paid orders at the flash price, 8 wallets charged", "; 0 problems", "audit: ok", "\nOK\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if res == nil || res.flash == nil {
+		t.Fatal("no flash result")
+	}
+	// the shop stopped with the run; the check reads a fresh one on the
+	// same data dir
+	srv, err := startServer(context.Background(), bin, cfg.Dir, filepath.Join(t.TempDir(), "serve.log"),
+		os.Environ(), "check@load.test", "check-Pass-12345")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.stop()
+	c := newClient(srv.url(), 4, newStats())
+	if res.flash.adminToken, err = adminSignIn(context.Background(), c, "check@load.test", "check-Pass-12345"); err != nil {
+		t.Fatal(err)
+	}
+	wrong := cfg
+	wrong.Stock = 9
+	problems, _, err := checkFlash(context.Background(), c, res.flash, wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(problems, "\n")
+	for _, want := range []string{"flash item sold 8 of 8, want all 9", "want 9 paid"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the check missed %q; it said:\n%s", want, all)
+		}
+	}
+}

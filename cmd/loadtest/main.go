@@ -15,6 +15,11 @@
 // SIGKILLing and restarting it every D (--kill-every D) and proving after
 // each restart that nothing acknowledged was lost, duplicated or half
 // written.
+//
+// A flash-sale (秒杀) burst: all buyers at once on one SKU with --stock
+// units, then the outcome is proven from the shop's records:
+//
+//	loadtest --bin ./fenxiao --scenario flash --buyers 1000 --stock 100
 package main
 
 import (
@@ -35,6 +40,10 @@ type Config struct {
 	Bin           string // the fenxiao binary: starts the shop when URL is empty, runs the audit
 	Dir           string // the shop's data dir (temp dir when the tool starts the shop)
 	Env           []string
+
+	// Scenario is "shop" (buyers ordering across the catalog for Duration)
+	// or "flash" (one burst of Buyers on one SKU with Stock flash units)
+	Scenario string
 
 	Buyers   int
 	Duration time.Duration
@@ -67,12 +76,13 @@ func main() {
 	flag.StringVar(&cfg.AdminPassword, "admin-password", "", "superuser password")
 	flag.StringVar(&cfg.Bin, "bin", "", "fenxiao binary: starts the shop when --url is empty, and runs `audit` on --dir")
 	flag.StringVar(&cfg.Dir, "dir", "", "the shop's data dir (default: a new temp dir when the tool starts the shop)")
+	flag.StringVar(&cfg.Scenario, "scenario", "shop", "shop: buyers order across the catalog; flash: one 秒杀 burst of --buyers on one SKU with --stock flash units")
 	flag.IntVar(&cfg.Buyers, "buyers", 16, "concurrent buyers")
 	flag.DurationVar(&cfg.Duration, "duration", 30*time.Second, "how long the buyers buy")
 	flag.IntVar(&cfg.Orders, "orders", 0, "stop after this many orders were attempted (0: run for --duration)")
 	flag.IntVar(&cfg.Products, "products", 50, "products to seed")
 	flag.IntVar(&cfg.SkusPerProd, "skus", 3, "SKUs per product")
-	flag.IntVar(&cfg.Stock, "stock", 1_000_000, "initial stock of every SKU")
+	flag.IntVar(&cfg.Stock, "stock", 1_000_000, "initial stock of every SKU (flash: the flash units on sale)")
 	flag.IntVar(&cfg.TreeUsers, "tree", 100, "users in a random referral tree besides the buyers")
 	flag.IntVar(&cfg.Levels, "levels", 0, "distributors above every buyer (0-3): each order books this many commissions")
 	flag.StringVar(&cfg.Pay, "pay", "balance", "payment method: balance or sandbox (needs FENXIAO_SANDBOX_PAY=1)")

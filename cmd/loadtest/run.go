@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -30,6 +31,7 @@ type result struct {
 	shop    *shop
 	ledger  *ledger
 	checker *client
+	flash   *flashShop // the flash scenario's slot
 }
 
 func run(ctx context.Context, cfg Config, out, progress io.Writer) (_ *result, err error) {
@@ -38,6 +40,15 @@ func run(ctx context.Context, cfg Config, out, progress io.Writer) (_ *result, e
 	}
 	if cfg.Pay != "balance" && cfg.Pay != "sandbox" {
 		return nil, errors.New("--pay is balance or sandbox")
+	}
+	if cfg.Scenario == "" {
+		cfg.Scenario = "shop"
+	}
+	if cfg.Scenario != "shop" && cfg.Scenario != "flash" {
+		return nil, errors.New("--scenario is shop or flash")
+	}
+	if cfg.Scenario == "flash" && cfg.KillEvery > 0 {
+		return nil, errors.New("--kill-every is for the shop scenario")
 	}
 	if cfg.KillEvery > 0 && (cfg.URL != "" || cfg.Bin == "") {
 		return nil, errors.New("--kill-every needs --bin and no --url: the tool kills only a shop it started")
@@ -86,6 +97,10 @@ func run(ctx context.Context, cfg Config, out, progress io.Writer) (_ *result, e
 
 	st := newStats()
 	c := newClient(base, cfg.Buyers*2+8, st)
+	if cfg.Scenario == "flash" {
+		// every buyer of the burst on a connection of its own
+		c.http.Transport.(*http.Transport).MaxConnsPerHost = cfg.Buyers + 8
+	}
 	// the checker has its own connections and gate: it runs while the
 	// buyers' gate is closed
 	checker := newClient(base, 4, newStats())
@@ -104,6 +119,14 @@ func run(ctx context.Context, cfg Config, out, progress io.Writer) (_ *result, e
 		return nil, fmt.Errorf("request log settings: %w", err)
 	}
 	fmt.Fprintf(out, "request log: %s\n", logs)
+
+	if cfg.Scenario == "flash" {
+		res, failures, err := runFlash(ctx, cfg, c, checker, adminToken, out)
+		if err != nil {
+			return nil, err
+		}
+		return res, finish(ctx, cfg, out, failures)
+	}
 
 	seedStart := time.Now()
 	s, err := seed(ctx, c, cfg, adminToken)
@@ -297,25 +320,30 @@ func run(ctx context.Context, cfg Config, out, progress io.Writer) (_ *result, e
 		}
 	}
 
+	return &result{shop: s, ledger: led, checker: checker}, finish(ctx, cfg, out, failures)
+}
+
+// finish runs the audit (when the tool knows the binary and the data dir)
+// and prints the failures of the run, answering an error when there were
+// any.
+func finish(ctx context.Context, cfg Config, out io.Writer, failures []string) error {
 	if cfg.Bin != "" && cfg.Dir != "" {
 		text, err := audit(ctx, cfg.Bin, cfg.Dir)
 		fmt.Fprintf(out, "audit: %s\n", firstLines(text, 5))
 		if err != nil {
-			fail("%v", err)
+			failures = append(failures, err.Error())
 		}
 	} else {
 		fmt.Fprintln(out, "audit: skipped (give --bin and --dir to run `fenxiao audit` on the data dir)")
 	}
-
-	res := &result{shop: s, ledger: led, checker: checker}
 	if len(failures) > 0 {
 		for _, f := range failures {
 			fmt.Fprintln(out, "FAIL", f)
 		}
-		return res, fmt.Errorf("%d failures", len(failures))
+		return fmt.Errorf("%d failures", len(failures))
 	}
 	fmt.Fprintln(out, "OK")
-	return res, nil
+	return nil
 }
 
 // failuresByCode answers the error kinds that fail a run: any failed

@@ -117,6 +117,8 @@ await run(async (browser) => {
   await dpage.waitForSelector('.commission');
   const row = await dpage.textContent('.commission >> nth=0');
   assert(row.includes('冻结中') && row.includes('一级佣金') && row.includes('×'), 'commission row explains itself: ' + row);
+  const orderId = page.url().split('/').pop().split('?')[0];
+  assert(!row.includes(orderId) && /订单 [0-9A-Za-z]{8,} ·/.test(row), 'commission row shows the order number, not the id: ' + row);
   await shot(dpage, '10-commissions-live');
   await dpage.goto(BASE_URL + '/#/dist', { waitUntil: 'domcontentloaded' });
   await dpage.waitForSelector('#frozen');

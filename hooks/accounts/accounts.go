@@ -30,6 +30,7 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 		config.SMSCodeTTL = 5 * time.Minute
 	}
 	p := &plugin{app: app, shop: s, config: config}
+	shop.SetBinder(app, bindForPlugins)
 
 	app.OnRecordCreate(usersCollection).BindFunc(onUserCreate(s))
 	app.OnRecordUpdate(usersCollection).BindFunc(onUserUpdate)

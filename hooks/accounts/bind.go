@@ -37,6 +37,19 @@ func BindUpline(app core.App, userId, inviteCode, source, scene, actor string) e
 	if !slices.Contains(userBindSources, source) {
 		return shop.FieldFail("source", "bind_source_invalid", "来源无效 / source must be link, qr, poster or cart_share")
 	}
+	return bindUpline(app, userId, inviteCode, source, scene, actor)
+}
+
+// bindForPlugins is the shop's binder ([shop.BindUpline]): BindUpline,
+// with the sources plugins bind by besides those a client may name.
+func bindForPlugins(app core.App, userId, inviteCode, source, scene, actor string) error {
+	if source != shop.SourceCouponCode && !slices.Contains(userBindSources, source) {
+		return shop.FieldFail("source", "bind_source_invalid", "来源无效 / unknown binding source")
+	}
+	return bindUpline(app, userId, inviteCode, source, scene, actor)
+}
+
+func bindUpline(app core.App, userId, inviteCode, source, scene, actor string) error {
 	if len(scene) > 128 {
 		return shop.FieldFail("scene", "bind_scene_too_long", "scene 过长 / scene is too long")
 	}

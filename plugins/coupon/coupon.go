@@ -33,6 +33,9 @@
 //	POST /api/shop/coupons/claim           {template}: claim one coupon
 //	GET  /api/shop/coupons/mine?status=    unused (default), used or expired
 //	POST /api/shop/admin/coupons/grant     superuser: {template, users: [ids]}
+//	GET  /api/shop/coupons/code            the caller's distributor code, whether it works, its coupon
+//	POST /api/shop/coupons/code            distributor: {code} choose a code ("" = generate one)
+//	POST /api/shop/coupons/code/apply      {code}: a buyer gets the code's coupon and is bound to its owner (see codes.go)
 //
 // Example usage:
 //
@@ -119,6 +122,9 @@ func Register(app core.App, config Config) error {
 		auth := se.Router.Group("/api/shop/coupons").Bind(apis.RequireAuth(usersCollection))
 		auth.POST("/claim", p.claim)
 		auth.GET("/mine", p.mine)
+		auth.GET("/code", p.myCode)
+		auth.POST("/code", p.setCode)
+		auth.POST("/code/apply", p.applyCode)
 		se.Router.POST("/api/shop/admin/coupons/grant", p.grant).Bind(apis.RequireSuperuserAuth())
 		return se.Next()
 	})

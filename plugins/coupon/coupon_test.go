@@ -35,7 +35,7 @@ type fixture struct {
 	tea, cup   *core.Record
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, plugins ...func(app core.App)) *fixture {
 	app, _ := tests.NewShopApp(t)
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
 	promotion.MustRegister(app, promotion.Config{})
@@ -50,6 +50,9 @@ func newFixture(t *testing.T) *fixture {
 	f.tea = f.save("skus", map[string]any{"product": f.teaP.Id, "price": 8000, "stock": 100})
 	f.cupP = f.save("products", map[string]any{"title": "保温杯", "status": "on"})
 	f.cup = f.save("skus", map[string]any{"product": f.cupP.Id, "price": 5000, "stock": 100})
+	for _, register := range plugins {
+		register(app)
+	}
 	f.c = tests.NewClient(t, app)
 	return f
 }

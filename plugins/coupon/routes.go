@@ -126,6 +126,7 @@ func (p *plugin) couponView(c *core.Record) map[string]any {
 		"with_promotions": t.WithPromotions,
 		"status":          status,
 		"source":          c.GetString("source"),
+		"code":            c.GetString("code"),
 		"starts_at":       c.GetString("starts_at"),
 		"ends_at":         c.GetString("ends_at"),
 		"order":           c.GetString("order"),

@@ -2,9 +2,7 @@ package sharing
 
 import (
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -128,16 +126,9 @@ func (p *plugin) onUserUpdate(e *core.RecordEvent) error {
 // note: attribution is statistics; a failure is logged and never rolls back
 // the sign-up or binding it rides on.
 func (p *plugin) attributeUser(txApp core.App, user *core.Record, uplineId, kind string) {
-	scene := user.GetString("bound_scene")
-	if !codePattern.MatchString(scene) {
-		return
-	}
 	err := func() error {
-		link, err := txApp.FindFirstRecordByData(linksCollection, "code", scene)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
+		link, err := boundLink(txApp, user, uplineId)
+		if link == nil || err != nil {
 			return err
 		}
 		if link.GetString("owner") != uplineId {
@@ -164,16 +155,12 @@ func (p *plugin) onOrderPaid(e *shop.OrderEvent) error {
 		if err != nil {
 			return err
 		}
-		scene := buyer.GetString("bound_scene")
 		referrer := buyer.GetString("referrer")
-		if referrer == "" || !codePattern.MatchString(scene) {
+		if referrer == "" {
 			return nil
 		}
-		link, err := e.App.FindFirstRecordByData(linksCollection, "code", scene)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
+		link, err := boundLink(e.App, buyer, referrer)
+		if link == nil || err != nil {
 			return err
 		}
 		if link.GetString("owner") != referrer {

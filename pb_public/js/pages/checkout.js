@@ -1,8 +1,10 @@
 // 确认订单: address (picker and editor), the selected lines priced by the
 // server for that address, promotions, the coupon (best one by default, a
-// picker to change it or use none), shipping, note, 提交订单.
+// picker to change it or use none), a distributor's coupon code
+// (输入优惠码: gives its coupon, chosen at once, and binds the buyer when the
+// shop's binding rules allow), shipping, note, 提交订单.
 import { shop, pb } from '../api.js';
-import { esc, price, yuan, img, empty, busy, sheet } from '../ui.js';
+import { esc, price, yuan, img, empty, busy, sheet, toast } from '../ui.js';
 import { ticket } from '../coupon.js';
 import { setTitle, go, refreshCartBadge } from '../app.js';
 import { checkoutPage as flashCheckout } from '../flash.js';
@@ -39,6 +41,9 @@ export default async function (view, { query }) {
       <button class="coupon-entry" id="coupon-pick"><span>优惠券</span><span>${c.coupon
     ? `<span class="tag">${esc(c.coupon.label)}</span> <span class="red">-${yuan(c.coupon_discount)}</span>`
     : `<span class="muted">${usable ? `${usable} 张可用` : (c.coupons || []).length ? '暂无可用' : '无'}</span>`} ›</span></button>
+      <form class="code-entry" id="code-form"><label for="code">优惠码</label>
+        <input id="code" maxlength="16" autocomplete="off" autocapitalize="characters" placeholder="输入优惠码">
+        <button class="btn small ghost" id="code-apply">使用</button></form>
       <div class="row"><span>运费</span><span>${c.shipping ? yuan(c.shipping) : '免运费'}</span></div>
       <label class="note">订单备注<input id="note" maxlength="200" placeholder="选填，给商家留言"></label>
     </section>
@@ -49,6 +54,16 @@ export default async function (view, { query }) {
     go('#/pay/' + order.id);
   });
   const to = (id) => go('#/checkout?' + new URLSearchParams({ ...(address ? { address: address.id } : {}), coupon: id }));
+  view.querySelector('#code-form').onsubmit = (e) => {
+    e.preventDefault();
+    const code = view.querySelector('#code').value.trim();
+    if (!code) { toast('请输入优惠码', 'error'); return; }
+    busy(view.querySelector('#code-apply'), async () => {
+      const r = await shop('/coupons/code/apply', { method: 'POST', body: { code } });
+      toast(r.bound ? `已领取「${r.coupon.label}」，并绑定推荐人` : `已领取「${r.coupon.label}」`);
+      to(r.coupon.id);
+    });
+  };
   view.querySelector('#coupon-pick').onclick = () => {
     const list = (c.coupons || []).map((x) => ticket(x,
       x.usable ? (c.coupon?.id === x.id ? '<b class="red">✓ 已选</b>' : '<span class="cstate">选择</span>') : '<span class="cstate">不可用</span>',

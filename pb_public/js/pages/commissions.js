@@ -15,6 +15,13 @@ export default async function (view, { query }) {
   const days = i.distribution?.frozen_days ?? 7;
   async function render() {
     const list = await pb.collection('commissions').getList(1, 50, { sort: '-created', filter: tab ? pb.filter('status = {:s}', { s: tab }) : '' });
+    // order numbers: the orders are the buyers', a view gives the upline their numbers
+    const nos = {};
+    if (list.items.length) {
+      const rows = await pb.collection('commission_orders').getFullList({
+        filter: list.items.map((c) => pb.filter('id = {:id}', { id: c.id })).join(' || '), fields: 'id,order_no' }).catch(() => []);
+      for (const r of rows) nos[r.id] = r.order_no;
+    }
     view.innerHTML = `<div class="tabs sticky">${tabs.map(([v, l]) => `<a class="${v === tab ? 'on' : ''}" href="#/dist/commissions?status=${v}">${l}</a>`).join('')}</div>
       ${list.items.length ? list.items.map((c) => `
       <section class="card commission" data-commission="${esc(c.id)}">
@@ -22,7 +29,7 @@ export default async function (view, { query }) {
         <div class="explain">${explain(c)}</div>
         <div class="row small"><span class="tag ${c.status === 'frozen' ? 'blue' : c.status === 'settled' ? '' : 'gray'}">${commissionStatus[c.status]}</span>
           <span class="muted">${c.status === 'frozen' ? `订单完成 ${days} 天后结算` : c.status === 'settled' ? `结算于 ${fmtTime(c.settled_at)}` : ''}</span></div>
-        <div class="muted small">订单 ${esc(c.order)} · 数量 ${c.quantity} 件 · ${fmtTime(c.created)}</div>
+        <div class="muted small">订单 ${esc(nos[c.id] || '—')} · 数量 ${c.quantity} 件 · ${fmtTime(c.created)}</div>
       </section>`).join('') : empty('暂无佣金记录')}`;
   }
   function explain(c) {
