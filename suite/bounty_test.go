@@ -204,6 +204,7 @@ func TestInviteBountyClawedBack(t *testing.T) {
 	tests.MustAudit(t, e.app)
 
 	// a bounty whose status says settled but whose ledger says clawed back
+	tests.SkipAudit(t) // the shop is broken on purpose from here
 	if _, err := e.app.DB().NewQuery("UPDATE invite_bounties SET status = 'settled' WHERE id = {:id}").Bind(dbx.Params{"id": id}).Execute(); err != nil {
 		t.Fatal(err)
 	}
