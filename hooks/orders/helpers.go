@@ -104,25 +104,6 @@ func notify(app core.App, userId, kind, title, body, ref string, data ...map[str
 	return shop.Notify(app, n)
 }
 
-// afterCommit runs fn in the background once app's transaction committed
-// (at once outside a transaction) with the non-transactional app.
-func afterCommit(app core.App, fn func(root core.App)) {
-	root := app
-	if p := getPlugin(app); p != nil && p.root != nil {
-		root = p.root
-	}
-	if !app.IsTransactional() {
-		go fn(root)
-		return
-	}
-	app.TxInfo().OnComplete(func(txErr error) error {
-		if txErr == nil {
-			go fn(root)
-		}
-		return nil
-	})
-}
-
 // ---------------------------------------------------------------
 // order numbers
 // ---------------------------------------------------------------

@@ -53,6 +53,10 @@ type Shop struct {
 	// OnOrderRefunded fires inside the transaction that recorded a (partial) refund.
 	OnOrderRefunded *hook.Hook[*RefundEvent]
 
+	// root is the non-transactional app the shop was attached to (see
+	// [AfterCommit])
+	root core.App
+
 	// writeTurn lines up [Shop.RunInTransaction] callers, see there
 	writeTurn sync.Mutex
 
@@ -92,6 +96,9 @@ func New() *Shop {
 
 // Attach stores s in the app store so that plugins can find it with [Get].
 func Attach(app core.App, s *Shop) {
+	if !app.IsTransactional() {
+		s.root = app
+	}
 	app.Store().Set(storeKey, s)
 }
 

@@ -190,7 +190,9 @@ func (p *plugin) onShipped(e *shop.ShipmentEvent) error {
 	}
 	if row != nil {
 		id := row.Id
-		afterCommit(e.App, func() { p.upload(id) })
+		// note: WeChat is called in the background, never in the
+		// shipping request
+		shop.AfterCommit(e.App, func(core.App) { go p.upload(id) })
 	}
 	return e.Next()
 }
@@ -354,20 +356,4 @@ func (p *plugin) retry(app core.App) (string, error) {
 		}
 	}
 	return fmt.Sprintf("%d of %d shipping uploads retried successfully", ok, len(rows)), nil
-}
-
-// afterCommit runs fn in the background once txApp's transaction has
-// committed (never after a rollback); outside a transaction at once.
-func afterCommit(txApp core.App, fn func()) {
-	if !txApp.IsTransactional() || txApp.TxInfo() == nil {
-		go fn()
-		return
-	}
-	txApp.TxInfo().OnComplete(func(txErr error) error {
-		if txErr == nil {
-			go fn()
-		}
-		// note: an error here would be joined to the committed result
-		return nil
-	})
 }
