@@ -75,6 +75,7 @@ type Shop struct {
 	productPromos   ProductPromosFunc
 	coupons         CouponProvider
 	offers          OfferProvider
+	core            Core
 }
 
 // New creates an empty Shop with initialized hooks.

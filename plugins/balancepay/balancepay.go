@@ -30,7 +30,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/hooks/wallet"
 	"fenxiao/internal/ledger"
 	"fenxiao/internal/money"
 )
@@ -93,7 +92,7 @@ func (p *Provider) Start(_ context.Context, app core.App, req shop.PayRequest) (
 	if req.Amount <= 0 || req.OrderNo == "" || req.OrderId == "" || req.Buyer == nil {
 		return nil, shop.Fail(http.StatusBadRequest, "invalid_amount", "支付金额必须大于 0 / the amount must be positive")
 	}
-	available, _, err := wallet.Balance(app, req.Buyer.Id)
+	available, _, err := shop.WalletBalance(app, req.Buyer.Id)
 	if err != nil {
 		return nil, err
 	}
@@ -124,8 +123,7 @@ func (p *Provider) onOrderPaid(e *shop.OrderEvent) error {
 	}
 	buyer := e.Order.GetString("buyer")
 	amount := int64(e.Payment.GetInt("amount"))
-	_, err := wallet.Post(e.App, buyer, ledger.KindPayment, -amount, RefOrder, e.Order.Id,
-		"user:"+buyer, "余额支付 订单 "+e.Order.GetString("order_no"))
+	_, err := shop.PostEntry(e.App, shop.Posting{UserId: buyer, Kind: ledger.KindPayment, Amount: -amount, RefType: RefOrder, RefId: e.Order.Id, Actor: "user:"+buyer, Note: "余额支付 订单 "+e.Order.GetString("order_no")})
 	if err != nil {
 		return err
 	}
@@ -150,8 +148,7 @@ func (p *Provider) onOrderRefunded(e *shop.RefundEvent) error {
 		return e.Next()
 	}
 	buyer := e.Order.GetString("buyer")
-	_, err = wallet.Post(e.App, buyer, ledger.KindRefundToBalance, int64(refund.GetInt("amount")),
-		RefRefund, refund.GetString("refund_no"), "system:refund", "退款到余额 订单 "+e.Order.GetString("order_no"))
+	_, err = shop.PostEntry(e.App, shop.Posting{UserId: buyer, Kind: ledger.KindRefundToBalance, Amount: int64(refund.GetInt("amount")), RefType: RefRefund, RefId: refund.GetString("refund_no"), Actor: "system:refund", Note: "退款到余额 订单 "+e.Order.GetString("order_no")})
 	if err != nil {
 		return err
 	}
@@ -184,7 +181,7 @@ func (p *Provider) Query(_ context.Context, orderNo string) (*shop.PaymentQuery,
 	if err != nil {
 		return nil, err
 	}
-	entry, err := p.app.FindFirstRecordByFilter(wallet.EntriesCollection,
+	entry, err := p.app.FindFirstRecordByFilter(shop.WalletEntriesCollection,
 		"ref_type = {:type} && ref_id = {:id} && kind = {:kind}",
 		dbx.Params{"type": RefOrder, "id": order.Id, "kind": ledger.KindPayment})
 	if errors.Is(err, sql.ErrNoRows) {

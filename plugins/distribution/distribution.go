@@ -41,13 +41,11 @@ package distribution
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/hooks/wallet"
 	"fenxiao/internal/sqlitedb"
 )
 
@@ -102,23 +100,23 @@ const (
 )
 
 // PostFunc books one wallet ledger entry inside txApp and returns it; it is
-// idempotent per (refType, refId, kind, wallet). hooks/wallet.Post has this
-// shape.
+// idempotent per (refType, refId, kind, wallet). The default books it with
+// [shop.PostEntry].
 type PostFunc func(txApp core.App, userId, kind string, amount int64, refType, refId, actor, note string) (*core.Record, error)
 
 // PostManyFunc books several wallet ledger entries inside txApp, with the
-// result of calling a [PostFunc] once per posting in order; hooks/wallet.PostMany
-// has this shape.
-type PostManyFunc func(txApp core.App, postings []wallet.Posting) ([]wallet.Posted, error)
+// result of calling a [PostFunc] once per posting in order, as
+// [shop.PostEntries] does.
+type PostManyFunc func(txApp core.App, postings []shop.Posting) ([]shop.Posted, error)
 
 // Config defines the distribution plugin's options.
 type Config struct {
 	// Post books wallet entries (commission_frozen, commission_settled,
-	// commission_cancelled, clawback, reward). Default: wallet.Post.
+	// commission_cancelled, clawback, reward). Default: [shop.PostEntry].
 	Post PostFunc
 
 	// PostMany books the settlement's commission_settled entries of one
-	// batch in one call, as Post would one by one. Default: wallet.PostMany
+	// batch in one call, as Post would one by one. Default: [shop.PostEntries]
 	// when Post is the default; with a custom Post and no PostMany, Post is
 	// called once per wallet.
 	PostMany PostManyFunc
@@ -145,7 +143,7 @@ type plugin struct {
 	config Config
 
 	// postRecords books a paid order's commission_frozen entries in one
-	// call when Post is wallet.Post (wallet.PostRecords: the same entries and
+	// call when Post is the default ([shop.PostEntryRecords]: the same entries and
 	// record saves as Post per posting); nil with a custom Post.
 	postRecords PostManyFunc
 }
@@ -164,11 +162,11 @@ func Register(app core.App, config Config) error {
 	if s == nil {
 		return errors.New("distribution: the shop core must be registered first")
 	}
-	defaultPost := config.Post == nil || reflect.ValueOf(config.Post).Pointer() == reflect.ValueOf(wallet.Post).Pointer()
-	if config.Post == nil {
-		config.Post = wallet.Post
+	defaultPost := config.Post == nil
+	if defaultPost {
+		config.Post = postEntry
 		if config.PostMany == nil {
-			config.PostMany = wallet.PostMany
+			config.PostMany = shop.PostEntries
 		}
 	}
 	if config.SettleBatchSize <= 0 {
@@ -183,7 +181,7 @@ func Register(app core.App, config Config) error {
 
 	p := &plugin{app: app, shop: s, config: config}
 	if defaultPost {
-		p.postRecords = wallet.PostRecords
+		p.postRecords = shop.PostEntryRecords
 	}
 
 	s.OnOrderPaid.BindFunc(p.onOrderPaid)
@@ -255,4 +253,10 @@ func defaultSettleBatchSize() int {
 		return 200_000
 	}
 	return 50_000
+}
+
+// postEntry is the default [PostFunc]: the core's wallet ledger.
+func postEntry(txApp core.App, userId, kind string, amount int64, refType, refId, actor, note string) (*core.Record, error) {
+	return shop.PostEntry(txApp, shop.Posting{UserId: userId, Kind: kind, Amount: amount,
+		RefType: refType, RefId: refId, Actor: actor, Note: note})
 }

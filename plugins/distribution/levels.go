@@ -7,7 +7,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 
-	"fenxiao/hooks/accounts"
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/levels"
 )
@@ -299,7 +298,7 @@ func (p *plugin) bindRebindingLevels() {
 
 // evaluateUplines upgrades the uplines of userId (never downgrades).
 func (p *plugin) evaluateUplines(txApp core.App, userId, actor string) error {
-	ids, err := accounts.Ancestors(txApp, userId)
+	ids, err := shop.Ancestors(txApp, userId)
 	if err != nil || len(ids) == 0 {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/hooks/wallet"
 	"fenxiao/internal/ledger"
 )
 
@@ -240,14 +239,14 @@ func book(txApp core.App, r *core.Record, to, actor string) error {
 	amount, fee, payout := int64(r.GetInt("amount")), int64(r.GetInt("fee")), int64(r.GetInt("payout"))
 	switch to {
 	case StatusRejected, StatusFailed, StatusClosed:
-		_, err := wallet.Post(txApp, user, ledger.KindWithdrawRelease, amount, RefType, r.Id, actor, "提现退回 "+to)
+		_, err := shop.PostEntry(txApp, shop.Posting{UserId: user, Kind: ledger.KindWithdrawRelease, Amount: amount, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现退回 "+to})
 		return err
 	case StatusPaid:
-		if _, err := wallet.Post(txApp, user, ledger.KindWithdrawPaid, -payout, RefType, r.Id, actor, "提现到账"); err != nil {
+		if _, err := shop.PostEntry(txApp, shop.Posting{UserId: user, Kind: ledger.KindWithdrawPaid, Amount: -payout, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现到账"}); err != nil {
 			return err
 		}
 		if fee > 0 {
-			if _, err := wallet.Post(txApp, user, ledger.KindWithdrawFee, -fee, RefType, r.Id, actor, "提现手续费"); err != nil {
+			if _, err := shop.PostEntry(txApp, shop.Posting{UserId: user, Kind: ledger.KindWithdrawFee, Amount: -fee, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现手续费"}); err != nil {
 				return err
 			}
 		}
