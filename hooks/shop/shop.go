@@ -34,6 +34,11 @@ type Shop struct {
 	// (by any route: e-mail, SMS, WeChat), after the referral binding.
 	OnUserJoined *hook.Hook[*UserEvent]
 
+	// OnUplineChanged fires inside the transaction that bound, moved or
+	// detached a user's upline after sign-up, once the referral tree is
+	// updated (sign-ups fire [Shop.OnUserJoined] instead).
+	OnUplineChanged *hook.Hook[*UplineEvent]
+
 	// OnOrderPaid fires inside the transaction that moved an order
 	// from pending_payment to paid and recorded its payment.
 	OnOrderPaid *hook.Hook[*OrderEvent]
@@ -82,6 +87,7 @@ type Shop struct {
 func New() *Shop {
 	return &Shop{
 		OnUserJoined:     &hook.Hook[*UserEvent]{},
+		OnUplineChanged:  &hook.Hook[*UplineEvent]{},
 		OnOrderPaid:      &hook.Hook[*OrderEvent]{},
 		OnOrderShipped:   &hook.Hook[*ShipmentEvent]{},
 		OnOrderCompleted: &hook.Hook[*OrderEvent]{},

@@ -188,12 +188,12 @@ func Register(app core.App, config Config) error {
 	s.OnOrderRefunded.BindFunc(p.onOrderRefunded)
 	s.OnOrderCompleted.BindFunc(p.onOrderCompleted)
 	s.OnUserJoined.BindFunc(p.onUserJoined)
+	s.OnUplineChanged.BindFunc(p.onUplineChanged)
 
 	p.bindValidation()
 	p.bindPreparedInserts()
 	p.bindImmutability()
 	p.bindAdminLevelChanges()
-	p.bindRebindingLevels()
 
 	s.RegisterJob(shop.Job{
 		Name:        "commission_settle",
