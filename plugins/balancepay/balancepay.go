@@ -123,7 +123,7 @@ func (p *Provider) onOrderPaid(e *shop.OrderEvent) error {
 	}
 	buyer := e.Order.GetString("buyer")
 	amount := int64(e.Payment.GetInt("amount"))
-	_, err := shop.PostEntry(e.App, shop.Posting{UserId: buyer, Kind: ledger.KindPayment, Amount: -amount, RefType: RefOrder, RefId: e.Order.Id, Actor: "user:"+buyer, Note: "余额支付 订单 "+e.Order.GetString("order_no")})
+	_, err := shop.PostEntry(e.App, shop.Posting{UserId: buyer, Kind: ledger.KindPayment, Amount: -amount, RefType: RefOrder, RefId: e.Order.Id, Actor: "user:" + buyer, Note: "余额支付 订单 " + e.Order.GetString("order_no")})
 	if err != nil {
 		return err
 	}
@@ -148,26 +148,11 @@ func (p *Provider) onOrderRefunded(e *shop.RefundEvent) error {
 		return e.Next()
 	}
 	buyer := e.Order.GetString("buyer")
-	_, err = shop.PostEntry(e.App, shop.Posting{UserId: buyer, Kind: ledger.KindRefundToBalance, Amount: int64(refund.GetInt("amount")), RefType: RefRefund, RefId: refund.GetString("refund_no"), Actor: "system:refund", Note: "退款到余额 订单 "+e.Order.GetString("order_no")})
+	_, err = shop.PostEntry(e.App, shop.Posting{UserId: buyer, Kind: ledger.KindRefundToBalance, Amount: int64(refund.GetInt("amount")), RefType: RefRefund, RefId: refund.GetString("refund_no"), Actor: "system:refund", Note: "退款到余额 订单 " + e.Order.GetString("order_no")})
 	if err != nil {
 		return err
 	}
 	return e.Next()
-}
-
-// ParseNotification implements [shop.PaymentProvider]: balance payments
-// have no callbacks, so anything posted to their notify URL is refused.
-func (p *Provider) ParseNotification(context.Context, *http.Request) (*shop.PaymentNotice, error) {
-	return nil, shop.Fail(http.StatusBadRequest, "balance_no_notifications", "余额支付没有回调 / balance payments send no notifications")
-}
-
-// AckNotification implements [shop.PaymentProvider].
-func (p *Provider) AckNotification(w http.ResponseWriter, err error) {
-	if err == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	http.Error(w, err.Error(), http.StatusBadRequest)
 }
 
 // Query implements [shop.PaymentProvider]: an order is paid by balance

@@ -135,21 +135,6 @@ func (p *Provider) Start(_ context.Context, _ core.App, req shop.PayRequest) (*s
 	}}, nil
 }
 
-// ParseNotification implements [shop.PaymentProvider]: banks send no
-// callbacks here; payments are confirmed by a superuser.
-func (p *Provider) ParseNotification(context.Context, *http.Request) (*shop.PaymentNotice, error) {
-	return nil, shop.Fail(http.StatusBadRequest, "offline_no_notifications", "线下转账没有回调 / bank transfers have no notifications")
-}
-
-// AckNotification implements [shop.PaymentProvider].
-func (p *Provider) AckNotification(w http.ResponseWriter, err error) {
-	if err == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	http.Error(w, err.Error(), http.StatusBadRequest)
-}
-
 // Query implements [shop.PaymentProvider]: only a superuser knows; never paid.
 func (p *Provider) Query(context.Context, string) (*shop.PaymentQuery, error) {
 	return &shop.PaymentQuery{}, nil

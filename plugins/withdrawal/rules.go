@@ -239,7 +239,7 @@ func book(txApp core.App, r *core.Record, to, actor string) error {
 	amount, fee, payout := int64(r.GetInt("amount")), int64(r.GetInt("fee")), int64(r.GetInt("payout"))
 	switch to {
 	case StatusRejected, StatusFailed, StatusClosed:
-		_, err := shop.PostEntry(txApp, shop.Posting{UserId: user, Kind: ledger.KindWithdrawRelease, Amount: amount, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现退回 "+to})
+		_, err := shop.PostEntry(txApp, shop.Posting{UserId: user, Kind: ledger.KindWithdrawRelease, Amount: amount, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现退回 " + to})
 		return err
 	case StatusPaid:
 		if _, err := shop.PostEntry(txApp, shop.Posting{UserId: user, Kind: ledger.KindWithdrawPaid, Amount: -payout, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现到账"}); err != nil {
