@@ -24,19 +24,8 @@ var (
 	errNotPayable    = shop.Fail(http.StatusConflict, "order_not_payable", "订单不是待支付状态 / the order is not awaiting payment")
 )
 
-// validId reports whether s looks like a record id (it never reaches SQL
-// unbound; this only turns garbage into a clean 400/404).
-func validId(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
+// validId is [shop.ValidId], the one id check of the shop.
+var validId = shop.ValidId
 
 // findOrder loads an order; with buyerId set it must belong to that buyer
 // (another buyer's order is reported as not found).

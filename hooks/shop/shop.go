@@ -5,6 +5,30 @@
 // The domain packages under hooks/ (accounts, catalog, orders, ...) and the
 // plugins under plugins/ import this package; it imports none of them.
 //
+// It is the whole seam a plugin needs: a plugin imports this package,
+// internal/ and third parties, never a core area nor another plugin (a
+// test in the module root enforces it). Besides the events of [Shop], the
+// provider interfaces it registers ([PaymentProvider] and its optional
+// [NotificationParser], [RefundQuerier], [Closer]; [PayoutProvider],
+// [Tracker], [SMSSender], [Channel], [MiniProgramShipping], ...) and the
+// collection names and statuses in collections.go, the core functions a
+// plugin may call are:
+//
+//   - [AfterCommit]: run work after the outermost commit, never on rollback;
+//   - [Notify]: record a notification and queue its deliveries;
+//   - [ApplyPayment]: apply a verified payment to its order;
+//   - [PostEntry], [PostEntries], [PostEntryRecords], [WalletBalance]: the
+//     wallet ledger;
+//   - [SignInOrUp], [FindUserByInviteCode], [Ancestors]: accounts and the
+//     referral tree;
+//   - [FindPaidPayment], [SettleableLineSQL]: what the core says about
+//     orders, instead of a plugin's own query of its tables;
+//   - [ValidId], [Fail], [FieldFail], [ToApiError], [BindBody]: input and
+//     the API error shape;
+//   - [LoadSettings]: the shop settings;
+//   - [Shop.RunInTransaction], [Shop.RegisterJob]: the busiest writes and
+//     scheduled jobs.
+//
 // Example usage (in a plugin):
 //
 //	s := shop.MustGet(app)
