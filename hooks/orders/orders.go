@@ -62,12 +62,12 @@ const (
 
 // Order statuses (orders.status).
 const (
-	StatusPendingPayment = "pending_payment"
-	StatusPaid           = "paid"
-	StatusShipped        = "shipped"
-	StatusCompleted      = "completed"
-	StatusCancelled      = "cancelled"
-	StatusRefunded       = "refunded"
+	StatusPendingPayment = shop.OrderPendingPayment
+	StatusPaid           = shop.OrderPaid
+	StatusShipped        = shop.OrderShipped
+	StatusCompleted      = shop.OrderCompleted
+	StatusCancelled      = shop.OrderCancelled
+	StatusRefunded       = shop.OrderRefunded
 )
 
 // DiscountsFunc works out the promotions of a buyer's lines; the cart and
