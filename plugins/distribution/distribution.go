@@ -46,7 +46,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/sqlitedb"
 )
 
 // Collection names.
@@ -122,10 +121,10 @@ type Config struct {
 	PostMany PostManyFunc
 
 	// SettleBatchSize is the number of frozen commissions the settlement
-	// job considers per transaction. Default: 200000 with SQLite's C
-	// library, 50000 with the pure-Go build: on a 2-core machine either
-	// holds the writer for about a second and a half at most, which is as
-	// long as a checkout at that hour can wait. Each batch books one ledger
+	// job considers per transaction. Default: 50000, the pure-Go SQLite's
+	// figure; main.go passes 200000 with SQLite's C library: on a 2-core
+	// machine either holds the writer for about a second and a half at
+	// most, which is as long as a checkout at that hour can wait. Each batch books one ledger
 	// entry per wallet, so larger batches settle faster overall.
 	SettleBatchSize int
 
@@ -170,7 +169,7 @@ func Register(app core.App, config Config) error {
 		}
 	}
 	if config.SettleBatchSize <= 0 {
-		config.SettleBatchSize = defaultSettleBatchSize()
+		config.SettleBatchSize = defaultSettleBatchSize
 	}
 	if config.LeaderboardLength <= 0 {
 		config.LeaderboardLength = defaultLeaderboardLength
@@ -246,14 +245,9 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// defaultSettleBatchSize is the SettleBatchSize default for this build's
-// SQLite (see Config.SettleBatchSize).
-func defaultSettleBatchSize() int {
-	if sqlitedb.CLibrary {
-		return 200_000
-	}
-	return 50_000
-}
+// defaultSettleBatchSize is the SettleBatchSize default (see
+// Config.SettleBatchSize).
+const defaultSettleBatchSize = 50_000
 
 // postEntry is the default [PostFunc]: the core's wallet ledger.
 func postEntry(txApp core.App, userId, kind string, amount int64, refType, refId, actor, note string) (*core.Record, error) {
