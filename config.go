@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks"
+	"fenxiao/internal/sqlitedb"
 	"fenxiao/plugins/alipay"
 	"fenxiao/plugins/backoffice"
 	"fenxiao/plugins/balancepay"
@@ -185,7 +186,7 @@ func registerPlugins(app core.App, cfg config) {
 	// three-level commission, settlement, levels, leaderboards, distributor
 	// centre (on unless FENXIAO_DISTRIBUTION=off)
 	if os.Getenv("FENXIAO_DISTRIBUTION") != "off" {
-		distribution.MustRegister(app, distribution.Config{})
+		distribution.MustRegister(app, distribution.Config{SettleBatchSize: settleBatchSize()})
 	}
 
 	if cfg.SandboxPay {
@@ -268,4 +269,14 @@ func env(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// settleBatchSize is the settlement batch of this build's SQLite: about a
+// second and a half of the writer on a 2-core machine either way (see
+// distribution.Config.SettleBatchSize).
+func settleBatchSize() int {
+	if sqlitedb.CLibrary {
+		return 200_000
+	}
+	return 50_000
 }

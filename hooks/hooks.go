@@ -82,6 +82,17 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 		return nil, fmt.Errorf("wallet: %w", err)
 	}
 
+	s.SetCore(shop.Core{
+		SignInOrUp:           accounts.SignInOrUp,
+		FindUserByInviteCode: accounts.FindUserByInviteCode,
+		Ancestors:            accounts.Ancestors,
+		ApplyPayment:         orders.ApplyPayment,
+		PostEntry:            wallet.Post,
+		PostEntries:          wallet.PostMany,
+		PostEntryRecords:     wallet.PostRecords,
+		WalletBalance:        wallet.Balance,
+	})
+
 	bindJobs(app, s, config)
 	bindInfo(app, s)
 	bindNotifications(app, s, config)

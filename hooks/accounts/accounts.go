@@ -8,6 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/hooks/shop"
 )
@@ -33,7 +34,10 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 	shop.SetBinder(app, bindForPlugins)
 
 	app.OnRecordCreate(usersCollection).BindFunc(onUserCreate(s))
-	app.OnRecordUpdate(usersCollection).BindFunc(onUserUpdate)
+	app.OnRecordUpdate(usersCollection).Bind(&hook.Handler[*core.RecordEvent]{
+		Id:   "fenxiaoAccountsUserUpdate",
+		Func: onUserUpdate(s),
+	})
 	app.OnRecordCreateRequest(usersCollection).BindFunc(onUserCreateRequest)
 	app.OnRecordUpdateRequest(usersCollection).BindFunc(onUserUpdateRequest)
 

@@ -5,24 +5,16 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
+
+	"fenxiao/hooks/shop"
 )
 
-// Identity says how a sign-in route recognises a user: by a unique users
-// field (phone, wx_openid) and its value.
-type Identity struct {
-	Field string
-	Value string
-
-	// Init fills extra fields on a user created by this sign-in (nickname, ...).
-	Init func(u *core.Record)
-}
-
-// Invitation is the optional referral context a sign-in request carries.
-type Invitation struct {
-	Code   string `json:"inviter"`
-	Source string `json:"inviter_source"`
-	Scene  string `json:"inviter_scene"`
-}
+// Identity and Invitation are declared in the shop seam, which plugins
+// sign users in through ([shop.SignInOrUp]).
+type (
+	Identity   = shop.Identity
+	Invitation = shop.Invitation
+)
 
 // SignInOrUp finds the user with the given identity or creates one (bound to
 // the inviter, in the same transaction). It returns the user and whether it

@@ -9,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 	pbtests "github.com/pocketbase/pocketbase/tests"
 
+	"fenxiao/internal/sqlitedb"
 	"fenxiao/tests"
 )
 
@@ -171,7 +173,9 @@ func TestSMSCodeExpiryAndAttemptLimit(t *testing.T) {
 
 func TestRateLimiterIsOnAfterMigrations(t *testing.T) {
 	// a fresh install, not the test template (which switches the limiter off)
-	app, err := pbtests.NewTestApp(t.TempDir())
+	// note: with the database connection main.go uses, so that the test
+	// also runs in the cgo build tagged no_default_driver
+	app, err := pbtests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: t.TempDir(), DBConnect: sqlitedb.Connect})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,8 +150,15 @@ func uniqueInviteCode(app core.App) (string, error) {
 }
 
 // onUserUpdate keeps the referral tree and its event log in step with every
-// change of users.referrer, whoever makes it, and keeps invite codes stable.
-func onUserUpdate(e *core.RecordEvent) error {
+// change of users.referrer, whoever makes it, fires OnUplineChanged once
+// the tree moved, and keeps invite codes stable.
+func onUserUpdate(s *shop.Shop) func(e *core.RecordEvent) error {
+	return func(e *core.RecordEvent) error {
+		return updateUser(s, e)
+	}
+}
+
+func updateUser(s *shop.Shop, e *core.RecordEvent) error {
 	original := e.Record.Original()
 	if original.GetString("invite_code") != "" && e.Record.GetString("invite_code") != original.GetString("invite_code") {
 		return shop.FieldFail("invite_code", "invite_code_immutable", "邀请码不可修改 / invite codes never change")
@@ -181,7 +188,10 @@ func onUserUpdate(e *core.RecordEvent) error {
 		if err := moveInTree(txApp, e.Record.Id, oldUpline, newUpline); err != nil {
 			return err
 		}
-		return logReferralEvent(txApp, e.Record, oldUpline, newUpline)
+		if err := logReferralEvent(txApp, e.Record, oldUpline, newUpline); err != nil {
+			return err
+		}
+		return s.OnUplineChanged.Trigger(&shop.UplineEvent{App: txApp, User: e.Record, OldUpline: oldUpline, NewUpline: newUpline})
 	})
 }
 

@@ -70,7 +70,6 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 		config.MaxCartLines = 100
 	}
 	p := &plugin{app: app, shop: s, config: config}
-	app.Store().Set(rootAppKey, app)
 
 	bindProductHooks(app)
 	bindSearchIndex(app)

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/hooks/shop"
 )
 
 // bindSearchIndex gives app its in-memory product search index (see
@@ -56,15 +58,5 @@ func touchProduct(app core.App, productId string) {
 	if x == nil {
 		return
 	}
-	tx := app.TxInfo()
-	if tx == nil {
-		x.refresh(productId)
-		return
-	}
-	tx.OnComplete(func(txErr error) error {
-		if txErr == nil {
-			x.refresh(productId)
-		}
-		return nil
-	})
+	shop.AfterCommit(app, func(core.App) { x.refresh(productId) })
 }

@@ -124,15 +124,5 @@ func intParam(query url.Values, name string, def, min, max int64) (int64, error)
 	return v, nil
 }
 
-// validId reports whether s looks like a record id.
-func validId(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
+// validId is [shop.ValidId], the one id check of the shop.
+var validId = shop.ValidId

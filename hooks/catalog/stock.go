@@ -221,7 +221,7 @@ func loadStockSettings(app core.App) (stockSettings, error) {
 // event by itself. It runs after the commit, never after a rollback, and
 // only reads the SKU when some client is connected.
 func broadcastSku(txApp core.App, skuId string) {
-	afterCommit(txApp, func(app core.App) {
+	shop.AfterCommit(txApp, func(app core.App) {
 		if app.SubscriptionsBroker().TotalClients() == 0 {
 			return
 		}

@@ -18,10 +18,6 @@ const (
 	alertSoldOut  = "sold_out"
 )
 
-// rootAppKey is the app store key of the non-transactional app, used to
-// send e-mails after a transaction has ended.
-const rootAppKey = "fenxiao.catalog.rootApp"
-
 // checkLowStock raises the low-stock alert of a SKU whose stock is at or
 // below its threshold, once per crossing: low_stock_alerted is set with a
 // conditional update and cleared again when stock rises above the threshold
@@ -108,33 +104,10 @@ func raiseAlert(txApp core.App, settings stockSettings, kind string, product, sk
 	for _, su := range superusers {
 		email.To = append(email.To, mail.Address{Address: su.Email()})
 	}
-	afterCommit(txApp, func(app core.App) {
+	shop.AfterCommit(txApp, func(app core.App) {
 		if err := app.NewMailClient().Send(email); err != nil {
 			app.Logger().Error("stock alert e-mail failed", "error", err, "kind", kind)
 		}
 	})
 	return nil
-}
-
-// afterCommit runs fn once txApp's transaction has committed (never after a
-// rollback), with the non-transactional app; outside a transaction it runs
-// fn at once.
-func afterCommit(txApp core.App, fn func(app core.App)) {
-	root, _ := txApp.Store().Get(rootAppKey).(core.App)
-	if root == nil {
-		root = txApp
-	}
-	info := txApp.TxInfo()
-	if info == nil {
-		fn(root)
-		return
-	}
-	info.OnComplete(func(txErr error) error {
-		if txErr == nil {
-			fn(root)
-		}
-		// note: an error here would be joined to the committed
-		// transaction's result and look like a failed checkout
-		return nil
-	})
 }

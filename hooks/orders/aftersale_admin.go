@@ -242,11 +242,15 @@ func bindAftersaleRules(app core.App, p *plugin) {
 		}
 		if approvedNow && e.Record.GetString("type") == TypeRefund {
 			id := e.Record.Id
-			afterCommit(e.App, func(root core.App) {
-				if _, err := p.RefundAftersale(root, id); err != nil {
-					root.Logger().Error("refund after dashboard approval failed; retry with the refund route",
-						"aftersale", id, "error", err.Error())
-				}
+			// note: the provider is called in the background, so that the
+			// dashboard's save does not wait for it
+			shop.AfterCommit(e.App, func(root core.App) {
+				go func() {
+					if _, err := p.RefundAftersale(root, id); err != nil {
+						root.Logger().Error("refund after dashboard approval failed; retry with the refund route",
+							"aftersale", id, "error", err.Error())
+					}
+				}()
 			})
 		}
 		return nil

@@ -19,19 +19,8 @@ var (
 	errNotPayable    = shop.Fail(http.StatusConflict, "order_not_payable", "订单不是待支付状态 / the order is not awaiting payment")
 )
 
-// validId reports whether s looks like a record id (it never reaches SQL
-// unbound; this only turns garbage into a clean 400/404).
-func validId(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
+// validId is [shop.ValidId], the one id check of the shop.
+var validId = shop.ValidId
 
 // findOrder loads an order; with buyerId set it must belong to that buyer
 // (another buyer's order is reported as not found).
@@ -97,25 +86,6 @@ func sendNotice(app core.App, userId, kind, title, body, ref string, data ...map
 		n.Data = data[0]
 	}
 	return shop.Notify(app, n)
-}
-
-// afterCommit runs fn in the background once app's transaction committed
-// (at once outside a transaction) with the non-transactional app.
-func afterCommit(app core.App, fn func(root core.App)) {
-	root := app
-	if p := getPlugin(app); p != nil && p.root != nil {
-		root = p.root
-	}
-	if !app.IsTransactional() {
-		go fn(root)
-		return
-	}
-	app.TxInfo().OnComplete(func(txErr error) error {
-		if txErr == nil {
-			go fn(root)
-		}
-		return nil
-	})
 }
 
 // nowDate returns the current time as a PocketBase date.

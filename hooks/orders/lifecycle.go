@@ -137,12 +137,7 @@ func (p *plugin) closeAtProvider(app core.App, order *core.Record) {
 	}
 	if app.IsTransactional() {
 		// note: never call a provider inside a transaction
-		app.TxInfo().OnComplete(func(txErr error) error {
-			if txErr == nil {
-				go run(p.root)
-			}
-			return nil
-		})
+		shop.AfterCommit(app, func(root core.App) { go run(root) })
 		return
 	}
 	run(app)

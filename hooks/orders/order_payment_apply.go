@@ -17,19 +17,7 @@ import (
 )
 
 // PaymentResult says what [ApplyPayment] did.
-type PaymentResult struct {
-	Order   *core.Record
-	Payment *core.Record
-
-	// Replayed is true when the same payment was applied before:
-	// nothing changed.
-	Replayed bool
-
-	// Unmatched is true when the money arrived for an order that could not
-	// take it (cancelled or already paid by another payment): it is recorded
-	// with status "unmatched" for the merchant to return, the order is untouched.
-	Unmatched bool
-}
+type PaymentResult = shop.PaymentResult
 
 // ApplyPayment applies a verified payment notice, whatever brought it
 // (a provider notification, a reconciliation query, an instant payment,

@@ -17,35 +17,40 @@ import (
 // [shop.RefundNotificationParser] send refund notifications here too;
 // they are applied like a refund_reconcile answer.
 func (p *plugin) providerNotification(e *core.RequestEvent) error {
-	provider, ok := p.shop.PaymentProvider(e.Request.PathValue("provider"))
+	method, ok := p.shop.PaymentProvider(e.Request.PathValue("provider"))
 	if !ok {
 		return shop.ToApiError(shop.Fail(http.StatusNotFound, "pay_method_unavailable", "不支持该支付方式 / unknown payment provider"))
 	}
+	provider, ok := method.(shop.NotificationParser)
+	if !ok {
+		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "pay_no_notifications", "该支付方式没有回调 / this payment method sends no notifications"))
+	}
+	name := method.Name()
 	ctx, cancel := context.WithTimeout(e.Request.Context(), p.config.ProviderTimeout)
 	defer cancel()
 
 	notice, err := provider.ParseNotification(ctx, e.Request)
 	if err != nil {
-		e.App.Logger().Warn("payment notification rejected", "provider", provider.Name(),
+		e.App.Logger().Warn("payment notification rejected", "provider", name,
 			"ip", e.RealIP(), "error", err.Error())
 		provider.AckNotification(e.Response, err)
 		return nil
 	}
 	if notice != nil {
 		// note: a provider only speaks for itself
-		notice.Provider = provider.Name()
+		notice.Provider = name
 		if _, err = ApplyPayment(e.App, notice); err != nil {
-			e.App.Logger().Warn("payment notification not applied", "provider", provider.Name(),
+			e.App.Logger().Warn("payment notification not applied", "provider", name,
 				"order_no", notice.OrderNo, "error", err.Error())
 		}
-	} else if rp, ok := provider.(shop.RefundNotificationParser); ok {
+	} else if rp, ok := method.(shop.RefundNotificationParser); ok {
 		var rn *shop.RefundNotice
 		if rn, err = rp.ParseRefundNotification(ctx, e.Request); err != nil {
-			e.App.Logger().Warn("refund notification rejected", "provider", provider.Name(),
+			e.App.Logger().Warn("refund notification rejected", "provider", name,
 				"ip", e.RealIP(), "error", err.Error())
 		} else if rn != nil {
-			if err = p.refundByNotice(e.App, provider.Name(), rn); err != nil {
-				e.App.Logger().Warn("refund notification not applied", "provider", provider.Name(),
+			if err = p.refundByNotice(e.App, name, rn); err != nil {
+				e.App.Logger().Warn("refund notification not applied", "provider", name,
 					"refund_no", rn.RefundNo, "error", err.Error())
 			}
 		}

@@ -18,6 +18,24 @@ type UserEvent struct {
 	Upline *core.Record
 }
 
+// UplineEvent is fired when a user's upline is bound or moved after sign-up
+// (binding by link or code, rebinding, an admin reassignment or a
+// dashboard edit of users.referrer).
+type UplineEvent struct {
+	hook.Event
+
+	// App is the transaction of the change; the referral tree and the team
+	// counters are already up to date in it.
+	App core.App
+
+	User *core.Record
+
+	// OldUpline is the previous upline's id ("" when the user had none);
+	// NewUpline the new one ("" when the user was detached).
+	OldUpline string
+	NewUpline string
+}
+
 // OrderEvent is fired when an order changes state (paid, completed, cancelled).
 type OrderEvent struct {
 	hook.Event

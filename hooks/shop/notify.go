@@ -266,16 +266,7 @@ func NotifyContext(ctx context.Context, app core.App, n Notification) error {
 		queued = true
 	}
 	if queued {
-		if app.IsTransactional() && app.TxInfo() != nil {
-			app.TxInfo().OnComplete(func(txErr error) error {
-				if txErr == nil {
-					s.WakeOutbox()
-				}
-				return nil
-			})
-		} else {
-			s.WakeOutbox()
-		}
+		AfterCommit(app, func(core.App) { s.WakeOutbox() })
 	}
 	return nil
 }

@@ -106,6 +106,18 @@ type PaymentProvider interface {
 	// Start begins paying for an order.
 	Start(ctx context.Context, app core.App, req PayRequest) (*PayStart, error)
 
+	// Query asks the provider whether an order was paid.
+	Query(ctx context.Context, orderNo string) (*PaymentQuery, error)
+
+	// Refund sends money back through the provider.
+	Refund(ctx context.Context, req RefundRequest) (*RefundResult, error)
+}
+
+// NotificationParser is implemented by payment providers that call the
+// shop back (POST /api/shop/pay/notify/{provider}); methods that pay at
+// once or are confirmed by hand (balance, sandbox, offline) leave it out,
+// and the core refuses posts to their notify URL (400 pay_no_notifications).
+type NotificationParser interface {
 	// ParseNotification verifies and decodes a provider callback. It returns
 	// (nil, nil) for notifications that are valid but carry nothing to apply
 	// (e.g. a refund notice handled elsewhere), and an error for anything forged.
@@ -114,12 +126,6 @@ type PaymentProvider interface {
 	// AckNotification writes the response the provider expects for a handled
 	// notification (err == nil) or a rejected one.
 	AckNotification(w http.ResponseWriter, err error)
-
-	// Query asks the provider whether an order was paid.
-	Query(ctx context.Context, orderNo string) (*PaymentQuery, error)
-
-	// Refund sends money back through the provider.
-	Refund(ctx context.Context, req RefundRequest) (*RefundResult, error)
 }
 
 // RefundQuerier is implemented by payment providers that can report on a
@@ -133,7 +139,7 @@ type RefundQuerier interface {
 
 // RefundNotificationParser is implemented by payment providers that send
 // refund notifications to the same notify URL as payments. The core calls
-// it with the same request after ParseNotification returned (nil, nil), so
+// it with the same request after [NotificationParser.ParseNotification] returned (nil, nil), so
 // the provider must leave r.Body readable. It returns (nil, nil) for a
 // genuine notification that is not about a refund.
 type RefundNotificationParser interface {

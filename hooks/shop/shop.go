@@ -5,6 +5,30 @@
 // The domain packages under hooks/ (accounts, catalog, orders, ...) and the
 // plugins under plugins/ import this package; it imports none of them.
 //
+// It is the whole seam a plugin needs: a plugin imports this package,
+// internal/ and third parties, never a core area nor another plugin (a
+// test in the module root enforces it). Besides the events of [Shop], the
+// provider interfaces it registers ([PaymentProvider] and its optional
+// [NotificationParser], [RefundQuerier], [Closer]; [PayoutProvider],
+// [Tracker], [SMSSender], [Channel], [MiniProgramShipping], ...) and the
+// collection names and statuses in collections.go, the core functions a
+// plugin may call are:
+//
+//   - [AfterCommit]: run work after the outermost commit, never on rollback;
+//   - [Notify]: record a notification and queue its deliveries;
+//   - [ApplyPayment]: apply a verified payment to its order;
+//   - [PostEntry], [PostEntries], [PostEntryRecords], [WalletBalance]: the
+//     wallet ledger;
+//   - [SignInOrUp], [FindUserByInviteCode], [Ancestors]: accounts and the
+//     referral tree;
+//   - [FindPaidPayment], [SettleableLineSQL]: what the core says about
+//     orders, instead of a plugin's own query of its tables;
+//   - [ValidId], [Fail], [FieldFail], [ToApiError], [BindBody]: input and
+//     the API error shape;
+//   - [LoadSettings]: the shop settings;
+//   - [Shop.RunInTransaction], [Shop.RegisterJob]: the busiest writes and
+//     scheduled jobs.
+//
 // Example usage (in a plugin):
 //
 //	s := shop.MustGet(app)
@@ -34,6 +58,11 @@ type Shop struct {
 	// (by any route: e-mail, SMS, WeChat), after the referral binding.
 	OnUserJoined *hook.Hook[*UserEvent]
 
+	// OnUplineChanged fires inside the transaction that bound, moved or
+	// detached a user's upline after sign-up, once the referral tree is
+	// updated (sign-ups fire [Shop.OnUserJoined] instead).
+	OnUplineChanged *hook.Hook[*UplineEvent]
+
 	// OnOrderPaid fires inside the transaction that moved an order
 	// from pending_payment to paid and recorded its payment.
 	OnOrderPaid *hook.Hook[*OrderEvent]
@@ -52,6 +81,10 @@ type Shop struct {
 
 	// OnOrderRefunded fires inside the transaction that recorded a (partial) refund.
 	OnOrderRefunded *hook.Hook[*RefundEvent]
+
+	// root is the non-transactional app the shop was attached to (see
+	// [AfterCommit])
+	root core.App
 
 	// writeTurn lines up [Shop.RunInTransaction] callers, see there
 	writeTurn sync.Mutex
@@ -72,12 +105,14 @@ type Shop struct {
 	coupons         CouponProvider
 	offers          OfferProvider
 	giftOrders      GiftOrderFunc
+	core            Core
 }
 
 // New creates an empty Shop with initialized hooks.
 func New() *Shop {
 	return &Shop{
 		OnUserJoined:     &hook.Hook[*UserEvent]{},
+		OnUplineChanged:  &hook.Hook[*UplineEvent]{},
 		OnOrderPaid:      &hook.Hook[*OrderEvent]{},
 		OnOrderShipped:   &hook.Hook[*ShipmentEvent]{},
 		OnOrderCompleted: &hook.Hook[*OrderEvent]{},
@@ -93,6 +128,9 @@ func New() *Shop {
 
 // Attach stores s in the app store so that plugins can find it with [Get].
 func Attach(app core.App, s *Shop) {
+	if !app.IsTransactional() {
+		s.root = app
+	}
 	app.Store().Set(storeKey, s)
 }
 

@@ -18,28 +18,13 @@ import (
 	"fenxiao/internal/ledger"
 )
 
-// Posting is one entry for [PostMany]: the arguments of one [Post] call.
-type Posting struct {
-	UserId  string
-	Kind    string
-	Amount  int64
-	RefType string
-	RefId   string
-	Actor   string
-	Note    string
-}
-
-// Posted is what [PostMany] did with one posting.
-type Posted struct {
-	WalletId     string
-	EntryId      string
-	Seq          int64
-	BalanceAfter int64
-	FrozenAfter  int64
-	// Existing is true when the posting was already booked (by an earlier
-	// call or earlier in the same call) and nothing was written for it.
-	Existing bool
-}
+// Posting is one entry for [PostMany]: the arguments of one [Post] call;
+// Posted is what [PostMany] did with one posting. Both are declared in the
+// shop seam, which plugins post through ([shop.PostEntries]).
+type (
+	Posting = shop.Posting
+	Posted  = shop.Posted
+)
 
 // field limits of wallet_entries (see the wallet migration)
 const (

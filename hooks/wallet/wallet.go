@@ -57,7 +57,7 @@ var (
 
 	// ErrInsufficientBalance is returned when an entry would take available
 	// below zero (or further below) for a kind that may not overdraw.
-	ErrInsufficientBalance = shop.Fail(http.StatusConflict, "insufficient_balance", "余额不足 / insufficient balance")
+	ErrInsufficientBalance = shop.ErrInsufficientBalance
 
 	// ErrInsufficientFrozen is returned when an entry would take frozen below zero.
 	ErrInsufficientFrozen = shop.Fail(http.StatusConflict, "insufficient_frozen", "冻结金额不足 / not enough frozen funds")

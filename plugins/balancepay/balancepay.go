@@ -30,7 +30,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/hooks/wallet"
 	"fenxiao/internal/ledger"
 	"fenxiao/internal/money"
 )
@@ -93,7 +92,7 @@ func (p *Provider) Start(_ context.Context, app core.App, req shop.PayRequest) (
 	if req.Amount <= 0 || req.OrderNo == "" || req.OrderId == "" || req.Buyer == nil {
 		return nil, shop.Fail(http.StatusBadRequest, "invalid_amount", "支付金额必须大于 0 / the amount must be positive")
 	}
-	available, _, err := wallet.Balance(app, req.Buyer.Id)
+	available, _, err := shop.WalletBalance(app, req.Buyer.Id)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +123,7 @@ func (p *Provider) onOrderPaid(e *shop.OrderEvent) error {
 	}
 	buyer := e.Order.GetString("buyer")
 	amount := e.Payment.Amount()
-	_, err := wallet.Post(e.App, wallet.Posting{UserId: buyer, Kind: ledger.KindPayment, Amount: -amount, RefType: RefOrder, RefId: e.Order.Id, Actor: "user:" + buyer, Note: "余额支付 订单 " + e.Order.GetString("order_no")})
+	_, err := shop.PostEntry(e.App, shop.Posting{UserId: buyer, Kind: ledger.KindPayment, Amount: -amount, RefType: RefOrder, RefId: e.Order.Id, Actor: "user:" + buyer, Note: "余额支付 订单 " + e.Order.GetString("order_no")})
 	if err != nil {
 		return err
 	}
@@ -149,26 +148,11 @@ func (p *Provider) onOrderRefunded(e *shop.RefundEvent) error {
 		return e.Next()
 	}
 	buyer := e.Order.GetString("buyer")
-	_, err = wallet.Post(e.App, wallet.Posting{UserId: buyer, Kind: ledger.KindRefundToBalance, Amount: shop.AsRefund(refund).Amount(), RefType: RefRefund, RefId: refund.GetString("refund_no"), Actor: "system:refund", Note: "退款到余额 订单 " + e.Order.GetString("order_no")})
+	_, err = shop.PostEntry(e.App, shop.Posting{UserId: buyer, Kind: ledger.KindRefundToBalance, Amount: shop.AsRefund(refund).Amount(), RefType: RefRefund, RefId: refund.GetString("refund_no"), Actor: "system:refund", Note: "退款到余额 订单 " + e.Order.GetString("order_no")})
 	if err != nil {
 		return err
 	}
 	return e.Next()
-}
-
-// ParseNotification implements [shop.PaymentProvider]: balance payments
-// have no callbacks, so anything posted to their notify URL is refused.
-func (p *Provider) ParseNotification(context.Context, *http.Request) (*shop.PaymentNotice, error) {
-	return nil, shop.Fail(http.StatusBadRequest, "balance_no_notifications", "余额支付没有回调 / balance payments send no notifications")
-}
-
-// AckNotification implements [shop.PaymentProvider].
-func (p *Provider) AckNotification(w http.ResponseWriter, err error) {
-	if err == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	http.Error(w, err.Error(), http.StatusBadRequest)
 }
 
 // Query implements [shop.PaymentProvider]: an order is paid by balance
@@ -182,7 +166,7 @@ func (p *Provider) Query(_ context.Context, orderNo string) (*shop.PaymentQuery,
 	if err != nil {
 		return nil, err
 	}
-	entry, err := p.app.FindFirstRecordByFilter(wallet.EntriesCollection,
+	entry, err := p.app.FindFirstRecordByFilter(shop.WalletEntriesCollection,
 		"ref_type = {:type} && ref_id = {:id} && kind = {:kind}",
 		dbx.Params{"type": RefOrder, "id": order.Id, "kind": ledger.KindPayment})
 	if errors.Is(err, sql.ErrNoRows) {

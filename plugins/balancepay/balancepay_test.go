@@ -33,7 +33,7 @@ func fund(t *testing.T, app core.App, userId string, amount int64) {
 
 func wantBalance(t *testing.T, app core.App, userId string, available int64) {
 	t.Helper()
-	a, _, err := wallet.Balance(app, userId)
+	a, _, err := shop.WalletBalance(app, userId)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestBalancePaymentAndRefund(t *testing.T) {
 		t.Fatalf("second pay: %d %s", res.Status, res.Raw)
 	}
 	wantBalance(t, app, buyer.Id, 12000-payable)
-	if n, _ := app.CountRecords(wallet.EntriesCollection, dbx.HashExp{"kind": ledger.KindPayment}); n != 1 {
+	if n, _ := app.CountRecords(shop.WalletEntriesCollection, dbx.HashExp{"kind": ledger.KindPayment}); n != 1 {
 		t.Fatalf("%d payment entries", n)
 	}
 	tests.MustAudit(t, app)

@@ -57,7 +57,7 @@ import (
 const (
 	templatesCollection = "coupon_templates"
 	couponsCollection   = "user_coupons"
-	usersCollection     = "users"
+	usersCollection     = shop.UsersCollection
 	levelChanges        = "level_changes"
 )
 

@@ -33,7 +33,7 @@ func (p *plugin) onOrderCancelled(e *shop.OrderEvent) error {
 // onOrderRefunded gives a fully refunded order's coupon back when the shop
 // returns coupons of refunded orders; a partial refund keeps it used.
 func (p *plugin) onOrderRefunded(e *shop.RefundEvent) error {
-	if e.Order.GetString("status") == "refunded" {
+	if e.Order.GetString("status") == shop.OrderRefunded {
 		if err := p.giveBack(e.App, e.Order.Record, ReturnCancelAndRefund); err != nil {
 			return err
 		}

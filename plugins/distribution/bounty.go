@@ -9,7 +9,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/hooks/wallet"
 	"fenxiao/internal/commission"
 	"fenxiao/internal/money"
 )
@@ -148,7 +147,7 @@ func (p *plugin) bookBounty(txApp core.App, order *core.Record) error {
 	}
 	who := p.maskedBuyer(txApp, buyer)
 	note := "拉新奖励：" + who + " 首单 " + order.GetString("order_no")
-	if _, err := p.config.Post(txApp, wallet.Posting{UserId: inviter.Id, Kind: kindCommissionFrozen, Amount: bs.amount, RefType: bountyRefType, RefId: b.Id, Actor: "system:order_paid", Note: note}); err != nil {
+	if _, err := p.config.Post(txApp, shop.Posting{UserId: inviter.Id, Kind: kindCommissionFrozen, Amount: bs.amount, RefType: bountyRefType, RefId: b.Id, Actor: "system:order_paid", Note: note}); err != nil {
 		return wrap("post invite bounty", err)
 	}
 	p.notify(txApp, shop.Notification{
@@ -219,7 +218,7 @@ func (p *plugin) refundBounty(txApp core.App, orderId string, aftersale *core.Re
 	if kind == "" {
 		return nil
 	}
-	if _, err := p.config.Post(txApp, wallet.Posting{UserId: b.Inviter, Kind: kind, Amount: -b.Amount, RefType: bountyRefType, RefId: b.Id, Actor: "system:order_refunded", Note: "拉新奖励：首单退款"}); err != nil {
+	if _, err := p.config.Post(txApp, shop.Posting{UserId: b.Inviter, Kind: kind, Amount: -b.Amount, RefType: bountyRefType, RefId: b.Id, Actor: "system:order_refunded", Note: "拉新奖励：首单退款"}); err != nil {
 		return wrap("post invite bounty "+kind, err)
 	}
 	what := map[string]string{BountyCancelled: "已取消", BountyClawedBack: "已追回"}[to]
@@ -255,16 +254,14 @@ func (p *plugin) settleBounties(app core.App, now time.Time) (int, int64, error)
 			Amount  int64  `db:"amount"`
 		}
 		err := txApp.DB().NewQuery("UPDATE {{invite_bounties}} SET [[status]] = 'settled', [[settled_at]] = {:at}, [[updated]] = {:at} " +
-			"WHERE [[status]] = 'frozen' AND EXISTS (SELECT 1 FROM {{orders}} o WHERE o.[[id]] = {{invite_bounties}}.[[order]] " +
-			"AND o.[[status]] = 'completed' AND o.[[completed_at]] != '' AND o.[[completed_at]] <= {:cutoff}) " +
-			"AND NOT EXISTS (SELECT 1 FROM {{aftersales}} a WHERE a.[[order]] = {{invite_bounties}}.[[order]] " +
-			"AND a.[[status]] IN (" + openAftersaleStatuses + ")) RETURNING [[id]], [[inviter]], [[amount]]").
+			"WHERE [[status]] = 'frozen' AND " + shop.SettleableOrderSQL("{{invite_bounties}}.[[order]]") +
+			" RETURNING [[id]], [[inviter]], [[amount]]").
 			Bind(dbx.Params{"at": at.String(), "cutoff": cutoff.String()}).All(&rows)
 		if err != nil {
 			return wrap("settle invite bounties", err)
 		}
 		for _, r := range rows {
-			if _, err := p.config.Post(txApp, wallet.Posting{UserId: r.Inviter, Kind: kindCommissionSettled, Amount: r.Amount, RefType: bountyRefType, RefId: r.Id, Actor: "system:commission_settle", Note: "拉新奖励结算 / invite bounty settled"}); err != nil {
+			if _, err := p.config.Post(txApp, shop.Posting{UserId: r.Inviter, Kind: kindCommissionSettled, Amount: r.Amount, RefType: bountyRefType, RefId: r.Id, Actor: "system:commission_settle", Note: "拉新奖励结算 / invite bounty settled"}); err != nil {
 				return wrap("post invite bounty settled", err)
 			}
 			p.notify(txApp, shop.Notification{

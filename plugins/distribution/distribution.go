@@ -48,14 +48,11 @@ package distribution
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/hooks/wallet"
-	"fenxiao/internal/sqlitedb"
 )
 
 // Collection names.
@@ -67,16 +64,16 @@ const (
 	snapshotsCollection      = "leaderboard_snapshots"
 	totalsCollection         = "commission_totals"
 	statsCollection          = "distributor_stats"
-	notificationsCollection  = "notifications"
-	ordersCollection         = "orders"
-	orderItemsCollection     = "order_items"
-	usersCollection          = "users"
-	productsCollection       = "products"
-	skusCollection           = "skus"
-	aftersalesCollection     = "aftersales"
-	referralStatsCollection  = "referral_stats"
-	referralPathsCollection  = "referral_paths"
-	walletsCollection        = "wallets"
+	notificationsCollection  = shop.NotificationsCollection
+	ordersCollection         = shop.OrdersCollection
+	orderItemsCollection     = shop.OrderItemsCollection
+	usersCollection          = shop.UsersCollection
+	productsCollection       = shop.ProductsCollection
+	skusCollection           = shop.SkusCollection
+	aftersalesCollection     = shop.AftersalesCollection
+	referralStatsCollection  = shop.ReferralStatsCollection
+	referralPathsCollection  = shop.ReferralPathsCollection
+	walletsCollection        = shop.WalletsCollection
 	settingsCapField         = "commission_order_cap_bp"
 	settingsClawbackField    = "clawback_policy"
 	commissionRefType        = "commission"
@@ -110,32 +107,32 @@ const (
 )
 
 // PostFunc books one wallet ledger entry inside txApp and returns it; it is
-// idempotent per (RefType, RefId, Kind, wallet). hooks/wallet.Post has this
-// shape.
-type PostFunc func(txApp core.App, posting wallet.Posting) (*core.Record, error)
+// idempotent per (RefType, RefId, Kind, wallet). The default books it with
+// [shop.PostEntry].
+type PostFunc func(txApp core.App, posting shop.Posting) (*core.Record, error)
 
 // PostManyFunc books several wallet ledger entries inside txApp, with the
-// result of calling a [PostFunc] once per posting in order; hooks/wallet.PostMany
-// has this shape.
-type PostManyFunc func(txApp core.App, postings []wallet.Posting) ([]wallet.Posted, error)
+// result of calling a [PostFunc] once per posting in order, as
+// [shop.PostEntries] does.
+type PostManyFunc func(txApp core.App, postings []shop.Posting) ([]shop.Posted, error)
 
 // Config defines the distribution plugin's options.
 type Config struct {
 	// Post books wallet entries (commission_frozen, commission_settled,
-	// commission_cancelled, clawback, reward). Default: wallet.Post.
+	// commission_cancelled, clawback, reward). Default: [shop.PostEntry].
 	Post PostFunc
 
 	// PostMany books the settlement's commission_settled entries of one
-	// batch in one call, as Post would one by one. Default: wallet.PostMany
+	// batch in one call, as Post would one by one. Default: [shop.PostEntries]
 	// when Post is the default; with a custom Post and no PostMany, Post is
 	// called once per wallet.
 	PostMany PostManyFunc
 
 	// SettleBatchSize is the number of frozen commissions the settlement
-	// job considers per transaction. Default: 200000 with SQLite's C
-	// library, 50000 with the pure-Go build: on a 2-core machine either
-	// holds the writer for about a second and a half at most, which is as
-	// long as a checkout at that hour can wait. Each batch books one ledger
+	// job considers per transaction. Default: 50000, the pure-Go SQLite's
+	// figure; main.go passes 200000 with SQLite's C library: on a 2-core
+	// machine either holds the writer for about a second and a half at
+	// most, which is as long as a checkout at that hour can wait. Each batch books one ledger
 	// entry per wallet, so larger batches settle faster overall.
 	SettleBatchSize int
 
@@ -153,7 +150,7 @@ type plugin struct {
 	config Config
 
 	// postRecords books a paid order's commission_frozen entries in one
-	// call when Post is wallet.Post (wallet.PostRecords: the same entries and
+	// call when Post is the default ([shop.PostEntryRecords]: the same entries and
 	// record saves as Post per posting); nil with a custom Post.
 	postRecords PostManyFunc
 }
@@ -172,15 +169,15 @@ func Register(app core.App, config Config) error {
 	if s == nil {
 		return errors.New("distribution: the shop core must be registered first")
 	}
-	defaultPost := config.Post == nil || reflect.ValueOf(config.Post).Pointer() == reflect.ValueOf(wallet.Post).Pointer()
-	if config.Post == nil {
-		config.Post = wallet.Post
+	defaultPost := config.Post == nil
+	if defaultPost {
+		config.Post = postEntry
 		if config.PostMany == nil {
-			config.PostMany = wallet.PostMany
+			config.PostMany = shop.PostEntries
 		}
 	}
 	if config.SettleBatchSize <= 0 {
-		config.SettleBatchSize = defaultSettleBatchSize()
+		config.SettleBatchSize = defaultSettleBatchSize
 	}
 	if config.LeaderboardLength <= 0 {
 		config.LeaderboardLength = defaultLeaderboardLength
@@ -191,7 +188,7 @@ func Register(app core.App, config Config) error {
 
 	p := &plugin{app: app, shop: s, config: config}
 	if defaultPost {
-		p.postRecords = wallet.PostRecords
+		p.postRecords = shop.PostEntryRecords
 	}
 
 	s.OnOrderPaid.BindFunc(p.onOrderPaid)
@@ -200,12 +197,12 @@ func Register(app core.App, config Config) error {
 	s.OnUserJoined.BindFunc(p.onUserJoined)
 	s.OnOrderPaid.BindFunc(p.onBountyOrderPaid)
 	s.OnOrderRefunded.BindFunc(p.onBountyRefunded)
+	s.OnUplineChanged.BindFunc(p.onUplineChanged)
 
 	p.bindValidation()
 	p.bindPreparedInserts()
 	p.bindImmutability()
 	p.bindAdminLevelChanges()
-	p.bindRebindingLevels()
 	p.bindPrizeRules()
 	p.bindBountySettings()
 
@@ -260,11 +257,11 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// defaultSettleBatchSize is the SettleBatchSize default for this build's
-// SQLite (see Config.SettleBatchSize).
-func defaultSettleBatchSize() int {
-	if sqlitedb.CLibrary {
-		return 200_000
-	}
-	return 50_000
+// defaultSettleBatchSize is the SettleBatchSize default (see
+// Config.SettleBatchSize).
+const defaultSettleBatchSize = 50_000
+
+// postEntry is the default [PostFunc]: the core's wallet ledger.
+func postEntry(txApp core.App, posting shop.Posting) (*core.Record, error) {
+	return shop.PostEntry(txApp, posting)
 }

@@ -36,7 +36,7 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	app, s := tests.NewShopApp(t)
 	e := &env{t: t, app: app, shop: s, now: time.Date(2026, 11, 25, 10, 0, 0, 0, shop.ShopTimeZone)}
-	distribution.MustRegister(app, distribution.Config{Post: wallet.Post, Now: func() time.Time { return e.now }})
+	distribution.MustRegister(app, distribution.Config{Now: func() time.Time { return e.now }})
 	// distributors are made by the tests, not by the first purchase
 	e.settings(map[string]any{"distributor_condition": "apply"})
 	return e

@@ -5,9 +5,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
 
-	"fenxiao/hooks/accounts"
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/levels"
 )
@@ -263,43 +261,24 @@ func (p *plugin) onUserJoined(e *shop.UserEvent) error {
 	return e.Next()
 }
 
-// bindRebindingLevels re-judges the new uplines' levels whenever a user's
+// onUplineChanged re-judges the new uplines' levels whenever a user's
 // upline changes after sign-up (binding by link or code, rebinding, an
-// admin reassignment), in the transaction of the change.
-//
-// note: there is no shop event for it; the hook wraps the core's own
-// handler (hooks/accounts onUserUpdate, which moves the user in the referral
-// tree after the save) with a lower priority, so that when e.Next() returns
-// the tree and the team counters are already up to date in txApp.
-func (p *plugin) bindRebindingLevels() {
-	p.app.OnRecordUpdate(usersCollection).Bind(&hook.Handler[*core.RecordEvent]{
-		Id:       "fenxiaoDistributionRebindLevels",
-		Priority: -10,
-		Func: func(e *core.RecordEvent) error {
-			upline := e.Record.GetString("referrer")
-			if upline == "" || upline == e.Record.Original().GetString("referrer") {
-				return e.Next()
-			}
-			original := e.App
-			defer func() { e.App = original }()
-			return e.App.RunInTransaction(func(txApp core.App) error {
-				e.App = txApp
-				if err := e.Next(); err != nil {
-					return err
-				}
-				if err := p.evaluateUplines(txApp, e.Record.Id, "system:referral_bound"); err != nil {
-					return wrap("distribution: levels on binding", err)
-				}
-				p.notifyDownline(txApp, upline, e.Record.Id)
-				return nil
-			})
-		},
-	})
+// admin reassignment), in the transaction of the change, where the tree
+// and the team counters are already up to date.
+func (p *plugin) onUplineChanged(e *shop.UplineEvent) error {
+	if e.NewUpline == "" {
+		return e.Next()
+	}
+	if err := p.evaluateUplines(e.App, e.User.Id, "system:referral_bound"); err != nil {
+		return wrap("distribution: levels on binding", err)
+	}
+	p.notifyDownline(e.App, e.NewUpline, e.User.Id)
+	return e.Next()
 }
 
 // evaluateUplines upgrades the uplines of userId (never downgrades).
 func (p *plugin) evaluateUplines(txApp core.App, userId, actor string) error {
-	ids, err := accounts.Ancestors(txApp, userId)
+	ids, err := shop.Ancestors(txApp, userId)
 	if err != nil || len(ids) == 0 {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/hooks/wallet"
 	"fenxiao/internal/commission"
 	"fenxiao/internal/money"
 )
@@ -120,7 +119,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 	defer release()
 	today := day(p.now())
 	created := make([]*core.Record, 0, len(shares))
-	postings := make([]wallet.Posting, 0, len(shares))
+	postings := make([]shop.Posting, 0, len(shares))
 	totals := make([]totalsRow, 0, len(shares))
 	for _, s := range shares {
 		if booked[bookedKey(s.LineId, s.Level)] {
@@ -148,7 +147,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 		if err := saveChecked(insertCtx, txApp, r); err != nil {
 			return wrap("save commission", err)
 		}
-		posting := wallet.Posting{UserId: s.Beneficiary, Kind: kindCommissionFrozen, Amount: s.Amount,
+		posting := shop.Posting{UserId: s.Beneficiary, Kind: kindCommissionFrozen, Amount: s.Amount,
 			RefType: commissionRefType, RefId: r.Id, Actor: "system:order_paid", Note: s.Formula}
 		if p.postRecords != nil {
 			postings = append(postings, posting)

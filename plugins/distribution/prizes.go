@@ -11,7 +11,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/hooks/wallet"
 	"fenxiao/internal/levels"
 	"fenxiao/internal/money"
 )
@@ -213,7 +212,7 @@ func (p *plugin) grant(txApp core.App, rule prizeRule, board *Board, w levels.Ra
 		switch rule.Kind {
 		case PrizeWallet:
 			a.Set("amount", rule.Amount)
-			if _, err := p.config.Post(txApp, wallet.Posting{UserId: w.UserId, Kind: kindReward, Amount: rule.Amount, RefType: prizeRefType, RefId: a.Id, Actor: prizeActor, Note: note}); err != nil {
+			if _, err := p.config.Post(txApp, shop.Posting{UserId: w.UserId, Kind: kindReward, Amount: rule.Amount, RefType: prizeRefType, RefId: a.Id, Actor: prizeActor, Note: note}); err != nil {
 				return wrap("post prize reward", err)
 			}
 		case PrizeGift:

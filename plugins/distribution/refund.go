@@ -7,7 +7,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/hooks/wallet"
 	"fenxiao/internal/commission"
 	"fenxiao/internal/money"
 )
@@ -176,10 +175,10 @@ func (p *plugin) applyRefund(txApp core.App, c commissionRow, cumBase int64, cum
 	}
 	switch kind {
 	case "cancel":
-		_, err = p.config.Post(txApp, wallet.Posting{UserId: c.Beneficiary, Kind: kindCommissionCancelled, Amount: -delta,
+		_, err = p.config.Post(txApp, shop.Posting{UserId: c.Beneficiary, Kind: kindCommissionCancelled, Amount: -delta,
 			RefType: adjustmentRefType, RefId: adj.Id, Actor: "system:order_refunded", Note: adj.GetString("reason")})
 	case "clawback":
-		_, err = p.config.Post(txApp, wallet.Posting{UserId: c.Beneficiary, Kind: kindClawback, Amount: -delta,
+		_, err = p.config.Post(txApp, shop.Posting{UserId: c.Beneficiary, Kind: kindClawback, Amount: -delta,
 			RefType: adjustmentRefType, RefId: adj.Id, Actor: "system:order_refunded", Note: adj.GetString("reason")})
 	}
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/hooks/wallet"
 	"fenxiao/internal/roles"
 )
 
@@ -241,7 +240,7 @@ func (p *plugin) reward(e *core.RequestEvent) error {
 			return shop.FieldFail("user", "reward_user_not_found", "用户不存在 / no such user")
 		}
 		var err error
-		entry, err = p.config.Post(txApp, wallet.Posting{UserId: form.User, Kind: kindReward, Amount: form.Amount,
+		entry, err = p.config.Post(txApp, shop.Posting{UserId: form.User, Kind: kindReward, Amount: form.Amount,
 			RefType: rewardRefType, RefId: refId, Actor: shop.Actor(e), Note: form.Reason})
 		return err
 	})

@@ -18,10 +18,6 @@ import (
 // settleSchedule is when commission_settle runs (Asia/Shanghai).
 const settleSchedule = "30 2 * * *"
 
-// openAftersaleStatuses are the after-sale statuses that hold a line's
-// commission back: the buyer may still get money back.
-const openAftersaleStatuses = "'applied', 'approved', 'returning', 'received'"
-
 // SettleResult is what one settlement run did.
 type SettleResult struct {
 	Commissions int   `json:"commissions"`
@@ -179,11 +175,7 @@ func (p *plugin) settleRange(txApp core.App, from, upto int64, last bool, batchI
 		"UPDATE {{commissions}} INDEXED BY idx_commissions_frozen_seq " +
 			"SET [[status]] = 'settled', [[settled_at]] = {:at}, [[settle_batch]] = {:batch} " +
 			"WHERE [[status]] = 'frozen' AND [[rowid]] > {:from}" + upper +
-			" AND EXISTS (SELECT 1 FROM {{orders}} o WHERE o.[[id]] = {{commissions}}.[[order]]" +
-			" AND o.[[status]] = 'completed' AND o.[[completed_at]] != '' AND o.[[completed_at]] <= {:cutoff})" +
-			" AND NOT EXISTS (SELECT 1 FROM {{aftersales}} a, json_each(a.[[items]]) j" +
-			" WHERE a.[[order]] = {{commissions}}.[[order]] AND a.[[status]] IN (" + openAftersaleStatuses + ")" +
-			" AND json_extract(j.value, '$.order_item') = {{commissions}}.[[order_item]])" +
+			" AND " + shop.SettleableLineSQL("{{commissions}}.[[order]]", "{{commissions}}.[[order_item]]") +
 			" RETURNING [[beneficiary]], [[day]], [[amount]] - [[cancelled_amount]] AS [[net]]",
 	).Bind(dbx.Params{
 		"at": settledAt, "batch": batchId, "from": from, "upto": upto, "cutoff": cutoff,

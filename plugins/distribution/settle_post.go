@@ -3,7 +3,7 @@ package distribution
 import (
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/hooks/wallet"
+	"fenxiao/hooks/shop"
 )
 
 // postSettled books one commission_settled entry per user (in the given
@@ -19,7 +19,7 @@ func (p *plugin) postSettled(txApp core.App, users []string, amounts map[string]
 			if amount <= 0 {
 				continue
 			}
-			if _, err := p.config.Post(txApp, wallet.Posting{UserId: user, Kind: kindCommissionSettled, Amount: amount,
+			if _, err := p.config.Post(txApp, shop.Posting{UserId: user, Kind: kindCommissionSettled, Amount: amount,
 				RefType: settlementRefType, RefId: batchId, Actor: actor, Note: note}); err != nil {
 				return 0, wrap("post commission_settled", err)
 			}
@@ -28,13 +28,13 @@ func (p *plugin) postSettled(txApp core.App, users []string, amounts map[string]
 		return entries, nil
 	}
 
-	postings := make([]wallet.Posting, 0, len(users))
+	postings := make([]shop.Posting, 0, len(users))
 	for _, user := range users {
 		amount := amounts[user]
 		if amount <= 0 {
 			continue
 		}
-		postings = append(postings, wallet.Posting{UserId: user, Kind: kindCommissionSettled, Amount: amount,
+		postings = append(postings, shop.Posting{UserId: user, Kind: kindCommissionSettled, Amount: amount,
 			RefType: settlementRefType, RefId: batchId, Actor: actor, Note: note})
 	}
 	if _, err := p.config.PostMany(txApp, postings); err != nil {

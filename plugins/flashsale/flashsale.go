@@ -52,9 +52,9 @@ const (
 	sessionsCollection = "flash_sessions"
 	itemsCollection    = "flash_items"
 	ordersCollection   = "flash_orders"
-	skusCollection     = "skus"
-	productsCollection = "products"
-	usersCollection    = "users"
+	skusCollection     = shop.SkusCollection
+	productsCollection = shop.ProductsCollection
+	usersCollection    = shop.UsersCollection
 )
 
 // Kind is the offer kind flash orders carry (orders.offer_kind).

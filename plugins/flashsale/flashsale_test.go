@@ -12,7 +12,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	"fenxiao/hooks/accounts"
-	"fenxiao/hooks/wallet"
 	"fenxiao/plugins/coupon"
 	"fenxiao/plugins/distribution"
 	"fenxiao/plugins/flashsale"
@@ -45,7 +44,7 @@ func newFixture(t testing.TB) *fixture {
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
 	promotion.MustRegister(app, promotion.Config{})
 	coupon.MustRegister(app, coupon.Config{})
-	distribution.MustRegister(app, distribution.Config{Post: wallet.Post})
+	distribution.MustRegister(app, distribution.Config{})
 	flashsale.MustRegister(app, flashsale.Config{Now: f.clock})
 	_, f.admin = tests.Superuser(t, app)
 	f.upline, _ = tests.User(t, app, "upline@test.local", map[string]any{"is_distributor": true})

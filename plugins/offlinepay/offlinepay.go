@@ -5,7 +5,7 @@
 //	POST /api/shop/admin/orders/{id}/confirm-offline {"reference": "bank slip no."}
 //
 // which applies a payment notice through the same path as online payments
-// ([orders.ApplyPayment]: amount checked, idempotent per reference).
+// ([shop.ApplyPayment]: amount checked, idempotent per reference).
 // Refunds of offline payments are made by hand by the merchant; the provider
 // records them as done when the after-sale is refunded.
 //
@@ -27,7 +27,6 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/hooks/orders"
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/roles"
 )
@@ -87,14 +86,14 @@ func confirmOffline(e *core.RequestEvent) error {
 	if form.Reference == "" || len(form.Reference) > 100 {
 		return shop.ToApiError(shop.FieldFail("reference", "reference_required", "请填写银行流水号 / the bank reference is required"))
 	}
-	order, err := e.App.FindRecordById("orders", e.Request.PathValue("id"))
+	order, err := e.App.FindRecordById(shop.OrdersCollection, e.Request.PathValue("id"))
 	if err != nil {
 		return shop.ToApiError(shop.Fail(http.StatusNotFound, "order_not_found", "订单不存在 / order not found"))
 	}
-	if order.GetString("status") != orders.StatusPendingPayment {
+	if order.GetString("status") != shop.OrderPendingPayment {
 		return shop.ToApiError(shop.Fail(http.StatusConflict, "order_not_payable", "订单不是待支付状态 / the order is not awaiting payment"))
 	}
-	res, err := orders.ApplyPayment(e.App, &shop.PaymentNotice{
+	res, err := shop.ApplyPayment(e.App, &shop.PaymentNotice{
 		Provider:      Name,
 		OrderNo:       order.GetString("order_no"),
 		TransactionId: form.Reference,
@@ -134,21 +133,6 @@ func (p *Provider) Start(_ context.Context, _ core.App, req shop.PayRequest) (*s
 		"reference":    req.OrderNo,
 		"note":         p.config.Note,
 	}}, nil
-}
-
-// ParseNotification implements [shop.PaymentProvider]: banks send no
-// callbacks here; payments are confirmed by a superuser.
-func (p *Provider) ParseNotification(context.Context, *http.Request) (*shop.PaymentNotice, error) {
-	return nil, shop.Fail(http.StatusBadRequest, "offline_no_notifications", "线下转账没有回调 / bank transfers have no notifications")
-}
-
-// AckNotification implements [shop.PaymentProvider].
-func (p *Provider) AckNotification(w http.ResponseWriter, err error) {
-	if err == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	http.Error(w, err.Error(), http.StatusBadRequest)
 }
 
 // Query implements [shop.PaymentProvider]: only a superuser knows; never paid.

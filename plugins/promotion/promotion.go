@@ -61,10 +61,10 @@ import (
 const (
 	promotionsCollection = "promotions"
 	usagesCollection     = "promotion_usages"
-	ordersCollection     = "orders"
-	productsCollection   = "products"
-	skusCollection       = "skus"
-	categoriesCollection = "categories"
+	ordersCollection     = shop.OrdersCollection
+	productsCollection   = shop.ProductsCollection
+	skusCollection       = shop.SkusCollection
+	categoriesCollection = shop.CategoriesCollection
 )
 
 // Config defines the promotion plugin's options.

@@ -92,21 +92,6 @@ func (p *Provider) Start(_ context.Context, _ core.App, req shop.PayRequest) (*s
 	}, nil
 }
 
-// ParseNotification implements [shop.PaymentProvider]: the sandbox sends
-// no callbacks, so anything posted to its notify URL is refused.
-func (p *Provider) ParseNotification(context.Context, *http.Request) (*shop.PaymentNotice, error) {
-	return nil, shop.Fail(http.StatusBadRequest, "sandbox_no_notifications", "沙箱支付没有回调 / the sandbox sends no notifications")
-}
-
-// AckNotification implements [shop.PaymentProvider].
-func (p *Provider) AckNotification(w http.ResponseWriter, err error) {
-	if err == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	http.Error(w, err.Error(), http.StatusBadRequest)
-}
-
 // Query implements [shop.PaymentProvider].
 func (p *Provider) Query(_ context.Context, orderNo string) (*shop.PaymentQuery, error) {
 	p.mu.Lock()

@@ -52,8 +52,8 @@ const (
 	clicksCollection      = "share_clicks"
 	conversionsCollection = "share_conversions"
 	materialsCollection   = "materials"
-	usersCollection       = "users"
-	productsCollection    = "products"
+	usersCollection       = shop.UsersCollection
+	productsCollection    = shop.ProductsCollection
 )
 
 // Conversion kinds (share_conversions.kind).

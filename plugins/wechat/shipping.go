@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"fenxiao/hooks/shop"
 )
 
 // MaxItemDesc is the longest item_desc WeChat accepts (characters).
@@ -18,41 +20,10 @@ const MaxItemDesc = 120
 // note: a fixed zone needs no tzdata and China has no daylight saving
 var shanghai = time.FixedZone("CST", 8*3600)
 
-// ShippingInfo is one parcel reported to WeChat's 发货信息管理
-// (upload_shipping_info) for an order paid with WeChat Pay. It is sent as an
-// express delivery (logistics_type 1) of the whole order in one parcel
-// (delivery_mode 1).
-type ShippingInfo struct {
-	// TransactionId is WeChat Pay's transaction id of the payment; when set
-	// the order is identified by it (order_number_type 2).
-	TransactionId string
-
-	// MchID and OutTradeNo identify the order when TransactionId is empty
-	// (order_number_type 1): the merchant id and the shop's out_trade_no.
-	MchID      string
-	OutTradeNo string
-
-	// PayerOpenId is the openid of the buyer who paid (required).
-	PayerOpenId string
-
-	// TrackingNo is the parcel's tracking number (required).
-	TrackingNo string
-
-	// ExpressCompany is WeChat's delivery_id of the carrier, e.g. "SF",
-	// "ZTO", "YTO" (required; see get_delivery_list).
-	ExpressCompany string
-
-	// ItemDesc describes the goods (required); it is cut to MaxItemDesc
-	// characters.
-	ItemDesc string
-
-	// ReceiverContact is the receiver's phone number; it is always sent
-	// masked (see [MaskPhone]). WeChat requires it for SF Express (顺丰).
-	ReceiverContact string
-
-	// UploadTime is the shipping time reported (default: now).
-	UploadTime time.Time
-}
+// ShippingInfo is one parcel reported to WeChat's 发货信息管理; it is
+// declared in the shop seam ([shop.ShippingInfo]) so that plugins use the
+// client through [shop.MiniProgramShipping] without importing this one.
+type ShippingInfo = shop.ShippingInfo
 
 // APIError is an error answer (errcode != 0) of a WeChat server API.
 type APIError struct {

@@ -30,7 +30,6 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/hooks/accounts"
 	"fenxiao/hooks/shop"
 )
 
@@ -156,7 +155,7 @@ func (c *Client) Code2Session(ctx context.Context, code string) (*Session, error
 type signInForm struct {
 	Code     string `json:"code"`
 	Nickname string `json:"nickname"`
-	accounts.Invitation
+	shop.Invitation
 }
 
 // signIn is POST /api/shop/auth/wechat: the call to WeChat happens before,
@@ -172,7 +171,7 @@ func (c *Client) signIn(e *core.RequestEvent) error {
 	// an unknown inviter is refused before the wx.login code is exchanged:
 	// the code is single-use, and the buyer must be able to retry with it
 	if form.Invitation.Code != "" {
-		if _, err := accounts.FindUserByInviteCode(e.App, form.Invitation.Code); err != nil {
+		if _, err := shop.FindUserByInviteCode(e.App, form.Invitation.Code); err != nil {
 			return shop.ToApiError(err)
 		}
 	}
@@ -186,7 +185,7 @@ func (c *Client) signIn(e *core.RequestEvent) error {
 		return shop.Fail(http.StatusBadGateway, "wechat_unavailable", "微信服务暂不可用 / WeChat is unavailable").ApiError()
 	}
 
-	user, _, err := accounts.SignInOrUp(e.App, accounts.Identity{
+	user, _, err := shop.SignInOrUp(e.App, shop.Identity{
 		Field: "wx_openid",
 		Value: session.OpenId,
 		Init: func(u *core.Record) {

@@ -11,7 +11,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/hooks/wallet"
 	"fenxiao/internal/ledger"
 	"fenxiao/internal/money"
 )
@@ -131,7 +130,7 @@ func (p *plugin) create(txApp core.App, userId string, form requestForm) (*core.
 		}
 	}
 
-	available, _, err := wallet.Balance(txApp, userId)
+	available, _, err := shop.WalletBalance(txApp, userId)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +139,7 @@ func (p *plugin) create(txApp core.App, userId string, form requestForm) (*core.
 			fmt.Sprintf("账户欠款 %s 元，需先抵扣 / the wallet owes %d fen", money.Yuan(-available), -available))
 	}
 	if available < form.Amount {
-		return nil, wallet.ErrInsufficientBalance
+		return nil, shop.ErrInsufficientBalance
 	}
 
 	c, err := txApp.FindCachedCollectionByNameOrId(WithdrawalsCollection)
@@ -162,7 +161,7 @@ func (p *plugin) create(txApp core.App, userId string, form requestForm) (*core.
 	if err := save(txApp, r, actor); err != nil {
 		return nil, err
 	}
-	if _, err := wallet.Post(txApp, wallet.Posting{UserId: userId, Kind: ledger.KindWithdrawHold, Amount: form.Amount, RefType: RefType, RefId: r.Id, Actor: actor, Note: fmt.Sprintf("提现申请 %s 元", money.Yuan(form.Amount))}); err != nil {
+	if _, err := shop.PostEntry(txApp, shop.Posting{UserId: userId, Kind: ledger.KindWithdrawHold, Amount: form.Amount, RefType: RefType, RefId: r.Id, Actor: actor, Note: fmt.Sprintf("提现申请 %s 元", money.Yuan(form.Amount))}); err != nil {
 		return nil, err
 	}
 	if err := logEvent(txApp, r.Id, "", StatusPending, actor, ""); err != nil {

@@ -12,7 +12,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/hooks/wallet"
 	"fenxiao/internal/ledger"
 )
 
@@ -241,14 +240,14 @@ func book(txApp core.App, r *core.Record, to, actor string) error {
 	amount, fee, payout := w.Amount(), w.Fee(), w.Payout()
 	switch to {
 	case StatusRejected, StatusFailed, StatusClosed:
-		_, err := wallet.Post(txApp, wallet.Posting{UserId: user, Kind: ledger.KindWithdrawRelease, Amount: amount, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现退回 " + to})
+		_, err := shop.PostEntry(txApp, shop.Posting{UserId: user, Kind: ledger.KindWithdrawRelease, Amount: amount, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现退回 " + to})
 		return err
 	case StatusPaid:
-		if _, err := wallet.Post(txApp, wallet.Posting{UserId: user, Kind: ledger.KindWithdrawPaid, Amount: -payout, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现到账"}); err != nil {
+		if _, err := shop.PostEntry(txApp, shop.Posting{UserId: user, Kind: ledger.KindWithdrawPaid, Amount: -payout, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现到账"}); err != nil {
 			return err
 		}
 		if fee > 0 {
-			if _, err := wallet.Post(txApp, wallet.Posting{UserId: user, Kind: ledger.KindWithdrawFee, Amount: -fee, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现手续费"}); err != nil {
+			if _, err := shop.PostEntry(txApp, shop.Posting{UserId: user, Kind: ledger.KindWithdrawFee, Amount: -fee, RefType: RefType, RefId: r.Id, Actor: actor, Note: "提现手续费"}); err != nil {
 				return err
 			}
 		}

@@ -61,7 +61,7 @@ func (e *env) post(userId, kind string, amount int64, ref string) {
 
 func (e *env) balance(userId string) (int64, int64) {
 	e.t.Helper()
-	a, f, err := wallet.Balance(e.app, userId)
+	a, f, err := shop.WalletBalance(e.app, userId)
 	if err != nil {
 		e.t.Fatal(err)
 	}

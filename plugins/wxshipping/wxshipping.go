@@ -32,7 +32,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
-	"fenxiao/plugins/wechat"
 )
 
 // Collection is the outbox collection (see pb_migrations/1795600900_wxshipping.go).
@@ -53,9 +52,7 @@ const payMethod = "wechatpay"
 
 // Uploader is what the plugin needs from the WeChat client
 // (*wechat.Client implements it).
-type Uploader interface {
-	UploadShippingInfo(ctx context.Context, info wechat.ShippingInfo) error
-}
+type Uploader = shop.MiniProgramShipping
 
 // Config configures the plugin.
 type Config struct {
@@ -190,7 +187,9 @@ func (p *plugin) onShipped(e *shop.ShipmentEvent) error {
 	}
 	if row != nil {
 		id := row.Id
-		afterCommit(e.App, func() { p.upload(id) })
+		// note: WeChat is called in the background, never in the
+		// shipping request
+		shop.AfterCommit(e.App, func(core.App) { go p.upload(id) })
 	}
 	return e.Next()
 }
@@ -198,8 +197,7 @@ func (p *plugin) onShipped(e *shop.ShipmentEvent) error {
 // queue writes the order's pending upload in txApp; it returns nil when
 // there is nothing to upload.
 func (p *plugin) queue(txApp core.App, o *core.Record, company, number string) (*core.Record, error) {
-	payment, err := txApp.FindFirstRecordByFilter("payments",
-		"order = {:o} && provider = {:p} && status = 'paid'", dbx.Params{"o": o.Id, "p": payMethod})
+	payment, err := shop.FindPaidPayment(txApp, o.Id, payMethod)
 	if errors.Is(err, sql.ErrNoRows) {
 		txApp.Logger().Warn("wechat shipping info not uploaded: the order has no WeChat Pay payment",
 			"order", o.Id, "order_no", o.GetString("order_no"))
@@ -289,24 +287,24 @@ func (p *plugin) upload(rowId string) (uploaded bool) {
 }
 
 // shippingInfo builds what WeChat is told about row's order.
-func (p *plugin) shippingInfo(app core.App, row *core.Record) (wechat.ShippingInfo, error) {
+func (p *plugin) shippingInfo(app core.App, row *core.Record) (shop.ShippingInfo, error) {
 	o, err := app.FindRecordById("orders", row.GetString("order"))
 	if err != nil {
-		return wechat.ShippingInfo{}, fmt.Errorf("find order: %w", err)
+		return shop.ShippingInfo{}, fmt.Errorf("find order: %w", err)
 	}
 	buyer, err := app.FindRecordById("users", o.GetString("buyer"))
 	if err != nil {
-		return wechat.ShippingInfo{}, fmt.Errorf("find buyer: %w", err)
+		return shop.ShippingInfo{}, fmt.Errorf("find buyer: %w", err)
 	}
 	items, err := app.FindRecordsByFilter("order_items", "order = {:o}", "created", 0, 0, dbx.Params{"o": o.Id})
 	if err != nil {
-		return wechat.ShippingInfo{}, fmt.Errorf("find order items: %w", err)
+		return shop.ShippingInfo{}, fmt.Errorf("find order items: %w", err)
 	}
 	var address struct {
 		Phone string `json:"phone"`
 	}
 	_ = o.UnmarshalJSONField("address", &address)
-	info := wechat.ShippingInfo{
+	info := shop.ShippingInfo{
 		TransactionId:   row.GetString("transaction_id"),
 		PayerOpenId:     buyer.GetString("wx_openid"),
 		TrackingNo:      row.GetString("tracking_no"),
@@ -354,20 +352,4 @@ func (p *plugin) retry(app core.App) (string, error) {
 		}
 	}
 	return fmt.Sprintf("%d of %d shipping uploads retried successfully", ok, len(rows)), nil
-}
-
-// afterCommit runs fn in the background once txApp's transaction has
-// committed (never after a rollback); outside a transaction at once.
-func afterCommit(txApp core.App, fn func()) {
-	if !txApp.IsTransactional() || txApp.TxInfo() == nil {
-		go fn()
-		return
-	}
-	txApp.TxInfo().OnComplete(func(txErr error) error {
-		if txErr == nil {
-			go fn()
-		}
-		// note: an error here would be joined to the committed result
-		return nil
-	})
 }
