@@ -107,7 +107,7 @@ func (p *plugin) awardPrizes(app core.App, period string, start, end time.Time) 
 		From(prizeRulesCollection).
 		Where(dbx.HashExp{"period": period, "active": true}).
 		AndWhere(dbx.NewExp("[[created]] < {:end}", dbx.Params{"end": dbTime(end)})).
-		OrderBy("created", "id").All(&rules)
+		OrderBy("created", "rowid").All(&rules) // rules saved in the same millisecond apply in the order they were saved
 	if err != nil {
 		return run, wrap("load prize rules", err)
 	}
