@@ -10,7 +10,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-# SQLite's C library linked in statically (see internal/sqlitedb); the
+# SQLite's C library linked in statically (see sqlitedb/); the
 # image's gcc and glibc make a binary that needs nothing from the system
 RUN CGO_ENABLED=1 go build -trimpath -tags osusergo,netgo,sqlite_omit_load_extension,no_default_driver \
       -ldflags='-s -w -linkmode external -extldflags "-static"' -o /out/fenxiao . \

@@ -7,7 +7,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks"
-	"fenxiao/internal/sqlitedb"
 	"fenxiao/plugins/alipay"
 	"fenxiao/plugins/backoffice"
 	"fenxiao/plugins/balancepay"
@@ -24,6 +23,7 @@ import (
 	"fenxiao/plugins/wechatpay"
 	"fenxiao/plugins/withdrawal"
 	"fenxiao/plugins/wxshipping"
+	"fenxiao/sqlitedb"
 )
 
 // config is everything main wires, read from the environment so that secrets

@@ -89,6 +89,26 @@ func TestCoreNeverImportsAPlugin(t *testing.T) {
 	}
 }
 
+// TestInternalIsPure: internal/ holds the pure logic (money, pricing,
+// promotions, coupons, commission, the ledger's rules, the rollup's SQL):
+// no database framework, no core area, no plugin, so that it is tested with
+// tables and reused anywhere.
+func TestInternalIsPure(t *testing.T) {
+	for dir, imports := range packageImports(t, "internal") {
+		for _, p := range imports {
+			if !internalMayImport(p) {
+				t.Errorf("%s imports %s", dir, p)
+			}
+		}
+	}
+}
+
+// internalMayImport reports whether a package under internal/ may import p.
+func internalMayImport(p string) bool {
+	return !strings.HasPrefix(p, "github.com/pocketbase/") &&
+		!strings.HasPrefix(p, "fenxiao/hooks") && !strings.HasPrefix(p, "fenxiao/plugins/")
+}
+
 // TestImportRuleSeesViolations keeps the rules above honest: the walk
 // finds this repository's imports, and the rule refuses what it must.
 func TestImportRuleSeesViolations(t *testing.T) {
@@ -107,7 +127,7 @@ func TestImportRuleSeesViolations(t *testing.T) {
 		{"plugins/wxshipping", "fenxiao/internal/money", true},
 		{"plugins/wxshipping", "github.com/pocketbase/pocketbase/core", true},
 		{"plugins/alipay/alipayfake", "fenxiao/plugins/alipay", true},
-		{"plugins/sharing", "fenxiao/plugins/sharing/fonts", true},
+		{"plugins/sharing", "fenxiao/internal/fonts", true},
 		{"plugins/wxshipping", "fenxiao/plugins/wechat", false},
 		{"plugins/wechatpay", "fenxiao/plugins/wechat", false},
 		{"plugins/offlinepay", "fenxiao/hooks/orders", false},
@@ -116,6 +136,18 @@ func TestImportRuleSeesViolations(t *testing.T) {
 	} {
 		if got := pluginMayImport(c.dir, c.path); got != c.ok {
 			t.Errorf("%s importing %s: allowed %v, want %v", c.dir, c.path, got, c.ok)
+		}
+	}
+	for p, ok := range map[string]bool{
+		"fenxiao/internal/money":                true,
+		"strings":                               true,
+		"github.com/pocketbase/dbx":             false,
+		"github.com/pocketbase/pocketbase/core": false,
+		"fenxiao/hooks/shop":                    false,
+		"fenxiao/plugins/coupon":                false,
+	} {
+		if internalMayImport(p) != ok {
+			t.Errorf("internal/ importing %s: allowed %v, want %v", p, !ok, ok)
 		}
 	}
 }

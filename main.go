@@ -20,11 +20,11 @@ import (
 
 	"fenxiao/console"
 	"fenxiao/hooks"
-	"fenxiao/internal/audit"
-	"fenxiao/internal/demo"
+	"fenxiao/hooks/audit"
 	"fenxiao/internal/healthcheck"
-	"fenxiao/internal/sqlitedb"
 	_ "fenxiao/pb_migrations"
+	"fenxiao/plugins/demo"
+	"fenxiao/sqlitedb"
 )
 
 func main() {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 
-	"fenxiao/internal/sqlitedb"
+	"fenxiao/sqlitedb"
 )
 
 // TestAuditExitCodes runs the built binary's audit: 0 on a sound shop, 1

@@ -4,6 +4,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 
+	"fenxiao/hooks/shop"
 	"fenxiao/internal/rollup"
 )
 
@@ -17,7 +18,7 @@ func init() {
 				return err
 			}
 		}
-		_, err := rollup.Rebuild(app.DB())
+		_, err := rollup.Rebuild(shop.RollupDB(app.DB()))
 		return err
 	}, func(app core.App) error {
 		for _, sql := range rollup.DropSQL() {

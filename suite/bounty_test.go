@@ -9,8 +9,8 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"fenxiao/hooks/accounts"
+	"fenxiao/hooks/audit"
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/audit"
 	"fenxiao/tests"
 )
 

@@ -12,7 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"fenxiao/internal/audit"
+	"fenxiao/hooks/audit"
 	"fenxiao/tests"
 )
 

@@ -5,7 +5,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/internal/audit"
+	"fenxiao/hooks/audit"
 )
 
 // Save creates a record of collection with data through app (hooks and

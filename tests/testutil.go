@@ -13,10 +13,10 @@ import (
 	pbtests "github.com/pocketbase/pocketbase/tests"
 
 	"fenxiao/hooks"
+	"fenxiao/hooks/audit"
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/audit"
-	"fenxiao/internal/sqlitedb"
 	_ "fenxiao/pb_migrations"
+	"fenxiao/sqlitedb"
 )
 
 var (

@@ -12,7 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	pbtests "github.com/pocketbase/pocketbase/tests"
 
-	"fenxiao/internal/sqlitedb"
+	"fenxiao/sqlitedb"
 	"fenxiao/tests"
 )
 

@@ -18,8 +18,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/accounts"
-	"fenxiao/internal/sqlitedb"
 	"fenxiao/plugins/distribution"
+	"fenxiao/sqlitedb"
 	"fenxiao/tests"
 )
 

@@ -15,15 +15,24 @@
 //	// in a migration
 //	for _, sql := range rollup.CreateSQL() { ... }
 //	// on demand
-//	n, err := rollup.Rebuild(app.NonconcurrentDB())
+//	n, err := rollup.Rebuild(shop.RollupDB(app.NonconcurrentDB()))
 package rollup
 
 import (
 	"fmt"
 	"strings"
-
-	"github.com/pocketbase/dbx"
 )
+
+// DB is what [Rebuild] and [Drift] need of a database, so that this
+// package stays free of any driver or framework; shop.RollupDB adapts a
+// PocketBase app's dbx builder to it.
+type DB interface {
+	// Exec runs a statement and returns the rows it affected.
+	Exec(sql string) (int64, error)
+	// All runs a query and scans its rows into dest (a pointer to a slice
+	// of structs with db tags).
+	All(sql string, dest any) error
+}
 
 // Tables the rollup writes.
 const (
@@ -207,7 +216,7 @@ func sourceCounts() string {
 // number of days written. Run it in a transaction (or on the
 // non-concurrent DB) so that no write lands between the delete and the
 // insert.
-func Rebuild(db dbx.Builder) (int, error) {
+func Rebuild(db DB) (int, error) {
 	steps := []string{
 		"DELETE FROM " + DaysTable,
 		"DELETE FROM " + CountsTable,
@@ -216,12 +225,11 @@ func Rebuild(db dbx.Builder) (int, error) {
 	}
 	days := 0
 	for i, sql := range steps {
-		res, err := db.NewQuery(sql).Execute()
+		n, err := db.Exec(sql)
 		if err != nil {
 			return 0, fmt.Errorf("rollup rebuild: %w", err)
 		}
 		if i == 2 {
-			n, _ := res.RowsAffected()
 			days = int(n)
 		}
 	}
@@ -238,12 +246,12 @@ type Mismatch struct {
 // Drift compares both tables with the source tables and returns every
 // difference (nil when they agree). A rollup row of zeros without source
 // rows is not a difference: it is what a reversed change leaves.
-func Drift(db dbx.Builder) ([]Mismatch, error) {
+func Drift(db DB) ([]Mismatch, error) {
 	var kept, want []Day
-	if err := db.NewQuery("SELECT * FROM " + DaysTable).All(&kept); err != nil {
+	if err := db.All("SELECT * FROM "+DaysTable, &kept); err != nil {
 		return nil, err
 	}
-	if err := db.NewQuery(sourceDays()).All(&want); err != nil {
+	if err := db.All(sourceDays(), &want); err != nil {
 		return nil, err
 	}
 	var out []Mismatch
@@ -270,10 +278,10 @@ func Drift(db dbx.Builder) ([]Mismatch, error) {
 		N   int64  `db:"n"`
 	}
 	var keptN, wantN []count
-	if err := db.NewQuery("SELECT key, n FROM " + CountsTable).All(&keptN); err != nil {
+	if err := db.All("SELECT key, n FROM "+CountsTable, &keptN); err != nil {
 		return nil, err
 	}
-	if err := db.NewQuery(sourceCounts()).All(&wantN); err != nil {
+	if err := db.All(sourceCounts(), &wantN); err != nil {
 		return nil, err
 	}
 	byKey := map[string]int64{}

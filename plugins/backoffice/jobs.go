@@ -24,7 +24,7 @@ func (p *plugin) rebuildJob() shop.Job {
 			var days int
 			err := app.RunInTransaction(func(tx core.App) error {
 				var err error
-				days, err = rollup.Rebuild(tx.DB())
+				days, err = rollup.Rebuild(shop.RollupDB(tx.DB()))
 				return err
 			})
 			if err != nil {

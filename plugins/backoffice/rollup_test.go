@@ -7,8 +7,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 
+	"fenxiao/hooks/audit"
 	"fenxiao/hooks/shop"
-	"fenxiao/internal/audit"
 	"fenxiao/tests"
 )
 

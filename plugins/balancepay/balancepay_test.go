@@ -9,10 +9,10 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"fenxiao/hooks/audit"
 	"fenxiao/hooks/orders"
 	"fenxiao/hooks/shop"
 	"fenxiao/hooks/wallet"
-	"fenxiao/internal/audit"
 	"fenxiao/internal/ledger"
 	"fenxiao/plugins/balancepay"
 	"fenxiao/tests"

@@ -12,8 +12,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 
-	"fenxiao/internal/sqlitedb"
 	"fenxiao/plugins/distribution"
+	"fenxiao/sqlitedb"
 	"fenxiao/tests"
 )
 

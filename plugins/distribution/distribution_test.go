@@ -15,9 +15,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/accounts"
+	"fenxiao/hooks/audit"
 	"fenxiao/hooks/shop"
 	"fenxiao/hooks/wallet"
-	"fenxiao/internal/audit"
 	"fenxiao/plugins/distribution"
 	"fenxiao/tests"
 )

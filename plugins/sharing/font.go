@@ -8,7 +8,7 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/font/sfnt"
 
-	"fenxiao/plugins/sharing/fonts"
+	"fenxiao/internal/fonts"
 )
 
 // posterFont is Noto Sans CJK SC cut to GB2312 + ASCII (package fonts).

@@ -9,9 +9,9 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"fenxiao/hooks/audit"
 	"fenxiao/hooks/shop"
 	"fenxiao/hooks/wallet"
-	"fenxiao/internal/audit"
 	"fenxiao/internal/ledger"
 	"fenxiao/plugins/wechatpay/wxpayfake"
 	"fenxiao/plugins/withdrawal"

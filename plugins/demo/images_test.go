@@ -9,7 +9,7 @@ import (
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
 
-	"fenxiao/plugins/sharing/fonts"
+	"fenxiao/internal/fonts"
 )
 
 func TestDrawCard(t *testing.T) {

@@ -7,8 +7,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"fenxiao/hooks/audit"
 	"fenxiao/hooks/wallet"
-	"fenxiao/internal/audit"
 	"fenxiao/internal/ledger"
 	"fenxiao/tests"
 )

@@ -6,7 +6,7 @@
 # Needs Debian's fonts-noto-cjk and python3-fonttools (pyftsubset):
 #
 #	apt-get install fonts-noto-cjk python3-fonttools
-#	sh plugins/sharing/fonts/make_subset.sh
+#	sh internal/fonts/make_subset.sh
 #
 # The result is committed; building fenxiao does not need these packages.
 set -eu

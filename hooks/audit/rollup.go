@@ -5,6 +5,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"fenxiao/hooks/shop"
 	"fenxiao/internal/rollup"
 )
 
@@ -21,7 +22,7 @@ func checkRollup(app core.App, c *checker) (string, bool, error) {
 	if n == 0 {
 		return "no " + rollup.DaysTable, true, nil
 	}
-	diffs, err := rollup.Drift(app.DB())
+	diffs, err := rollup.Drift(shop.RollupDB(app.DB()))
 	if err != nil {
 		return "", false, err
 	}

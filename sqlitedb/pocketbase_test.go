@@ -6,7 +6,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	_ "github.com/pocketbase/pocketbase/migrations"
 
-	"fenxiao/internal/sqlitedb"
+	"fenxiao/sqlitedb"
 )
 
 // TestPocketBaseSchemaChanges runs PocketBase on the caching connections

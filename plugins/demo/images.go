@@ -16,7 +16,7 @@ import (
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 
-	"fenxiao/plugins/sharing/fonts"
+	"fenxiao/internal/fonts"
 )
 
 // imageSize is the side of the square demo pictures, in pixels.
