@@ -275,6 +275,7 @@ func run(ctx context.Context, cfg Config, out, progress io.Writer) (_ *result, e
 	cancel()
 	// the killer may be restarting: wait for it before reading the shop
 	c.gate.Lock()
+	//lint:ignore SA2001 taking the gate only waits for a restart in progress
 	c.gate.Unlock()
 	stopBg()
 	bg.Wait()

@@ -150,8 +150,3 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 
 // pluginKey is the app store key of the orders plugin ([ApplyPayment] finds it).
 const pluginKey = "fenxiao.orders"
-
-func getPlugin(app core.App) *plugin {
-	p, _ := app.Store().Get(pluginKey).(*plugin)
-	return p
-}

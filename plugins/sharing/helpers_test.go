@@ -185,8 +185,3 @@ func (f *fakeCoder) callCount() int {
 	defer f.mu.Unlock()
 	return len(f.calls)
 }
-
-func num(v any) int64 {
-	n, _ := v.(float64)
-	return int64(n)
-}
