@@ -80,6 +80,10 @@ type Config struct {
 	// RetryAfter is how long a pending or failed upload waits before the
 	// retry job takes it (default 10 minutes).
 	RetryAfter time.Duration
+
+	// Now is the clock the retry job measures RetryAfter with (default
+	// time.Now); tests move it instead of sleeping.
+	Now func() time.Time
 }
 
 // DefaultCompanies maps the Kuaidi100 company codes the shop stores in
@@ -144,6 +148,9 @@ func Register(app core.App, config Config) error {
 	}
 	if config.MaxAttempts <= 0 {
 		config.MaxAttempts = 5
+	}
+	if config.Now == nil {
+		config.Now = time.Now
 	}
 	if config.RetryAfter <= 0 {
 		config.RetryAfter = 10 * time.Minute
@@ -338,7 +345,10 @@ func itemDesc(items []*core.Record) string {
 // retry is the wx_shipping_retry job: it uploads the pending and failed
 // rows older than RetryAfter that have tries left.
 func (p *plugin) retry(app core.App) (string, error) {
-	before := types.NowDateTime().Add(-p.config.RetryAfter)
+	before, err := types.ParseDateTime(p.config.Now().Add(-p.config.RetryAfter))
+	if err != nil {
+		return "", err
+	}
 	rows, err := app.FindRecordsByFilter(Collection,
 		"(status = 'pending' || status = 'failed') && attempts < {:max} && updated < {:before}", "updated", 100, 0,
 		dbx.Params{"max": p.config.MaxAttempts, "before": before.String()})

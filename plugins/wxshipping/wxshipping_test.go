@@ -3,6 +3,7 @@ package wxshipping_test
 import (
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -201,8 +202,12 @@ func TestSandboxPaidOrderIsNotUploaded(t *testing.T) {
 }
 
 func TestWeChatFailureKeepsTheShipmentAndIsRetried(t *testing.T) {
-	f := newFixture(t, wxshipping.Config{RetryAfter: time.Millisecond, MaxAttempts: 2,
-		Companies: map[string]string{"yunda": "YUNDA"}})
+	// the retry job's clock, moved past RetryAfter before each run
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	later := func() { now.Add(int64(11 * time.Minute)) }
+	f := newFixture(t, wxshipping.Config{RetryAfter: 10 * time.Minute, MaxAttempts: 2,
+		Companies: map[string]string{"yunda": "YUNDA"}, Now: func() time.Time { return time.Unix(0, now.Load()) }})
 	id := f.checkout(t, 1)
 	tx := f.payWechat(t, id)
 	f.wx.FailNextUpload(10060001, "支付单不存在")
@@ -217,8 +222,12 @@ func TestWeChatFailureKeepsTheShipmentAndIsRetried(t *testing.T) {
 		t.Fatalf("order after a refused upload: %s %s", o.GetString("status"), o.GetString("tracking_no"))
 	}
 
-	// the retry job uploads it
-	time.Sleep(5 * time.Millisecond)
+	// not before RetryAfter has passed
+	if res, err := f.shop.RunJob(f.app, wxshipping.JobName); err != nil || !strings.Contains(res.Summary, "0 of 0") {
+		t.Fatalf("early retry: %+v %v", res, err)
+	}
+	// then the retry job uploads it
+	later()
 	res, err := f.shop.RunJob(f.app, wxshipping.JobName)
 	if err != nil || !strings.Contains(res.Summary, "1 of 1") {
 		t.Fatalf("retry: %+v %v", res, err)
@@ -247,7 +256,7 @@ func TestWeChatFailureKeepsTheShipmentAndIsRetried(t *testing.T) {
 		t.Fatal("order not shipped with WeChat down")
 	}
 	for i := 0; i < 3; i++ {
-		time.Sleep(5 * time.Millisecond)
+		later()
 		if _, err := f.shop.RunJob(f.app, wxshipping.JobName); err != nil {
 			t.Fatal(err)
 		}
