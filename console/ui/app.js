@@ -62,7 +62,9 @@ function signIn() {
       render();
     } catch (err) {
       pb.authStore.clear();
-      error.textContent = err?.status === 400 ? '邮箱或密码不正确，或账号已停用' : errorText(err);
+      // PocketBase answers 403 when the collection's auth rule (active) refuses
+      error.textContent = err?.status === 403 ? '该账号已停用，请联系店主'
+        : err?.status === 400 ? '邮箱或密码不正确' : errorText(err);
     }
   } },
     h('h1', {}, '运营后台'),
