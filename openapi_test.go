@@ -329,6 +329,15 @@ func TestOpenAPIMatchesAnswers(t *testing.T) {
 	s.call("POST", "/api/shop/admin/jobs/{name}", []string{"auto_cancel"}, "", nil, adminToken, 200)
 	s.call("POST", "/api/shop/admin/jobs/{name}", []string{"no_such_job"}, "", nil, adminToken, 404)
 
+	// staff management
+	s.call("GET", "/api/shop/admin/staff", nil, "", nil, buyerToken, 403)
+	clerk := s.call("POST", "/api/shop/admin/staff", nil, "", map[string]any{"email": "clerk@shop.test", "password": "0123456789", "name": "小王", "role": "warehouse"}, adminToken, 200)
+	s.call("POST", "/api/shop/admin/staff", nil, "", map[string]any{"email": "clerk@shop.test", "password": "0123456789", "name": "小王", "role": "warehouse"}, adminToken, 400)
+	s.call("POST", "/api/shop/admin/staff/{id}/role", []string{clerk["id"].(string)}, "", map[string]any{"role": "custom", "permissions": []string{"orders.ship"}}, adminToken, 200)
+	s.call("POST", "/api/shop/admin/staff/{id}/disable", []string{clerk["id"].(string)}, "", nil, adminToken, 200)
+	s.call("POST", "/api/shop/admin/staff/{id}/enable", []string{"nope"}, "", nil, adminToken, 404)
+	s.call("GET", "/api/shop/admin/staff", nil, "", nil, adminToken, 200)
+
 	// notifications
 	s.call("GET", "/api/shop/notifications/unread", nil, "", nil, buyerToken, 200)
 	s.call("GET", "/api/shop/notifications/unread", nil, "", nil, "", 401)

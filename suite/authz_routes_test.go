@@ -19,6 +19,21 @@ import (
 // the lookup. Routes run in the router's order: orders/{id}/cancel cancels
 // the buyer's order before confirm and pay are tried.
 var routeMatrix = map[string]string{
+	"GET /api/shop/admin/export/{file}":              "guest=404 other=404 upline=404 buyer=404 superuser=404",
+	"GET /api/shop/admin/reports/jobs":               "guest=401 other=403 upline=403 buyer=403 superuser=ok",
+	"GET /api/shop/admin/reports/me":                 "guest=401 other=403 upline=403 buyer=403 superuser=ok",
+	"GET /api/shop/admin/reports/orders/{id}":        "guest=401 other=403 upline=403 buyer=403 superuser=ok",
+	"GET /api/shop/admin/reports/queue/{name}":       "guest=404 other=404 upline=404 buyer=404 superuser=404",
+	"GET /api/shop/admin/reports/rankings":           "guest=401 other=403 upline=403 buyer=403 superuser=ok",
+	"GET /api/shop/admin/reports/referral/{id}":      "guest=401 other=403 upline=403 buyer=403 superuser=404",
+	"GET /api/shop/admin/reports/series":             "guest=401 other=403 upline=403 buyer=403 superuser=ok",
+	"GET /api/shop/admin/reports/summary":            "guest=401 other=403 upline=403 buyer=403 superuser=ok",
+	"GET /api/shop/admin/reports/users":              "guest=401 other=403 upline=403 buyer=403 superuser=ok",
+	"GET /api/shop/admin/staff":                      "guest=401 other=403 upline=403 buyer=403 superuser=ok",
+	"POST /api/shop/admin/staff":                     "guest=401 other=403 upline=403 buyer=403 superuser=ok",
+	"POST /api/shop/admin/staff/{id}/disable":        "guest=401 other=403 upline=403 buyer=403 superuser=404",
+	"POST /api/shop/admin/staff/{id}/enable":         "guest=401 other=403 upline=403 buyer=403 superuser=404",
+	"POST /api/shop/admin/staff/{id}/role":           "guest=401 other=403 upline=403 buyer=403 superuser=ok",
 	"DELETE /api/shop/cart/items/{id}":               "guest=401 other=404 upline=404 buyer=ok superuser=403",
 	"GET /api/shop/admin/jobs":                       "guest=401 other=403 upline=403 buyer=403 superuser=ok",
 	"GET /api/shop/cart":                             "guest=401 other=ok upline=ok buyer=ok superuser=403",

@@ -8,8 +8,10 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/accounts"
+	"fenxiao/plugins/backoffice"
 	"fenxiao/tests"
 )
 
@@ -130,7 +132,8 @@ type matrixShop struct {
 }
 
 func newMatrixShop(t *testing.T) *matrixShop {
-	e := newShop(t)
+	// the console's routes (reports, exports, staff) are in the matrix too
+	e := newShopWith(t, func(app core.App) { backoffice.MustRegister(app, backoffice.Config{}) })
 	m := &matrixShop{shopEnv: e, ids: map[string]string{}, tokens: map[string]string{"guest": "", "superuser": e.admin}}
 	up := e.buyer("upline@test.local", 0, map[string]any{"nickname": "上级"})
 	b := e.buyer("buyer@test.local", 0, map[string]any{"nickname": "买家"})

@@ -35,6 +35,13 @@ type shopEnv struct {
 
 func newShop(t testing.TB) *shopEnv {
 	t.Helper()
+	return newShopWith(t, nil)
+}
+
+// newShopWith is newShop with more plugins registered by more before the
+// routes are built.
+func newShopWith(t testing.TB, more func(app core.App)) *shopEnv {
+	t.Helper()
 	app, s := tests.NewShopApp(t)
 	distribution.MustRegister(app, distribution.Config{})
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
@@ -42,6 +49,9 @@ func newShop(t testing.TB) *shopEnv {
 	withdrawal.MustRegister(app, withdrawal.Config{})
 	promotion.MustRegister(app, promotion.Config{})
 	sharing.MustRegister(app, sharing.Config{})
+	if more != nil {
+		more(app)
+	}
 	e := &shopEnv{t: t, app: app, shop: s}
 	e.c = tests.NewClient(t, app)
 	_, e.admin = tests.Superuser(t, app)

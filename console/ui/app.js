@@ -10,6 +10,7 @@ import referral from './views/referral.js';
 import rankings from './views/rankings.js';
 import jobs from './views/jobs.js';
 import exports from './views/exports.js';
+import staff from './views/staff.js';
 
 // views in menu order; a view shows when the role has any of its permissions
 const views = [
@@ -22,6 +23,7 @@ const views = [
   { path: 'rankings', title: '排行榜', perms: ['reports.view'], view: rankings },
   { path: 'jobs', title: '定时任务', perms: ['jobs.run'], view: jobs },
   { path: 'exports', title: '数据导出', perms: ['export.orders', 'export.finance', 'export.users'], view: exports },
+  { path: 'staff', title: '员工管理', owner: true, view: staff },
 ];
 
 const root = document.getElementById('app');
@@ -60,7 +62,9 @@ function signIn() {
       render();
     } catch (err) {
       pb.authStore.clear();
-      error.textContent = err?.status === 400 ? '邮箱或密码不正确，或账号已停用' : errorText(err);
+      // PocketBase answers 403 when the collection's auth rule (active) refuses
+      error.textContent = err?.status === 403 ? '该账号已停用，请联系店主'
+        : err?.status === 400 ? '邮箱或密码不正确' : errorText(err);
     }
   } },
     h('h1', {}, '运营后台'),
@@ -73,7 +77,9 @@ function signIn() {
   root.replaceChildren(form);
 }
 
+// staff management is for owners and superusers, not for any permission
 function allowed(v) {
+  if (v.owner) return me.role === 'owner' || me.role === 'superuser';
   return v.perms.some(p => me.permissions.includes(p));
 }
 

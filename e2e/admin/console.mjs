@@ -1,6 +1,7 @@
 // The operations console in Chromium: a warehouse clerk batch-ships by an
 // imported file, finance exports payouts and marks a withdrawal paid, the
-// owner's home page shows figures and charts.
+// owner's home page shows figures and charts, and the owner adds, changes
+// and disables a staff member on 员工管理.
 import { run, desktop, shot, assert, assertEq, watchErrors, api, adminToken, BASE_URL } from '../lib/browser.mjs';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,7 +34,7 @@ await run(async (browser) => {
   await signIn(wh, 'wh@e2e.test');
   const menu = await wh.textContent('nav.side');
   assert(menu.includes('待发货'), 'the clerk sees the shipping queue');
-  assert(!menu.includes('提现审核') && !menu.includes('经营概览'), 'the clerk sees no withdrawals or figures: ' + menu);
+  assert(!menu.includes('提现审核') && !menu.includes('经营概览') && !menu.includes('员工管理'), 'the clerk sees no withdrawals, figures or staff: ' + menu);
   await wh.waitForSelector('table tbody tr[data-id]');
   const orders = await wh.$$eval('table tbody tr[data-id]', rows => rows.map(r => ({ id: r.dataset.id, no: r.querySelector('td:nth-child(2) div').textContent })));
   assert(orders.length >= 3, 'the demo has paid orders to ship: ' + orders.length);
@@ -115,5 +116,53 @@ await run(async (browser) => {
   await owner.click('a[href="#/aftersales"]');
   await owner.waitForSelector('table');
   await shot(owner, 'owner-aftersales');
+
+  // staff management: a readable refusal, then a new member added, given a
+  // custom role and disabled from the page
+  await owner.click('a[href="#/staff"]');
+  await owner.waitForSelector('form.staff-add');
+  const addMember = async (email, password) => {
+    await owner.fill('form.staff-add input[name=email]', email);
+    await owner.fill('form.staff-add input[name=password]', password);
+    await owner.fill('form.staff-add input[name=name]', '客服小赵');
+    await owner.selectOption('form.staff-add select[name=role]', 'support');
+    await owner.click('form.staff-add button[type=submit]');
+  };
+  await addMember('wh@e2e.test', 'support-pass-123');
+  await owner.waitForSelector('.form-error:has-text("该邮箱已是员工账号")');
+  await addMember('cs@e2e.test', 'support-pass-123');
+  await owner.waitForSelector('table tr:has-text("cs@e2e.test")');
+  const row = owner.locator('tr', { hasText: 'cs@e2e.test' });
+  assert((await row.textContent()).includes('客服') && (await row.textContent()).includes('处理售后'), 'the row shows the role in Chinese and its permissions: ' + await row.textContent());
+  const member = (await api('GET', '/api/collections/staff/records?filter=' + encodeURIComponent("email='cs@e2e.test'"), { token: admin })).items[0];
+  assertEq([member.role, member.active, member.name], ['support', true, '客服小赵'], 'the member saved');
+  const signedIn = await api('POST', '/api/collections/staff/auth-with-password', { body: { identity: 'cs@e2e.test', password: 'support-pass-123' } });
+  assert(signedIn.token, 'the new member signs in');
+
+  await row.locator('select[name=role]').selectOption('custom');
+  await row.locator('label.perm:has-text("订单发货") input').check();
+  await row.locator('button:has-text("修改角色")').click();
+  await owner.waitForSelector('.toast:has-text("角色已改为自定义")');
+  await owner.waitForSelector('tr:has-text("cs@e2e.test") .tag:has-text("自定义")');
+  await shot(owner, 'owner-staff');
+
+  owner.once('dialog', d => d.accept());
+  await owner.locator('tr', { hasText: 'cs@e2e.test' }).locator('button:has-text("停用")').click();
+  await owner.waitForSelector('tr:has-text("cs@e2e.test") .tag:has-text("已停用")');
+  const after = await api('GET', `/api/collections/staff/records/${member.id}`, { token: admin });
+  assertEq([after.role, after.permissions, after.active], ['custom', ['orders.ship'], false], 'role, permissions and disabled saved');
+  const refused = await api('POST', '/api/collections/staff/auth-with-password', { body: { identity: 'cs@e2e.test', password: 'support-pass-123' } })
+    .then(() => 'signed in', e => e.message);
+  assert(/: 403 /.test(refused), 'a disabled member cannot sign in: ' + refused);
+  const locked = await (await desktop(browser)).newPage();
+  await locked.goto(BASE_URL + '/admin/');
+  await locked.fill('input[name=email]', 'cs@e2e.test');
+  await locked.fill('input[name=password]', 'support-pass-123');
+  await locked.click('button[type=submit]');
+  await locked.waitForSelector('form.login p:has-text("该账号已停用")');
+  await shot(locked, 'staff-disabled-login');
+  const logged = await api('GET', '/api/collections/staff_actions/records?filter=' + encodeURIComponent("permission='staff.manage'"), { token: admin });
+  assertEq(logged.totalItems, 3, 'add, role change and disable are staff actions');
+  await shot(owner, 'owner-staff-disabled');
   assertEq(ownerErrors, [], 'no page errors for the owner');
 });

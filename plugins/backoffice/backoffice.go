@@ -14,6 +14,7 @@
 //	GET /api/shop/admin/reports/referral/{id}        uplines, downlines by level, figures
 //	GET /api/shop/admin/reports/jobs                 jobs with schedule and last run
 //	GET /api/shop/admin/export/{kind}.{csv|xlsx}     orders, order_items, commissions, withdrawals, users
+//	GET|POST /api/shop/admin/staff[/{id}/…]          staff management, owners only (staff.go)
 //
 // The figures and series read the per-day rollup of fenxiao/internal/rollup;
 // the job reports_rebuild recomputes it.
@@ -76,6 +77,7 @@ func Register(app core.App, config Config) error {
 		r.GET("/jobs", p.jobs).Bind(shop.RequirePermission(roles.JobsRun))
 
 		se.Router.GET("/api/shop/admin/export/{file}", p.export)
+		p.bindStaff(se.Router)
 		return se.Next()
 	})
 	return nil
