@@ -21,7 +21,7 @@ func bindInfo(app core.App, s *shop.Shop) {
 			slices.Sort(methods)
 			settings, err := shop.LoadSettings(e.App)
 			if err != nil {
-				return shop.ToApiError(err)
+				return err
 			}
 			_, wechatPayout := s.PayoutProvider("wechatpay")
 			return e.JSON(http.StatusOK, map[string]any{

@@ -34,7 +34,7 @@ func bindJobs(app core.App, s *shop.Shop, config Config) {
 			res, err := s.RunJob(e.App, e.Request.PathValue("name"))
 			if err != nil {
 				if res.Summary == "" && res.Error == "" {
-					return shop.ToApiError(err)
+					return err
 				}
 				return e.JSON(http.StatusInternalServerError, res)
 			}

@@ -64,10 +64,10 @@ func markNotificationsRead(e *core.RequestEvent) error {
 		Ids []string `json:"ids"`
 	}
 	if err := e.BindBody(&body); err != nil {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body"))
+		return shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body")
 	}
 	if len(body.Ids) > 500 {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "too_many_ids", "一次最多标记500条 / at most 500 ids at a time"))
+		return shop.Fail(http.StatusBadRequest, "too_many_ids", "一次最多标记500条 / at most 500 ids at a time")
 	}
 	where := dbx.And(dbx.HashExp{"user": e.Auth.Id, "read": false})
 	if len(body.Ids) > 0 {

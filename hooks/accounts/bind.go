@@ -145,7 +145,7 @@ func referralBind(e *core.RequestEvent) error {
 	}
 	err := BindUpline(e.App, e.Auth.Id, form.Code, form.Source, form.Scene, "user:"+e.Auth.Id)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return referralMe(e)
 }
@@ -189,7 +189,7 @@ func adminReassign(e *core.RequestEvent) error {
 		return shop.FieldFail("user", "user_required", "请指定用户 / user is required").ApiError()
 	}
 	if err := Reassign(e.App, form.User, form.Upline, shop.Actor(e)); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, map[string]any{"user": form.User, "upline": form.Upline})
 }

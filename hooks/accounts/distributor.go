@@ -175,7 +175,7 @@ func distributorApply(e *core.RequestEvent) error {
 		return txApp.Save(app)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, app)
 }

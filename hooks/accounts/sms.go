@@ -103,7 +103,7 @@ func (p *plugin) smsSend(e *core.RequestEvent) error {
 		return txApp.Save(r)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 
 	// note: the provider is called only after the code is stored and committed
@@ -148,7 +148,7 @@ func (p *plugin) smsVerify(e *core.RequestEvent) error {
 	// buyer can correct it without waiting for a new code
 	if form.Invitation.Code != "" {
 		if _, err := FindUserByInviteCode(e.App, form.Invitation.Code); err != nil {
-			return shop.ToApiError(err)
+			return err
 		}
 	}
 
@@ -199,10 +199,10 @@ func (p *plugin) smsVerify(e *core.RequestEvent) error {
 		return nil
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	if consumeErr != nil {
-		return shop.ToApiError(consumeErr)
+		return consumeErr
 	}
 
 	user, _, err := SignInOrUp(e.App, Identity{
@@ -217,7 +217,7 @@ func (p *plugin) smsVerify(e *core.RequestEvent) error {
 		},
 	}, form.Invitation)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return apis.RecordAuthResponse(e, user, "sms", nil)
 }

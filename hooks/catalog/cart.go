@@ -57,10 +57,10 @@ func (p *plugin) cartAdd(e *core.RequestEvent) error {
 		return err
 	}
 	if !validId(form.Sku) {
-		return shop.ToApiError(shop.FieldFail("sku", "invalid_id", "商品规格无效 / invalid sku"))
+		return shop.FieldFail("sku", "invalid_id", "商品规格无效 / invalid sku")
 	}
 	if form.Quantity < 1 || form.Quantity > MaxLineQuantity {
-		return shop.ToApiError(errQuantity)
+		return errQuantity
 	}
 
 	var item *core.Record
@@ -70,7 +70,7 @@ func (p *plugin) cartAdd(e *core.RequestEvent) error {
 		return err
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, item)
 }
@@ -140,15 +140,19 @@ func (p *plugin) cartUpdate(e *core.RequestEvent) error {
 		return err
 	}
 	if form.Quantity != nil && (*form.Quantity < 1 || *form.Quantity > MaxLineQuantity) {
-		return shop.ToApiError(errQuantity)
+		return errQuantity
 	}
 	if form.Sku != nil && !validId(*form.Sku) {
-		return shop.ToApiError(shop.FieldFail("sku", "invalid_id", "商品规格无效 / invalid sku"))
+		return shop.FieldFail("sku", "invalid_id", "商品规格无效 / invalid sku")
 	}
 
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
+	}
 	var result *core.Record
-	err := e.App.RunInTransaction(func(txApp core.App) error {
-		item, err := ownCartItem(txApp, e.Auth.Id, e.Request.PathValue("id"))
+	err = e.App.RunInTransaction(func(txApp core.App) error {
+		item, err := ownCartItem(txApp, e.Auth.Id, id)
 		if err != nil {
 			return err
 		}
@@ -227,22 +231,26 @@ func (p *plugin) cartUpdate(e *core.RequestEvent) error {
 		return nil
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, result)
 }
 
 // cartRemove handles DELETE /api/shop/cart/items/{id}.
 func (p *plugin) cartRemove(e *core.RequestEvent) error {
-	err := e.App.RunInTransaction(func(txApp core.App) error {
-		item, err := ownCartItem(txApp, e.Auth.Id, e.Request.PathValue("id"))
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
+	}
+	err = e.App.RunInTransaction(func(txApp core.App) error {
+		item, err := ownCartItem(txApp, e.Auth.Id, id)
 		if err != nil {
 			return err
 		}
 		return txApp.Delete(item)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.NoContent(http.StatusNoContent)
 }
@@ -259,11 +267,11 @@ func (p *plugin) cartSelect(e *core.RequestEvent) error {
 		return err
 	}
 	if form.Selected == nil {
-		return shop.ToApiError(shop.FieldFail("selected", "required", "缺少 selected / selected is required"))
+		return shop.FieldFail("selected", "required", "缺少 selected / selected is required")
 	}
 	for _, id := range form.Ids {
 		if !validId(id) {
-			return shop.ToApiError(shop.FieldFail("ids", "invalid_id", "购物车商品无效 / invalid cart item id"))
+			return shop.FieldFail("ids", "invalid_id", "购物车商品无效 / invalid cart item id")
 		}
 	}
 
@@ -300,7 +308,7 @@ func (p *plugin) cartSelect(e *core.RequestEvent) error {
 		return nil
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return p.cartView(e)
 }

@@ -31,7 +31,7 @@ type shareItem struct {
 func (p *plugin) cartShare(e *core.RequestEvent) error {
 	items, err := cartItems(e.App, e.Auth.Id)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	snapshot := []shareItem{}
 	for _, it := range items {
@@ -40,13 +40,13 @@ func (p *plugin) cartShare(e *core.RequestEvent) error {
 		}
 	}
 	if len(snapshot) == 0 {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "cart_share_empty",
-			"请先选择要分享的商品 / select the lines to share first"))
+		return shop.Fail(http.StatusBadRequest, "cart_share_empty",
+			"请先选择要分享的商品 / select the lines to share first")
 	}
 
 	c, err := e.App.FindCachedCollectionByNameOrId(sharesCollection)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	share := core.NewRecord(c)
 	share.Set("user", e.Auth.Id)
@@ -62,7 +62,7 @@ func (p *plugin) cartShare(e *core.RequestEvent) error {
 		}
 	}
 	if err != nil {
-		return shop.ToApiError(fmt.Errorf("save cart share: %w", err))
+		return fmt.Errorf("save cart share: %w", err)
 	}
 	code := share.GetString("code")
 	return e.JSON(http.StatusOK, map[string]any{
@@ -101,7 +101,7 @@ func findShare(app core.App, code string) (*core.Record, []shareItem, error) {
 func (p *plugin) cartShareView(e *core.RequestEvent) error {
 	share, items, err := findShare(e.App, e.Request.PathValue("code"))
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	entries := make([]Entry, len(items))
 	for i, it := range items {
@@ -109,7 +109,7 @@ func (p *plugin) cartShareView(e *core.RequestEvent) error {
 	}
 	view, err := p.priceEntries(e.App, e.Auth, entries, nil, "none")
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	nickname := ""
 	if sharer, err := e.App.FindRecordById(usersCollection, share.GetString("user")); err == nil {
@@ -139,7 +139,7 @@ func (p *plugin) cartShareImport(e *core.RequestEvent) error {
 	code := e.Request.PathValue("code")
 	share, items, err := findShare(e.App, code)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 
 	imported := 0
@@ -161,7 +161,7 @@ func (p *plugin) cartShareImport(e *core.RequestEvent) error {
 		return nil
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 
 	answer := map[string]any{"imported": imported, "skipped": skipped, "bound": false}

@@ -118,11 +118,11 @@ func (p *plugin) priceEntries(app core.App, user *core.Record, entries []Entry, 
 func (p *plugin) cartView(e *core.RequestEvent) error {
 	address, err := cartAddress(e.App, e.Auth, e.Request.URL.Query().Get("address"))
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	items, err := cartItems(e.App, e.Auth.Id)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	entries := make([]Entry, len(items))
 	for i, it := range items {
@@ -130,7 +130,7 @@ func (p *plugin) cartView(e *core.RequestEvent) error {
 	}
 	view, err := p.priceEntries(e.App, e.Auth, entries, address, e.Request.URL.Query().Get("coupon"))
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, view)
 }

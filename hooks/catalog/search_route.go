@@ -28,39 +28,39 @@ func productsSearch(e *core.RequestEvent) error {
 		Level:    ViewerLevel(e.Auth),
 	}
 	if utf8.RuneCountInString(q.Q) > maxQueryRunes {
-		return shop.ToApiError(shop.FieldFail("q", "query_too_long", "搜索词太长 / search query too long"))
+		return shop.FieldFail("q", "query_too_long", "搜索词太长 / search query too long")
 	}
 	if q.Category != "" && !validId(q.Category) {
-		return shop.ToApiError(shop.FieldFail("category", "invalid_id", "分类无效 / invalid category"))
+		return shop.FieldFail("category", "invalid_id", "分类无效 / invalid category")
 	}
 	if q.Brand != "" && !validId(q.Brand) {
-		return shop.ToApiError(shop.FieldFail("brand", "invalid_id", "品牌无效 / invalid brand"))
+		return shop.FieldFail("brand", "invalid_id", "品牌无效 / invalid brand")
 	}
 	if _, ok := sortOrders[q.Sort]; q.Sort != "" && !ok {
-		return shop.ToApiError(shop.FieldFail("sort", "invalid_sort",
-			"排序方式无效 / sort must be relevance, sales, price_asc, price_desc or newest"))
+		return shop.FieldFail("sort", "invalid_sort",
+			"排序方式无效 / sort must be relevance, sales, price_asc, price_desc or newest")
 	}
 
 	var err error
 	if q.PriceMin, err = intParam(query, "price_min", -1, 0, 1<<40); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	if q.PriceMax, err = intParam(query, "price_max", -1, 0, 1<<40); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	page, err := intParam(query, "page", 1, 1, 10000)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	perPage, err := intParam(query, "perPage", 20, 1, 100)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	q.Page, q.PerPage = int(page), int(perPage)
 
 	result, err := Search(e.App, q)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	if s := shop.Get(e.App); s != nil {
 		if promos := s.ProductPromos(); promos != nil {

@@ -65,13 +65,13 @@ func (p *plugin) aftersaleCreate(e *core.RequestEvent) error {
 	switch form.Type {
 	case TypeRefund, TypeReturnRefund, TypeExchange:
 	default:
-		return shop.ToApiError(shop.FieldFail("type", "invalid_aftersale_type", "售后类型无效 / type must be refund, return_refund or exchange"))
+		return shop.FieldFail("type", "invalid_aftersale_type", "售后类型无效 / type must be refund, return_refund or exchange")
 	}
 	if len(form.Items) == 0 || len(form.Items) > 50 {
-		return shop.ToApiError(shop.FieldFail("items", "aftersale_items_required", "请选择售后商品 / choose the lines"))
+		return shop.FieldFail("items", "aftersale_items_required", "请选择售后商品 / choose the lines")
 	}
 	if len([]rune(form.Reason)) > 500 {
-		return shop.ToApiError(shop.FieldFail("reason", "reason_too_long", "原因最多500字 / the reason is at most 500 characters"))
+		return shop.FieldFail("reason", "reason_too_long", "原因最多500字 / the reason is at most 500 characters")
 	}
 
 	var created *core.Record
@@ -152,7 +152,7 @@ func (p *plugin) aftersaleCreate(e *core.RequestEvent) error {
 		return notifyStaffAftersale(txApp, order, as)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, created)
 }
@@ -276,12 +276,16 @@ func (p *plugin) aftersaleReturn(e *core.RequestEvent) error {
 	}
 	form.Company, form.Number = strings.TrimSpace(form.Company), strings.TrimSpace(form.Number)
 	if form.Company == "" || form.Number == "" || len(form.Company) > 32 || len(form.Number) > 64 {
-		return shop.ToApiError(shop.FieldFail("return_no", "tracking_required", "请填写退货快递公司和运单号 / return_company and return_no are required"))
+		return shop.FieldFail("return_no", "tracking_required", "请填写退货快递公司和运单号 / return_company and return_no are required")
+	}
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
 	}
 	var as *core.Record
-	err := e.App.RunInTransaction(func(txApp core.App) error {
+	err = e.App.RunInTransaction(func(txApp core.App) error {
 		var err error
-		if as, err = findAftersale(txApp, e.Request.PathValue("id"), e.Auth.Id); err != nil {
+		if as, err = findAftersale(txApp, id, e.Auth.Id); err != nil {
 			return err
 		}
 		if as.GetString("type") == TypeRefund {
@@ -292,7 +296,7 @@ func (p *plugin) aftersaleReturn(e *core.RequestEvent) error {
 		return moveAftersale(txApp, as, []string{AsApproved}, AsReturning)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, as)
 }
@@ -300,10 +304,14 @@ func (p *plugin) aftersaleReturn(e *core.RequestEvent) error {
 // aftersaleClose handles POST /api/shop/aftersales/{id}/close: the buyer
 // withdraws an after-sale that is not being refunded.
 func (p *plugin) aftersaleClose(e *core.RequestEvent) error {
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
+	}
 	var as *core.Record
-	err := e.App.RunInTransaction(func(txApp core.App) error {
+	err = e.App.RunInTransaction(func(txApp core.App) error {
 		var err error
-		if as, err = findAftersale(txApp, e.Request.PathValue("id"), e.Auth.Id); err != nil {
+		if as, err = findAftersale(txApp, id, e.Auth.Id); err != nil {
 			return err
 		}
 		if n, _ := txApp.CountRecords(refundsCollection, dbx.HashExp{"aftersale": as.Id}); n > 0 {
@@ -312,7 +320,7 @@ func (p *plugin) aftersaleClose(e *core.RequestEvent) error {
 		return moveAftersale(txApp, as, []string{AsApplied, AsApproved, AsReturning}, AsClosed)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, as)
 }

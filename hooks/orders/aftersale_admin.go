@@ -24,10 +24,14 @@ func (p *plugin) aftersaleApprove(e *core.RequestEvent) error {
 	if err := shop.BindBody(e, &form); err != nil {
 		return err
 	}
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
+	}
 	var as *core.Record
-	err := e.App.RunInTransaction(func(txApp core.App) error {
+	err = e.App.RunInTransaction(func(txApp core.App) error {
 		var err error
-		if as, err = findAftersale(txApp, e.Request.PathValue("id"), ""); err != nil {
+		if as, err = findAftersale(txApp, id, ""); err != nil {
 			return err
 		}
 		if err := setApproved(txApp, as, form.Amount); err != nil {
@@ -42,7 +46,7 @@ func (p *plugin) aftersaleApprove(e *core.RequestEvent) error {
 		return notifyAftersale(txApp, as, shop.KindAftersaleApproved)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	if as.GetString("type") == TypeRefund {
 		return p.refundAnswer(e, as.Id)
@@ -84,12 +88,16 @@ func (p *plugin) aftersaleReject(e *core.RequestEvent) error {
 		return err
 	}
 	if strings.TrimSpace(form.Note) == "" {
-		return shop.ToApiError(shop.FieldFail("note", "note_required", "请填写拒绝原因 / say why it is rejected"))
+		return shop.FieldFail("note", "note_required", "请填写拒绝原因 / say why it is rejected")
+	}
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
 	}
 	var as *core.Record
-	err := e.App.RunInTransaction(func(txApp core.App) error {
+	err = e.App.RunInTransaction(func(txApp core.App) error {
 		var err error
-		if as, err = findAftersale(txApp, e.Request.PathValue("id"), ""); err != nil {
+		if as, err = findAftersale(txApp, id, ""); err != nil {
 			return err
 		}
 		as.Set("admin_note", truncate(strings.TrimSpace(form.Note), 1000))
@@ -99,7 +107,7 @@ func (p *plugin) aftersaleReject(e *core.RequestEvent) error {
 		return notifyAftersale(txApp, as, shop.KindAftersaleRejected)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, as)
 }
@@ -108,10 +116,14 @@ func (p *plugin) aftersaleReject(e *core.RequestEvent) error {
 // the returned goods arrived. A return is refunded (its stock comes back
 // with the refund); an exchange waits for the replacement.
 func (p *plugin) aftersaleReceive(e *core.RequestEvent) error {
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
+	}
 	var as *core.Record
-	err := e.App.RunInTransaction(func(txApp core.App) error {
+	err = e.App.RunInTransaction(func(txApp core.App) error {
 		var err error
-		if as, err = findAftersale(txApp, e.Request.PathValue("id"), ""); err != nil {
+		if as, err = findAftersale(txApp, id, ""); err != nil {
 			return err
 		}
 		if err := moveAftersale(txApp, as, []string{AsReturning}, AsReceived); err != nil {
@@ -120,7 +132,7 @@ func (p *plugin) aftersaleReceive(e *core.RequestEvent) error {
 		return notifyAftersale(txApp, as, shop.KindAftersaleReceived)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	if as.GetString("type") == TypeReturnRefund {
 		return p.refundAnswer(e, as.Id)
@@ -140,12 +152,16 @@ func (p *plugin) aftersaleReship(e *core.RequestEvent) error {
 	}
 	form.Company, form.Number = strings.TrimSpace(form.Company), strings.TrimSpace(form.Number)
 	if form.Company == "" || form.Number == "" || len(form.Company) > 32 || len(form.Number) > 64 {
-		return shop.ToApiError(shop.FieldFail("reship_no", "tracking_required", "请填写快递公司和运单号 / reship_company and reship_no are required"))
+		return shop.FieldFail("reship_no", "tracking_required", "请填写快递公司和运单号 / reship_company and reship_no are required")
+	}
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
 	}
 	var as *core.Record
-	err := e.App.RunInTransaction(func(txApp core.App) error {
+	err = e.App.RunInTransaction(func(txApp core.App) error {
 		var err error
-		if as, err = findAftersale(txApp, e.Request.PathValue("id"), ""); err != nil {
+		if as, err = findAftersale(txApp, id, ""); err != nil {
 			return err
 		}
 		if as.GetString("type") != TypeExchange {
@@ -160,7 +176,7 @@ func (p *plugin) aftersaleReship(e *core.RequestEvent) error {
 			fmt.Sprintf("%s %s", form.Company, form.Number), as.Id)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, as)
 }
@@ -169,10 +185,14 @@ func (p *plugin) aftersaleReship(e *core.RequestEvent) error {
 // (re)sends the refund of an approved refund or a received return; the same
 // refund number is used every time, so a provider never pays twice.
 func (p *plugin) aftersaleRefund(e *core.RequestEvent) error {
-	if _, err := findAftersale(e.App, e.Request.PathValue("id"), ""); err != nil {
-		return shop.ToApiError(err)
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
 	}
-	return p.refundAnswer(e, e.Request.PathValue("id"))
+	if _, err := findAftersale(e.App, id, ""); err != nil {
+		return err
+	}
+	return p.refundAnswer(e, id)
 }
 
 // refundAnswer refunds an after-sale and answers with it; a refund the
@@ -180,7 +200,7 @@ func (p *plugin) aftersaleRefund(e *core.RequestEvent) error {
 func (p *plugin) refundAnswer(e *core.RequestEvent, id string) error {
 	res, err := p.RefundAftersale(e.App, id)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	status := http.StatusOK
 	if res.Refund != nil && res.Refund.GetString("status") == "processing" {

@@ -26,27 +26,31 @@ const photosField = "photos"
 // aftersale_photos migration for how they are fetched.
 func (p *plugin) aftersalePhotos(e *core.RequestEvent) error {
 	if !strings.HasPrefix(e.Request.Header.Get("Content-Type"), "multipart/form-data") {
-		return shop.ToApiError(shop.FieldFail(photosField, "photos_required", "请以 multipart/form-data 上传照片 / upload the photos as multipart/form-data"))
+		return shop.FieldFail(photosField, "photos_required", "请以 multipart/form-data 上传照片 / upload the photos as multipart/form-data")
 	}
 	// note: ownership first, so that someone else's after-sale is a 404
 	// whatever they upload
-	as, err := findAftersale(e.App, e.Request.PathValue("id"), e.Auth.Id)
+	id, err := shop.PathId(e, "id")
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
+	}
+	as, err := findAftersale(e.App, id, e.Auth.Id)
+	if err != nil {
+		return err
 	}
 	field, ok := as.Collection().Fields.GetByName(photosField).(*core.FileField)
 	if !ok {
-		return shop.ToApiError(fmt.Errorf("aftersales.%s is not a file field", photosField))
+		return fmt.Errorf("aftersales.%s is not a file field", photosField)
 	}
 	files, err := e.FindUploadedFiles(photosField)
 	if err != nil || len(files) == 0 {
 		if errors.Is(err, http.ErrMissingFile) || err == nil {
-			return shop.ToApiError(shop.FieldFail(photosField, "photos_required", "请选择照片 / choose the photos to upload"))
+			return shop.FieldFail(photosField, "photos_required", "请选择照片 / choose the photos to upload")
 		}
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body"))
+		return shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body")
 	}
 	if err := checkPhotos(field, files); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 
 	err = e.App.RunInTransaction(func(txApp core.App) error {
@@ -66,7 +70,7 @@ func (p *plugin) aftersalePhotos(e *core.RequestEvent) error {
 		return save(txApp, as)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, as)
 }

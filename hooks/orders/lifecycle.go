@@ -21,13 +21,17 @@ const (
 
 // cancelByBuyer handles POST /api/shop/orders/{id}/cancel (unpaid orders only).
 func (p *plugin) cancelByBuyer(e *core.RequestEvent) error {
-	order, err := findOrder(e.App, e.Request.PathValue("id"), e.Auth.Id)
+	id, err := shop.PathId(e, "id")
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
+	}
+	order, err := findOrder(e.App, id, e.Auth.Id)
+	if err != nil {
+		return err
 	}
 	order, err = p.cancelOrder(e.App, order, reasonBuyer)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, orderView(order))
 }
@@ -41,9 +45,13 @@ func (p *plugin) adminCancel(e *core.RequestEvent) error {
 	if err := shop.BindBody(e, &form); err != nil {
 		return err
 	}
-	order, err := findOrder(e.App, e.Request.PathValue("id"), "")
+	id, err := shop.PathId(e, "id")
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
+	}
+	order, err := findOrder(e.App, id, "")
+	if err != nil {
+		return err
 	}
 	reason := reasonAdmin
 	if r := strings.TrimSpace(form.Reason); r != "" {
@@ -51,7 +59,7 @@ func (p *plugin) adminCancel(e *core.RequestEvent) error {
 	}
 	order, err = p.cancelOrder(e.App, order, reason)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, orderView(order))
 }
@@ -175,13 +183,17 @@ func (p *plugin) checkStartedPayment(app core.App, order *core.Record) (paid boo
 
 // confirmByBuyer handles POST /api/shop/orders/{id}/confirm (shipped → completed).
 func (p *plugin) confirmByBuyer(e *core.RequestEvent) error {
-	order, err := findOrder(e.App, e.Request.PathValue("id"), e.Auth.Id)
+	id, err := shop.PathId(e, "id")
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
+	}
+	order, err := findOrder(e.App, id, e.Auth.Id)
+	if err != nil {
+		return err
 	}
 	order, err = p.completeOrder(e.App, order.Id, false)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, orderView(order))
 }
@@ -228,35 +240,43 @@ func (p *plugin) adminShip(e *core.RequestEvent) error {
 	if err := shop.BindBody(e, &form); err != nil {
 		return err
 	}
-	order, err := findOrder(e.App, e.Request.PathValue("id"), "")
+	id, err := shop.PathId(e, "id")
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
+	}
+	order, err := findOrder(e.App, id, "")
+	if err != nil {
+		return err
 	}
 	if order.GetString("status") != StatusPaid {
-		return shop.ToApiError(shop.Fail(http.StatusConflict, "order_not_paid", "只有已支付订单可以发货 / only a paid order can be shipped"))
+		return shop.Fail(http.StatusConflict, "order_not_paid", "只有已支付订单可以发货 / only a paid order can be shipped")
 	}
 	order.Set("tracking_company", form.Company)
 	order.Set("tracking_no", form.Number)
 	// note: a plain save: the order rules ship it exactly as for the dashboard
 	if err := e.App.Save(order); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, orderView(order))
 }
 
 // tracking handles GET /api/shop/orders/{id}/tracking.
 func (p *plugin) tracking(e *core.RequestEvent) error {
-	order, err := findOrder(e.App, e.Request.PathValue("id"), e.Auth.Id)
+	id, err := shop.PathId(e, "id")
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
+	}
+	order, err := findOrder(e.App, id, e.Auth.Id)
+	if err != nil {
+		return err
 	}
 	company, number := order.GetString("tracking_company"), order.GetString("tracking_no")
 	if number == "" {
-		return shop.ToApiError(shop.Fail(http.StatusNotFound, "tracking_not_available", "订单还没有运单号 / the order has no tracking number yet"))
+		return shop.Fail(http.StatusNotFound, "tracking_not_available", "订单还没有运单号 / the order has no tracking number yet")
 	}
 	tracker := p.shop.Tracker()
 	if tracker == nil {
-		return shop.ToApiError(shop.Fail(http.StatusServiceUnavailable, "tracking_unavailable", "物流查询未开通 / parcel tracking is not configured"))
+		return shop.Fail(http.StatusServiceUnavailable, "tracking_unavailable", "物流查询未开通 / parcel tracking is not configured")
 	}
 	var address struct {
 		Phone string `json:"phone"`
@@ -269,10 +289,10 @@ func (p *plugin) tracking(e *core.RequestEvent) error {
 	if err != nil {
 		var shopErr *shop.Error
 		if asShopError(err, &shopErr) {
-			return shop.ToApiError(err)
+			return err
 		}
 		e.App.Logger().Warn("tracking failed", "order", order.Id, "error", err.Error())
-		return shop.ToApiError(shop.Fail(http.StatusBadGateway, "tracking_failed", "物流查询失败，请稍后再试 / tracking failed, try again later"))
+		return shop.Fail(http.StatusBadGateway, "tracking_failed", "物流查询失败，请稍后再试 / tracking failed, try again later")
 	}
 	return e.JSON(http.StatusOK, t)
 }

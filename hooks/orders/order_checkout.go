@@ -52,7 +52,7 @@ func (p *plugin) checkout(e *core.RequestEvent) error {
 	}
 	order, err := p.placeOrder(e.App, e.Auth, form)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, orderView(order))
 }

@@ -25,19 +25,23 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 		return err
 	}
 	if form.Method == "" {
-		return shop.ToApiError(shop.FieldFail("method", "pay_method_required", "请选择支付方式 / choose a payment method"))
+		return shop.FieldFail("method", "pay_method_required", "请选择支付方式 / choose a payment method")
 	}
 	provider, ok := p.shop.PaymentProvider(form.Method)
 	if !ok {
-		return shop.ToApiError(shop.FieldFail("method", "pay_method_unavailable", "不支持该支付方式 / payment method not available"))
+		return shop.FieldFail("method", "pay_method_unavailable", "不支持该支付方式 / payment method not available")
 	}
 
-	order, err := findOrder(e.App, e.Request.PathValue("id"), e.Auth.Id)
+	id, err := shop.PathId(e, "id")
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
+	}
+	order, err := findOrder(e.App, id, e.Auth.Id)
+	if err != nil {
+		return err
 	}
 	if err := payable(order); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 
 	sandbox := false
@@ -51,10 +55,10 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 			Bind(dbx.Params{"method": provider.Name(), "now": nowDate().String(), "id": order.Id, "pending": StatusPendingPayment}).
 			Execute()
 		if err != nil {
-			return shop.ToApiError(err)
+			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return shop.ToApiError(shop.Fail(http.StatusConflict, "order_not_payable", "订单不是待支付状态 / the order is not awaiting payment"))
+			return shop.Fail(http.StatusConflict, "order_not_payable", "订单不是待支付状态 / the order is not awaiting payment")
 		}
 	}
 
@@ -74,10 +78,10 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 		var shopErr *shop.Error
 		if !asShopError(err, &shopErr) {
 			e.App.Logger().Error("payment start failed", "order", order.Id, "method", form.Method, "error", err.Error())
-			return shop.ToApiError(shop.Fail(http.StatusBadGateway, "payment_provider_error",
-				"支付服务暂时不可用，请稍后再试 / the payment provider failed, try again later"))
+			return shop.Fail(http.StatusBadGateway, "payment_provider_error",
+				"支付服务暂时不可用，请稍后再试 / the payment provider failed, try again later")
 		}
-		return shop.ToApiError(err)
+		return err
 	}
 
 	paid := false
@@ -85,7 +89,7 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 		start.Notice.Provider = provider.Name()
 		res, err := ApplyPayment(e.App, start.Notice)
 		if err != nil {
-			return shop.ToApiError(err)
+			return err
 		}
 		order = res.Order
 		paid = !res.Unmatched

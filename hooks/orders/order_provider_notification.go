@@ -19,11 +19,11 @@ import (
 func (p *plugin) providerNotification(e *core.RequestEvent) error {
 	method, ok := p.shop.PaymentProvider(e.Request.PathValue("provider"))
 	if !ok {
-		return shop.ToApiError(shop.Fail(http.StatusNotFound, "pay_method_unavailable", "不支持该支付方式 / unknown payment provider"))
+		return shop.Fail(http.StatusNotFound, "pay_method_unavailable", "不支持该支付方式 / unknown payment provider")
 	}
 	provider, ok := method.(shop.NotificationParser)
 	if !ok {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "pay_no_notifications", "该支付方式没有回调 / this payment method sends no notifications"))
+		return shop.Fail(http.StatusBadRequest, "pay_no_notifications", "该支付方式没有回调 / this payment method sends no notifications")
 	}
 	name := method.Name()
 	ctx, cancel := context.WithTimeout(e.Request.Context(), p.config.ProviderTimeout)

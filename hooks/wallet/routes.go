@@ -49,23 +49,26 @@ func adjust(e *core.RequestEvent) error {
 	form.Note = strings.TrimSpace(form.Note)
 	switch {
 	case form.Amount == 0:
-		return shop.ToApiError(shop.FieldFail("amount", "invalid_amount", "调整金额不能为 0 / the amount cannot be 0"))
+		return shop.FieldFail("amount", "invalid_amount", "调整金额不能为 0 / the amount cannot be 0")
 	case form.Note == "":
-		return shop.ToApiError(shop.FieldFail("note", "note_required", "请填写调整原因 / a note is required"))
+		return shop.FieldFail("note", "note_required", "请填写调整原因 / a note is required")
 	case len(form.Ref) > 48:
-		return shop.ToApiError(shop.FieldFail("ref", "invalid_ref", "ref 太长 / ref is too long"))
+		return shop.FieldFail("ref", "invalid_ref", "ref 太长 / ref is too long")
 	}
 	if form.Ref == "" {
 		form.Ref = security.RandomString(15)
 	}
 
-	userId := e.Request.PathValue("user")
+	userId, err := shop.PathId(e, "user")
+	if err != nil {
+		return err
+	}
 	if _, err := e.App.FindRecordById("users", userId); err != nil {
-		return shop.ToApiError(shop.Fail(http.StatusNotFound, "user_not_found", "用户不存在 / user not found"))
+		return shop.Fail(http.StatusNotFound, "user_not_found", "用户不存在 / user not found")
 	}
 
 	var entry *core.Record
-	err := e.App.RunInTransaction(func(txApp core.App) error {
+	err = e.App.RunInTransaction(func(txApp core.App) error {
 		var err error
 		entry, err = Post(txApp, Posting{UserId: userId, Kind: ledger.KindAdjustment, Amount: form.Amount, RefType: "adjustment", RefId: form.Ref, Actor: shop.Actor(e), Note: form.Note})
 		return err
@@ -74,7 +77,7 @@ func adjust(e *core.RequestEvent) error {
 		if errors.Is(err, ErrNotInTransaction) {
 			return e.InternalServerError("", err)
 		}
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, entry)
 }

@@ -88,11 +88,11 @@ var errNoShop = shop.Fail(http.StatusInternalServerError, "shop_not_registered",
 // me answers who is signed in and what the console may show them.
 func (p *plugin) me(e *core.RequestEvent) error {
 	if e.Auth == nil {
-		return shop.ToApiError(shop.Fail(http.StatusUnauthorized, "auth_required", "请先登录 / sign in first"))
+		return shop.Fail(http.StatusUnauthorized, "auth_required", "请先登录 / sign in first")
 	}
 	perms := shop.Permissions(e.Auth)
 	if len(perms) == 0 {
-		return shop.ToApiError(shop.Fail(http.StatusForbidden, "permission_denied", "没有权限执行此操作 / your role does not allow this"))
+		return shop.Fail(http.StatusForbidden, "permission_denied", "没有权限执行此操作 / your role does not allow this")
 	}
 	role := e.Auth.GetString("role")
 	name := e.Auth.GetString("name")

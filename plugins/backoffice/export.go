@@ -162,23 +162,23 @@ func (p *plugin) export(e *core.RequestEvent) error {
 	ext := path.Ext(file)
 	k, ok := exportKinds[strings.TrimSuffix(file, ext)]
 	if !ok || (ext != ".csv" && ext != ".xlsx") {
-		return shop.ToApiError(shop.Fail(http.StatusNotFound, "export_not_found", "没有这个导出 / unknown export"))
+		return shop.Fail(http.StatusNotFound, "export_not_found", "没有这个导出 / unknown export")
 	}
 	if e.Auth == nil {
-		return shop.ToApiError(shop.Fail(http.StatusUnauthorized, "auth_required", "请先登录 / sign in first"))
+		return shop.Fail(http.StatusUnauthorized, "auth_required", "请先登录 / sign in first")
 	}
 	if !shop.Can(e.Auth, k.perm) {
-		return shop.ToApiError(shop.Fail(http.StatusForbidden, "permission_denied", "没有权限执行此操作 / your role does not allow this"))
+		return shop.Fail(http.StatusForbidden, "permission_denied", "没有权限执行此操作 / your role does not allow this")
 	}
 	where, params, err := exportFilter(e, k)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	query := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT %d",
 		strings.Join(k.selects, ", "), k.from, where, k.order, p.config.MaxExportRows)
 	rows, err := e.App.DB().NewQuery(query).Bind(params).Rows()
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	defer rows.Close()
 

@@ -55,23 +55,23 @@ var queues = map[string]struct {
 func (p *plugin) queue(e *core.RequestEvent) error {
 	q, ok := queues[e.Request.PathValue("name")]
 	if !ok {
-		return shop.ToApiError(shop.Fail(http.StatusNotFound, "queue_not_found", "没有这个待办列表 / unknown queue"))
+		return shop.Fail(http.StatusNotFound, "queue_not_found", "没有这个待办列表 / unknown queue")
 	}
 	if e.Auth == nil {
-		return shop.ToApiError(shop.Fail(http.StatusUnauthorized, "auth_required", "请先登录 / sign in first"))
+		return shop.Fail(http.StatusUnauthorized, "auth_required", "请先登录 / sign in first")
 	}
 	if !shop.Can(e.Auth, q.perms...) {
-		return shop.ToApiError(shop.Fail(http.StatusForbidden, "permission_denied", "没有权限执行此操作 / your role does not allow this"))
+		return shop.Fail(http.StatusForbidden, "permission_denied", "没有权限执行此操作 / your role does not allow this")
 	}
 	page, perPage := pageParams(e)
 	var total int64
 	if err := e.App.DB().NewQuery(q.count).Row(&total); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	items, err := rowsAsMaps(e.App, q.list+" LIMIT {:limit} OFFSET {:offset}",
 		dbx.Params{"limit": perPage, "offset": (page - 1) * perPage})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, map[string]any{"total": total, "page": page, "perPage": perPage, "items": items})
 }
@@ -132,21 +132,25 @@ func rowsAsMaps(app core.App, sql string, params dbx.Params) ([]map[string]any, 
 // orderDetail answers an order with its lines and buyer, for the packing
 // list and the order drawer.
 func (p *plugin) orderDetail(e *core.RequestEvent) error {
-	params := dbx.Params{"id": e.Request.PathValue("id")}
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
+	}
+	params := dbx.Params{"id": id}
 	orders, err := rowsAsMaps(e.App, "SELECT o.id, o.order_no, o.status, o.goods_amount, o.discount_amount, o.shipping_fee, o.payable, "+
 		"o.refunded_amount, o.quantity, o.address, o.buyer_note, o.admin_note, o.pay_method, o.paid_at, o.shipped_at, o.tracking_company, o.tracking_no, o.created, "+
 		"u.nickname AS buyer_name, u.phone AS buyer_phone FROM {{orders}} o LEFT JOIN {{users}} u ON u.id = o.buyer WHERE o.id = {:id} OR o.order_no = {:id}", params)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	if len(orders) == 0 {
-		return shop.ToApiError(shop.Fail(http.StatusNotFound, "order_not_found", "订单不存在 / order not found"))
+		return shop.Fail(http.StatusNotFound, "order_not_found", "订单不存在 / order not found")
 	}
 	order := orders[0]
 	lines, err := rowsAsMaps(e.App, "SELECT id, title, spec_text, unit_price, quantity, paid_amount, refunded_amount, returned_quantity, is_gift "+
 		"FROM {{order_items}} WHERE [order] = {:id} ORDER BY created, id", dbx.Params{"id": order["id"]})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	order["lines"] = lines
 	return e.JSON(http.StatusOK, order)

@@ -5,8 +5,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
-	"fenxiao/hooks/shop"
 )
 
 // rankings answers the top 20 distributors (commission earned, not
@@ -28,7 +26,7 @@ func (p *plugin) rankings(e *core.RequestEvent) error {
 	}
 	items, err := rowsAsMaps(e.App, sql, params)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, map[string]any{"days": days, "items": items})
 }

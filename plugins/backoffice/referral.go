@@ -22,7 +22,7 @@ func (p *plugin) findUsers(e *core.RequestEvent) error {
 	items, err := rowsAsMaps(e.App, "SELECT "+userColumns+" FROM {{users}} u WHERE u.id = {:q} OR u.phone = {:q} OR u.invite_code = {:q} "+
 		"OR u.email = {:q} OR u.nickname LIKE {:like} ORDER BY u.created LIMIT 20", dbx.Params{"q": q, "like": like})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, map[string]any{"items": items})
 }
@@ -31,13 +31,16 @@ func (p *plugin) findUsers(e *core.RequestEvent) error {
 // downlines of the asked level (?level=1..3, first 100), team sizes and
 // earnings, and how many users a subtree move would take along.
 func (p *plugin) referral(e *core.RequestEvent) error {
-	id := e.Request.PathValue("id")
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
+	}
 	users, err := rowsAsMaps(e.App, "SELECT "+userColumns+" FROM {{users}} u WHERE u.id = {:id}", dbx.Params{"id": id})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	if len(users) == 0 {
-		return shop.ToApiError(shop.Fail(http.StatusNotFound, "user_not_found", "用户不存在 / user not found"))
+		return shop.Fail(http.StatusNotFound, "user_not_found", "用户不存在 / user not found")
 	}
 	level := daysParam(e.Request.URL.Query().Get("level"), 1)
 	if level > 3 {
@@ -47,13 +50,13 @@ func (p *plugin) referral(e *core.RequestEvent) error {
 	uplines, err := rowsAsMaps(e.App, "SELECT p.depth, "+userColumns+" FROM {{referral_paths}} p JOIN {{users}} u ON u.id = p.ancestor "+
 		"WHERE p.descendant = {:id} ORDER BY p.depth", params)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	downlines, err := rowsAsMaps(e.App, "SELECT "+userColumns+", COALESCE(s.own_sales, 0) AS own_sales, COALESCE(s.team_sales, 0) AS team_sales "+
 		"FROM {{referral_paths}} p JOIN {{users}} u ON u.id = p.descendant LEFT JOIN {{distributor_stats}} s ON s.user = u.id "+
 		"WHERE p.ancestor = {:id} AND p.depth = {:level} ORDER BY p.created DESC LIMIT 100", params)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	figures := struct {
 		TeamL1    int64 `db:"team_l1" json:"team_l1"`
@@ -80,7 +83,7 @@ func (p *plugin) referral(e *core.RequestEvent) error {
 		"SELECT u.id FROM {{users}} u JOIN t ON u.referrer = t.id) SELECT COUNT(*) FROM t) AS subtree").
 		Bind(params).One(&figures)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, map[string]any{
 		"user": users[0], "uplines": uplines, "level": level, "downlines": downlines, "figures": figures,

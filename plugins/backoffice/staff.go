@@ -69,7 +69,7 @@ func staffView(r *core.Record) map[string]any {
 func (p *plugin) listStaff(e *core.RequestEvent) error {
 	list, err := e.App.FindRecordsByFilter(shop.StaffCollection, "", "-active,name", 0, 0)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	perms := make([]map[string]string, 0, len(roles.All))
 	for _, p := range roles.All {
@@ -120,29 +120,29 @@ func (p *plugin) createStaff(e *core.RequestEvent) error {
 		staffRoleForm
 	}
 	if err := shop.BindBody(e, &form); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	form.Email = strings.ToLower(strings.TrimSpace(form.Email))
 	form.Name = strings.TrimSpace(form.Name)
 	if form.Email == "" || is.EmailFormat.Validate(form.Email) != nil {
-		return shop.ToApiError(errStaffEmail)
+		return errStaffEmail
 	}
 	if form.Name == "" || len([]rune(form.Name)) > 64 {
-		return shop.ToApiError(errStaffName)
+		return errStaffName
 	}
 	if len(form.Password) < minStaffPassword {
-		return shop.ToApiError(errStaffPassword)
+		return errStaffPassword
 	}
 	perms, err := form.check()
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	c, err := e.App.FindCachedCollectionByNameOrId(shop.StaffCollection)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	if _, err := e.App.FindAuthRecordByEmail(c, form.Email); err == nil {
-		return shop.ToApiError(errStaffEmailUsed)
+		return errStaffEmailUsed
 	}
 	r := core.NewRecord(c)
 	r.SetEmail(form.Email)
@@ -152,7 +152,7 @@ func (p *plugin) createStaff(e *core.RequestEvent) error {
 	r.Set("permissions", perms)
 	r.Set("active", true)
 	if err := e.App.Save(r); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, staffView(r))
 }
@@ -160,35 +160,43 @@ func (p *plugin) createStaff(e *core.RequestEvent) error {
 func (p *plugin) setStaffRole(e *core.RequestEvent) error {
 	var form staffRoleForm
 	if err := shop.BindBody(e, &form); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	perms, err := form.check()
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
-	r, err := e.App.FindRecordById(shop.StaffCollection, e.Request.PathValue("id"))
+	id, err := shop.PathId(e, "id")
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
+	}
+	r, err := e.App.FindRecordById(shop.StaffCollection, id)
+	if err != nil {
+		return err
 	}
 	// an owner who demoted themselves would lose this page mid-sentence
 	if r.Id == e.Auth.Id && form.Role != roles.Owner {
-		return shop.ToApiError(errStaffSelf)
+		return errStaffSelf
 	}
 	r.Set("role", form.Role)
 	r.Set("permissions", perms)
 	if err := e.App.Save(r); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, staffView(r))
 }
 
 func (p *plugin) setStaffActive(e *core.RequestEvent, active bool) error {
-	r, err := e.App.FindRecordById(shop.StaffCollection, e.Request.PathValue("id"))
+	id, err := shop.PathId(e, "id")
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
+	}
+	r, err := e.App.FindRecordById(shop.StaffCollection, id)
+	if err != nil {
+		return err
 	}
 	if r.Id == e.Auth.Id && !active {
-		return shop.ToApiError(errStaffSelf)
+		return errStaffSelf
 	}
 	r.Set("active", active)
 	if !active {
@@ -196,7 +204,7 @@ func (p *plugin) setStaffActive(e *core.RequestEvent, active bool) error {
 		r.RefreshTokenKey()
 	}
 	if err := e.App.Save(r); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, staffView(r))
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"fenxiao/hooks/shop"
 	"fenxiao/internal/rollup"
 )
 
@@ -44,7 +43,7 @@ func (p *plugin) summary(e *core.RequestEvent) error {
 	days := daysParam(e.Request.URL.Query().Get("days"), 7)
 	s, err := computeSummary(e.App, now(), days)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, s)
 }
@@ -124,7 +123,7 @@ func (p *plugin) series(e *core.RequestEvent) error {
 	days := daysParam(e.Request.URL.Query().Get("days"), 30)
 	list, err := computeSeries(e.App, now(), days)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, map[string]any{"days": list})
 }

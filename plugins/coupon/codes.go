@@ -113,11 +113,11 @@ func codeView(app core.App, code *core.Record) (map[string]any, error) {
 func (p *plugin) myCode(e *core.RequestEvent) error {
 	code, err := e.App.FindFirstRecordByData(codesCollection, "owner", e.Auth.Id)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return shop.ToApiError(err)
+		return err
 	}
 	v, err := codeView(e.App, code)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, v)
 }
@@ -131,11 +131,11 @@ func (p *plugin) setCode(e *core.RequestEvent) error {
 		Code string `json:"code"`
 	}
 	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.FieldFail("body", "invalid_body", "请求格式错误 / malformed request body"))
+		return shop.FieldFail("body", "invalid_body", "请求格式错误 / malformed request body")
 	}
 	want := normalizeCode(form.Code)
 	if want != "" && !codePattern.MatchString(want) {
-		return shop.ToApiError(errCodeInvalid)
+		return errCodeInvalid
 	}
 	var code *core.Record
 	err := e.App.RunInTransaction(func(txApp core.App) error {
@@ -190,11 +190,11 @@ func (p *plugin) setCode(e *core.RequestEvent) error {
 		return txApp.Save(code)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	v, err := codeView(e.App, code)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, v)
 }
@@ -208,14 +208,14 @@ func (p *plugin) applyCode(e *core.RequestEvent) error {
 		Code string `json:"code"`
 	}
 	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.FieldFail("body", "invalid_body", "请求格式错误 / malformed request body"))
+		return shop.FieldFail("body", "invalid_body", "请求格式错误 / malformed request body")
 	}
 	want := normalizeCode(form.Code)
 	if want == "" {
-		return shop.ToApiError(shop.FieldFail("code", "coupon_code_required", "请输入优惠码 / enter a code"))
+		return shop.FieldFail("code", "coupon_code_required", "请输入优惠码 / enter a code")
 	}
 	if !codePattern.MatchString(want) {
-		return shop.ToApiError(errCodeNotFound)
+		return errCodeNotFound
 	}
 	var coupon *core.Record
 	bound, refused := false, ""
@@ -268,7 +268,7 @@ func (p *plugin) applyCode(e *core.RequestEvent) error {
 		return nil
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, map[string]any{"coupon": p.couponView(coupon), "bound": bound, "bind_refused": refused})
 }

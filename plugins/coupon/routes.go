@@ -54,7 +54,7 @@ func (p *plugin) center(e *core.RequestEvent) error {
 		"active = true && claimable = true && (validity = 'days' || ends_at > {:now})", "-created", 200, 0,
 		dbx.Params{"now": now})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	heldBy := map[string]int{}
 	if e.Auth != nil && e.Auth.Collection().Name == usersCollection {
@@ -65,7 +65,7 @@ func (p *plugin) center(e *core.RequestEvent) error {
 		err := e.App.DB().Select("template", "count(*) AS n").From(couponsCollection).
 			Where(dbx.HashExp{"user": e.Auth.Id}).GroupBy("template").All(&rows)
 		if err != nil {
-			return shop.ToApiError(err)
+			return err
 		}
 		for _, r := range rows {
 			heldBy[r.Template] = r.N
@@ -84,7 +84,7 @@ func (p *plugin) claim(e *core.RequestEvent) error {
 		Template string `json:"template"`
 	}
 	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.FieldFail("body", "invalid_body", "请求格式错误 / malformed request body"))
+		return shop.FieldFail("body", "invalid_body", "请求格式错误 / malformed request body")
 	}
 	var c *core.Record
 	err := e.App.RunInTransaction(func(txApp core.App) error {
@@ -99,7 +99,7 @@ func (p *plugin) claim(e *core.RequestEvent) error {
 		return err
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, p.couponView(c))
 }
@@ -146,12 +146,12 @@ func (p *plugin) mine(e *core.RequestEvent) error {
 	case "expired":
 		filter, sort = "user = {:user} && status = 'unused' && ends_at != '' && ends_at <= {:now}", "-ends_at,id"
 	default:
-		return shop.ToApiError(shop.FieldFail("status", "invalid_status", "状态无效 / status must be unused, used or expired"))
+		return shop.FieldFail("status", "invalid_status", "状态无效 / status must be unused, used or expired")
 	}
 	records, err := e.App.FindRecordsByFilter(couponsCollection, filter, sort, 500, 0,
 		dbx.Params{"user": e.Auth.Id, "now": now})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	items := make([]map[string]any, len(records))
 	for i, r := range records {
@@ -169,10 +169,10 @@ func (p *plugin) grant(e *core.RequestEvent) error {
 		Users    []string `json:"users"`
 	}
 	if err := e.BindBody(&form); err != nil {
-		return shop.ToApiError(shop.FieldFail("body", "invalid_body", "请求格式错误 / malformed request body"))
+		return shop.FieldFail("body", "invalid_body", "请求格式错误 / malformed request body")
 	}
 	if len(form.Users) == 0 || len(form.Users) > maxGrantUsers {
-		return shop.ToApiError(shop.FieldFail("users", "invalid_users", "请选择1到500个用户 / choose 1 to 500 users"))
+		return shop.FieldFail("users", "invalid_users", "请选择1到500个用户 / choose 1 to 500 users")
 	}
 	issued := 0
 	err := e.App.RunInTransaction(func(txApp core.App) error {
@@ -200,7 +200,7 @@ func (p *plugin) grant(e *core.RequestEvent) error {
 		return nil
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, map[string]any{"issued": issued})
 }

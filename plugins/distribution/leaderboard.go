@@ -56,7 +56,7 @@ const (
 func (p *plugin) leaderboard(e *core.RequestEvent) error {
 	settings, err := shop.LoadSettings(e.App)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	visibility := settings.Record.GetString("leaderboard_visibility")
 	superuser := e.HasSuperuserAuth()
@@ -64,9 +64,9 @@ func (p *plugin) leaderboard(e *core.RequestEvent) error {
 	case superuser:
 		visibility = BoardPublic
 	case visibility == BoardOff:
-		return shop.ToApiError(shop.Fail(http.StatusNotFound, "leaderboard_off", "排行榜未开放 / the leaderboard is not open"))
+		return shop.Fail(http.StatusNotFound, "leaderboard_off", "排行榜未开放 / the leaderboard is not open")
 	case e.Auth == nil && visibility != BoardPublic && visibility != BoardPublicMasked:
-		return shop.ToApiError(shop.Fail(http.StatusUnauthorized, "auth_required", "请先登录 / sign in to see the leaderboard"))
+		return shop.Fail(http.StatusUnauthorized, "auth_required", "请先登录 / sign in to see the leaderboard")
 	}
 	me := ""
 	if e.Auth != nil {
@@ -121,10 +121,10 @@ func (p *plugin) board(e *core.RequestEvent) (*Board, error) {
 		by = ByCommission
 	}
 	if period != levels.PeriodWeek && period != levels.PeriodMonth {
-		return nil, shop.ToApiError(shop.FieldFail("period", "leaderboard_period_invalid", "周期只能是 week 或 month / period must be week or month"))
+		return nil, shop.FieldFail("period", "leaderboard_period_invalid", "周期只能是 week 或 month / period must be week or month")
 	}
 	if by != ByCommission && by != BySales && by != ByInvites {
-		return nil, shop.ToApiError(shop.FieldFail("by", "leaderboard_by_invalid", "排行依据只能是 commission、sales 或 invites / by must be commission, sales or invites"))
+		return nil, shop.FieldFail("by", "leaderboard_by_invalid", "排行依据只能是 commission、sales 或 invites / by must be commission, sales or invites")
 	}
 
 	start, end := levels.Period(period, p.now(), shop.ShopTimeZone)
@@ -132,7 +132,7 @@ func (p *plugin) board(e *core.RequestEvent) (*Board, error) {
 		start, end = levels.Period(period, start.Add(-time.Second), shop.ShopTimeZone)
 		board, err := loadSnapshot(e.App, period, by, start)
 		if err != nil {
-			return nil, shop.ToApiError(err)
+			return nil, err
 		}
 		if board != nil {
 			return board, nil
@@ -141,7 +141,7 @@ func (p *plugin) board(e *core.RequestEvent) (*Board, error) {
 
 	board, err := p.computeBoard(e.App, period, by, start, end)
 	if err != nil {
-		return nil, shop.ToApiError(err)
+		return nil, err
 	}
 	return board, nil
 }

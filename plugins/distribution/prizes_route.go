@@ -65,11 +65,11 @@ func (p *plugin) prizes(e *core.RequestEvent) error {
 		From(prizeRulesCollection).Where(dbx.HashExp{"active": true}).
 		OrderBy("period DESC", "by", "rank_from", "id").All(&rules)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	all, err := loadLevels(e.App)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	views := make([]PrizeView, 0, len(rules))
 	for _, r := range rules {
@@ -102,7 +102,7 @@ func (p *plugin) prizes(e *core.RequestEvent) error {
 		"WHERE a.[[user]] = {:u} ORDER BY a.[[created]] DESC, a.[[id]] LIMIT 20").
 		Bind(dbx.Params{"u": e.Auth.Id}).All(&mine)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 
 	periods := map[string]PrizePeriod{}

@@ -78,7 +78,7 @@ func (p *plugin) summary(e *core.RequestEvent) error {
 	err := e.App.DB().NewQuery("SELECT [[team_l1]], [[team_l2]], [[team_l3]] FROM {{referral_stats}} WHERE [[user]] = {:u}").
 		Bind(dbx.Params{"u": me}).One(&team)
 	if err != nil && !isNoRows(err) {
-		return shop.ToApiError(err)
+		return err
 	}
 	out.Team.L1, out.Team.L2, out.Team.L3 = team.L1, team.L2, team.L3
 	out.Team.Total = team.L1 + team.L2 + team.L3
@@ -99,7 +99,7 @@ func (p *plugin) summary(e *core.RequestEvent) error {
 		"u": me, "from": monthStart.Format(time.DateOnly), "to": monthStart.AddDate(0, 1, 0).Format(time.DateOnly),
 	}).All(&rows)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	for _, r := range rows {
 		ern := Earnings{Frozen: r.Frozen, Settled: r.Settled, Cancelled: r.Cancelled}
@@ -148,7 +148,7 @@ func (p *plugin) team(e *core.RequestEvent) error {
 		level = 1
 	}
 	if level < 1 || level > 3 {
-		return shop.ToApiError(shop.FieldFail("level", "team_level_invalid", "层级只能是 1、2 或 3 / level must be 1, 2 or 3"))
+		return shop.FieldFail("level", "team_level_invalid", "层级只能是 1、2 或 3 / level must be 1, 2 or 3")
 	}
 	page, perPage := pageParams(q.Get("page"), q.Get("perPage"))
 
@@ -161,7 +161,7 @@ func (p *plugin) team(e *core.RequestEvent) error {
 	err := e.App.DB().NewQuery("SELECT [[team_l1]], [[team_l2]], [[team_l3]] FROM {{referral_stats}} WHERE [[user]] = {:u}").
 		Bind(dbx.Params{"u": me}).One(&totals)
 	if err != nil && !isNoRows(err) {
-		return shop.ToApiError(err)
+		return err
 	}
 	total := [3]int64{totals.L1, totals.L2, totals.L3}[level-1]
 
@@ -175,7 +175,7 @@ func (p *plugin) team(e *core.RequestEvent) error {
 			"ORDER BY p.[[created]] DESC, p.[[id]] DESC LIMIT {:limit} OFFSET {:offset}",
 	).Bind(dbx.Params{"me": me, "d": level, "limit": perPage, "offset": (page - 1) * perPage}).All(&items)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 
 	return e.JSON(http.StatusOK, map[string]any{
@@ -245,7 +245,7 @@ func (p *plugin) reward(e *core.RequestEvent) error {
 		return err
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, map[string]any{"ref_id": refId, "entry": entry})
 }

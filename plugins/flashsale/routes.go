@@ -86,17 +86,17 @@ func (p *plugin) sessions(e *core.RequestEvent) error {
 	list, err := e.App.FindRecordsByFilter(sessionsCollection, "active = true && ends_at > {:now}", "starts_at,id", 20, 0,
 		dbx.Params{"now": dbTime(now)})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	out := make([]map[string]any, 0, len(list))
 	for _, s := range list {
 		items, err := e.App.FindRecordsByFilter(itemsCollection, "session = {:s}", "sort,created", 200, 0, dbx.Params{"s": s.Id})
 		if err != nil {
-			return shop.ToApiError(err)
+			return err
 		}
 		views, err := p.itemViews(e.App, items)
 		if err != nil {
-			return shop.ToApiError(err)
+			return err
 		}
 		v := sessionView(s, now)
 		v["items"] = views
@@ -133,21 +133,24 @@ func (p *plugin) itemViews(app core.App, items []*core.Record) ([]map[string]any
 // item handles GET /api/shop/flash/items/{id}: one item with its slot and,
 // for a signed-in buyer, the units they hold in live orders.
 func (p *plugin) item(e *core.RequestEvent) error {
-	id := e.Request.PathValue("id")
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
+	}
 	if len(id) > 32 {
-		return shop.ToApiError(errItemNotFound)
+		return errItemNotFound
 	}
 	it, err := e.App.FindRecordById(itemsCollection, id)
 	if err != nil {
-		return shop.ToApiError(errItemNotFound)
+		return errItemNotFound
 	}
 	s, err := e.App.FindRecordById(sessionsCollection, it.GetString("session"))
 	if err != nil || !s.GetBool("active") {
-		return shop.ToApiError(errItemNotFound)
+		return errItemNotFound
 	}
 	views, err := p.itemViews(e.App, []*core.Record{it})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	v := views[0]
 	now := p.now()
@@ -156,7 +159,7 @@ func (p *plugin) item(e *core.RequestEvent) error {
 	if e.Auth != nil && e.Auth.Collection().Name == usersCollection {
 		n, err := bought(e.App, it.Id, e.Auth.Id)
 		if err != nil {
-			return shop.ToApiError(err)
+			return err
 		}
 		v["bought"] = n
 	}

@@ -84,14 +84,18 @@ func confirmOffline(e *core.RequestEvent) error {
 	}
 	form.Reference = strings.TrimSpace(form.Reference)
 	if form.Reference == "" || len(form.Reference) > 100 {
-		return shop.ToApiError(shop.FieldFail("reference", "reference_required", "请填写银行流水号 / the bank reference is required"))
+		return shop.FieldFail("reference", "reference_required", "请填写银行流水号 / the bank reference is required")
 	}
-	order, err := e.App.FindRecordById(shop.OrdersCollection, e.Request.PathValue("id"))
+	id, err := shop.PathId(e, "id")
 	if err != nil {
-		return shop.ToApiError(shop.Fail(http.StatusNotFound, "order_not_found", "订单不存在 / order not found"))
+		return err
+	}
+	order, err := e.App.FindRecordById(shop.OrdersCollection, id)
+	if err != nil {
+		return shop.Fail(http.StatusNotFound, "order_not_found", "订单不存在 / order not found")
 	}
 	if order.GetString("status") != shop.OrderPendingPayment {
-		return shop.ToApiError(shop.Fail(http.StatusConflict, "order_not_payable", "订单不是待支付状态 / the order is not awaiting payment"))
+		return shop.Fail(http.StatusConflict, "order_not_payable", "订单不是待支付状态 / the order is not awaiting payment")
 	}
 	res, err := shop.ApplyPayment(e.App, &shop.PaymentNotice{
 		Provider:      Name,
@@ -102,11 +106,11 @@ func confirmOffline(e *core.RequestEvent) error {
 		Raw:           `{"confirmed_by":"` + shop.Actor(e) + `"}`,
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	if res.Replayed && res.Payment.GetString("order") != order.Id {
-		return shop.ToApiError(shop.FieldFail("reference", "reference_used",
-			"该银行流水号已用于其他订单 / the bank reference was used for another order"))
+		return shop.FieldFail("reference", "reference_used",
+			"该银行流水号已用于其他订单 / the bank reference was used for another order")
 	}
 	return e.JSON(http.StatusOK, map[string]any{
 		"order_id": res.Order.Id,

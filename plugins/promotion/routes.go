@@ -83,7 +83,7 @@ func tagOf(o *offer, now time.Time) string {
 func (p *plugin) activeList(e *core.RequestEvent) error {
 	offers, err := p.offers(e.App)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	now := p.now()
 	lv := live(offers, now)
@@ -99,11 +99,11 @@ func (p *plugin) activeList(e *core.RequestEvent) error {
 	}
 	catNames, err := categoryNames(e.App, catIds)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	giftTitles, err := skuTitles(e.App, skuIds)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 
 	items := make([]ActivePromotion, 0, len(lv))
@@ -191,28 +191,31 @@ type ProductPromotion struct {
 // on-shelf product. Per-user limits are not considered: the page is the
 // same for every buyer.
 func (p *plugin) productPromotions(e *core.RequestEvent) error {
-	id := e.Request.PathValue("id")
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
+	}
 	product, err := e.App.FindRecordById(productsCollection, id)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && product.GetString("status") != "on") {
-		return shop.ToApiError(shop.Fail(http.StatusNotFound, "product_not_found", "商品不存在或已下架 / product not found"))
+		return shop.Fail(http.StatusNotFound, "product_not_found", "商品不存在或已下架 / product not found")
 	}
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	skus, err := e.App.FindRecordsByFilter(skusCollection, "product = {:p}", "price,id", 0, 0, dbx.Params{"p": id})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	offers, err := p.offers(e.App)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	now := p.now()
 	var path []string
 	if needsCategories(offers, now) {
 		paths, err := categoryPaths(e.App, []string{id})
 		if err != nil {
-			return shop.ToApiError(err)
+			return err
 		}
 		path = paths[id]
 	}

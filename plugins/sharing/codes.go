@@ -37,7 +37,7 @@ func (p *plugin) qr(e *core.RequestEvent) error {
 	}
 	link, err := findLinkByFile(e.App, e.Request.PathValue("file"))
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	owner, err := e.App.FindRecordById(usersCollection, link.GetString("owner"))
 	if err != nil {
@@ -45,7 +45,7 @@ func (p *plugin) qr(e *core.RequestEvent) error {
 	}
 	data, err := qrcode.Encode(p.h5URL(e, link, owner.GetString("invite_code"), "qr"), qrcode.Medium, size)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return sendPNG(e, data, "")
 }
@@ -59,7 +59,7 @@ func (p *plugin) wxacode(e *core.RequestEvent) error {
 	}
 	link, err := findLinkByFile(e.App, e.Request.PathValue("file"))
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	data, hit, err := p.miniProgramCode(e, link.GetString("code"))
 	if err != nil {
@@ -68,7 +68,7 @@ func (p *plugin) wxacode(e *core.RequestEvent) error {
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, data); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return sendPNG(e, buf.Bytes(), cacheStatus(hit))
 }

@@ -135,7 +135,7 @@ func (p *plugin) link(e *core.RequestEvent) error {
 		return nil
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, p.linkResponse(e, link, owner))
 }

@@ -64,7 +64,7 @@ type posterData struct {
 func (p *plugin) poster(e *core.RequestEvent) error {
 	link, err := findLinkByFile(e.App, e.Request.PathValue("file"))
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	owner, err := e.App.FindRecordById(usersCollection, link.GetString("owner"))
 	if err != nil {
@@ -115,14 +115,14 @@ func (p *plugin) poster(e *core.RequestEvent) error {
 	if d.Code == nil {
 		q, err := qrcode.New(p.h5URL(e, link, d.InviteCode, "poster"), qrcode.Medium)
 		if err != nil {
-			return shop.ToApiError(err)
+			return err
 		}
 		d.Code = q.Image(codeArea.Dx())
 	}
 
 	data, err := p.render(d)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	// a poster with the stand-in QR code is not kept: the next request
 	// tries WeChat again instead of serving the fallback until restart

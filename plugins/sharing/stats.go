@@ -6,8 +6,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-
-	"fenxiao/hooks/shop"
 )
 
 // maxStatsLinks bounds the links one stats answer covers (most recent first).
@@ -117,7 +115,7 @@ func (p *plugin) stats(e *core.RequestEvent) error {
 		Bind(dbx.Params{"owner": e.Auth.Id, "limit": maxStatsLinks}).
 		All(&rows)
 	if err != nil {
-		return shop.ToApiError(fmt.Errorf("sharing stats: links: %w", err))
+		return fmt.Errorf("sharing stats: links: %w", err)
 	}
 	// note: the totals cover every link, also those past maxStatsLinks
 	var totals linkStatsRow
@@ -129,7 +127,7 @@ func (p *plugin) stats(e *core.RequestEvent) error {
 		Bind(dbx.Params{"owner": e.Auth.Id}).
 		One(&totals)
 	if err != nil {
-		return shop.ToApiError(fmt.Errorf("sharing stats: totals: %w", err))
+		return fmt.Errorf("sharing stats: totals: %w", err)
 	}
 
 	res := StatsResponse{Totals: totals.counts(), Links: make([]LinkStats, 0, len(rows)), Materials: []MaterialStats{}}

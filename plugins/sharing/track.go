@@ -47,7 +47,7 @@ func (p *plugin) click(e *core.RequestEvent) error {
 	}
 	link, err := findLink(e.App, form.Code)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	owner, err := e.App.FindRecordById(usersCollection, link.GetString("owner"))
 	if err != nil {
@@ -75,7 +75,7 @@ func (p *plugin) click(e *core.RequestEvent) error {
 		return txApp.Save(r)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, ClickResponse{
 		Code:    link.GetString("code"),

@@ -140,7 +140,7 @@ func (c *Client) bindPhone(e *core.RequestEvent) error {
 		return txApp.Save(user)
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, map[string]any{"phone": user.GetString("phone")})
 }

@@ -172,7 +172,7 @@ func (c *Client) signIn(e *core.RequestEvent) error {
 	// the code is single-use, and the buyer must be able to retry with it
 	if form.Invitation.Code != "" {
 		if _, err := shop.FindUserByInviteCode(e.App, form.Invitation.Code); err != nil {
-			return shop.ToApiError(err)
+			return err
 		}
 	}
 
@@ -198,7 +198,7 @@ func (c *Client) signIn(e *core.RequestEvent) error {
 		},
 	}, form.Invitation)
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return apis.RecordAuthResponse(e, user, "wechat", nil)
 }

@@ -316,9 +316,12 @@ func superuser(e *core.RequestEvent) string {
 // review moves a withdrawal on a superuser's behalf and returns it as
 // stored after every post-commit step (the WeChat transfer of an approval).
 func (p *plugin) review(e *core.RequestEvent, from []string, to, reason string) error {
-	id := e.Request.PathValue("id")
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
+	}
 	actor := superuser(e)
-	err := e.App.RunInTransaction(func(txApp core.App) error {
+	err = e.App.RunInTransaction(func(txApp core.App) error {
 		w, err := find(txApp, id, "")
 		if err != nil {
 			return err
@@ -347,11 +350,11 @@ func (p *plugin) review(e *core.RequestEvent, from []string, to, reason string) 
 		return err
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	w, err := find(e.App, id, "")
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, w)
 }
@@ -369,7 +372,7 @@ func (p *plugin) reject(e *core.RequestEvent) error {
 	}
 	form.Reason = strings.TrimSpace(form.Reason)
 	if form.Reason == "" {
-		return shop.ToApiError(shop.FieldFail("reason", "reason_required", "驳回需要填写原因 / a rejection needs a reason"))
+		return shop.FieldFail("reason", "reason_required", "驳回需要填写原因 / a rejection needs a reason")
 	}
 	return p.review(e, []string{StatusPending, StatusApproved}, StatusRejected, form.Reason)
 }
@@ -382,14 +385,17 @@ func (p *plugin) markPaid(e *core.RequestEvent) error {
 
 // retryTransfer handles POST /api/shop/admin/withdrawals/{id}/transfer.
 func (p *plugin) retryTransfer(e *core.RequestEvent) error {
-	id := e.Request.PathValue("id")
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
+	}
 	if _, err := find(e.App, id, ""); err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	terr := p.transfer(id)
 	w, err := find(e.App, id, "")
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	if terr != nil {
 		e.App.Logger().Warn("withdrawal transfer retry not finished", "withdrawal", id, "error", terr.Error())

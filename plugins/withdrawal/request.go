@@ -45,7 +45,7 @@ func (p *plugin) requestWithdrawal(e *core.RequestEvent) error {
 		return err
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, created)
 }
@@ -188,9 +188,12 @@ func cardNumber(s string) bool {
 // cancel handles POST /api/shop/withdrawals/cancel/{id}: the user takes
 // back a request nobody reviewed yet.
 func (p *plugin) cancel(e *core.RequestEvent) error {
-	id := e.Request.PathValue("id")
+	id, err := shop.PathId(e, "id")
+	if err != nil {
+		return err
+	}
 	var r *core.Record
-	err := e.App.RunInTransaction(func(txApp core.App) error {
+	err = e.App.RunInTransaction(func(txApp core.App) error {
 		w, err := find(txApp, id, e.Auth.Id)
 		if err != nil {
 			return err
@@ -205,7 +208,7 @@ func (p *plugin) cancel(e *core.RequestEvent) error {
 		return err
 	})
 	if err != nil {
-		return shop.ToApiError(err)
+		return err
 	}
 	return e.JSON(http.StatusOK, r)
 }

@@ -183,7 +183,7 @@ func (p *plugin) accepted(e *core.RequestEvent) error {
 		TemplateIds []string `json:"template_ids"`
 	}
 	if err := e.BindBody(&body); err != nil || len(body.TemplateIds) > 20 {
-		return shop.ToApiError(shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body"))
+		return shop.Fail(http.StatusBadRequest, "invalid_body", "请求格式错误 / invalid request body")
 	}
 	known := map[string]bool{}
 	for _, t := range p.config.Templates {
