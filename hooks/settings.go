@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/hooks/shop"
 )
@@ -33,17 +34,17 @@ func bindErrorShape(app core.App) {
 // bindSettingsRules keeps the shop settings record single and sane for every
 // writer, the dashboard included.
 func bindSettingsRules(app core.App) {
-	app.OnRecordCreate(shop.SettingsCollection).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordCreate(shop.SettingsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoSettingsCreate", Func: func(e *core.RecordEvent) error {
 		if e.Record.Id != shop.SettingsId {
 			return shop.Fail(http.StatusConflict, "settings_single",
 				"店铺设置只有一条记录，请编辑它 / edit the one existing settings record")
 		}
 		return e.Next()
-	})
-	app.OnRecordDelete(shop.SettingsCollection).BindFunc(func(e *core.RecordEvent) error {
+	}})
+	app.OnRecordDelete(shop.SettingsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoSettingsDelete", Func: func(e *core.RecordEvent) error {
 		return shop.Fail(http.StatusConflict, "settings_single", "店铺设置不能删除 / the settings record cannot be deleted")
-	})
-	app.OnRecordValidate(shop.SettingsCollection).BindFunc(func(e *core.RecordEvent) error {
+	}})
+	app.OnRecordValidate(shop.SettingsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoSettingsValidate", Func: func(e *core.RecordEvent) error {
 		s := shop.SettingsFromRecord(e.Record)
 		total := s.CommissionRates[0] + s.CommissionRates[1] + s.CommissionRates[2]
 		if total > s.CommissionMaxTotal {
@@ -51,5 +52,5 @@ func bindSettingsRules(app core.App) {
 				"三级佣金比例之和超过上限 / the three commission rates add up above commission_max_total_bp")
 		}
 		return e.Next()
-	})
+	}})
 }

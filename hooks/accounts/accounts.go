@@ -33,21 +33,21 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 	p := &plugin{app: app, shop: s, config: config}
 	shop.SetBinder(app, bindForPlugins)
 
-	app.OnRecordCreate(usersCollection).BindFunc(onUserCreate(s))
+	app.OnRecordCreate(usersCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoAccountsUserCreate", Func: onUserCreate(s)})
 	app.OnRecordUpdate(usersCollection).Bind(&hook.Handler[*core.RecordEvent]{
 		Id:   "fenxiaoAccountsUserUpdate",
 		Func: onUserUpdate(s),
 	})
-	app.OnRecordCreateRequest(usersCollection).BindFunc(onUserCreateRequest)
-	app.OnRecordUpdateRequest(usersCollection).BindFunc(onUserUpdateRequest)
+	app.OnRecordCreateRequest(usersCollection).Bind(&hook.Handler[*core.RecordRequestEvent]{Id: "fenxiaoAccountsUserCreateRequest", Func: onUserCreateRequest})
+	app.OnRecordUpdateRequest(usersCollection).Bind(&hook.Handler[*core.RecordRequestEvent]{Id: "fenxiaoAccountsUserUpdateRequest", Func: onUserUpdateRequest})
 
-	app.OnRecordUpdate("referral_events").BindFunc(appendOnly)
-	app.OnRecordDelete("referral_events").BindFunc(appendOnly)
+	app.OnRecordUpdate("referral_events").Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoAccountsReferralEventUpdate", Func: appendOnly})
+	app.OnRecordDelete("referral_events").Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoAccountsReferralEventDelete", Func: appendOnly})
 
-	app.OnRecordUpdate(applicationsCollection).BindFunc(onApplicationUpdate)
+	app.OnRecordUpdate(applicationsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoAccountsApplicationUpdate", Func: onApplicationUpdate})
 
-	s.OnOrderPaid.BindFunc(recordPurchase)
-	s.OnOrderRefunded.BindFunc(recordRefund)
+	s.OnOrderPaid.Bind(&hook.Handler[*shop.OrderEvent]{Id: "fenxiaoAccountsOrderPaid", Func: recordPurchase})
+	s.OnOrderRefunded.Bind(&hook.Handler[*shop.RefundEvent]{Id: "fenxiaoAccountsOrderRefunded", Func: recordRefund})
 
 	s.RegisterJob(shop.Job{
 		Name:        "binding_lapse",

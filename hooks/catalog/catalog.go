@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/hooks/shop"
 )
@@ -75,7 +76,7 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 	bindSearchIndex(app)
 	bindSkuHooks(app)
 	bindTemplateHooks(app)
-	app.OnRecordValidate(skusCollection).BindFunc(checkLevelPrices)
+	app.OnRecordValidate(skusCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoCatalogSkuLevelPrices", Func: checkLevelPrices})
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.GET("/api/shop/products/search", productsSearch)

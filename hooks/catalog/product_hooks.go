@@ -6,6 +6,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/spf13/cast"
 )
 
@@ -27,14 +28,14 @@ func isShelfRule(ctx context.Context) bool {
 // bindProductHooks keeps the server-owned product fields right for every
 // writer (dashboard, API, Go code).
 func bindProductHooks(app core.App) {
-	app.OnRecordCreate(productsCollection).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordCreate(productsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoCatalogProductCreate", Func: func(e *core.RecordEvent) error {
 		normalizeShelf(e.Record)
 		return e.Next()
-	})
+	}})
 
-	app.OnRecordUpdateRequest(productsCollection).BindFunc(manualShelfRequest)
+	app.OnRecordUpdateRequest(productsCollection).Bind(&hook.Handler[*core.RecordRequestEvent]{Id: "fenxiaoCatalogProductShelfRequest", Func: manualShelfRequest})
 
-	app.OnRecordUpdate(productsCollection).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordUpdate(productsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoCatalogProductUpdate", Func: func(e *core.RecordEvent) error {
 		return inTx(e, func(txApp core.App) error {
 			normalizeShelf(e.Record)
 			if !isShelfRule(e.Context) {
@@ -47,7 +48,7 @@ func bindProductHooks(app core.App) {
 			}
 			return e.Next()
 		})
-	})
+	}})
 }
 
 // normalizeShelf keeps status and off_reason consistent: an on-shelf product

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 )
 
 // bindSkuHooks keeps products in step with their SKUs for every writer:
@@ -10,7 +11,7 @@ import (
 // raised when an admin sets stock or threshold so that stock is at or below
 // it, just as a sale crossing it would).
 func bindSkuHooks(app core.App) {
-	app.OnRecordCreate(skusCollection).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordCreate(skusCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoCatalogSkuCreate", Func: func(e *core.RecordEvent) error {
 		return inTx(e, func(txApp core.App) error {
 			rearmLowStock(e.Record)
 			if err := e.Next(); err != nil {
@@ -21,9 +22,9 @@ func bindSkuHooks(app core.App) {
 			}
 			return syncProductStock(txApp, e.Record.GetString("product"))
 		})
-	})
+	}})
 
-	app.OnRecordUpdate(skusCollection).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordUpdate(skusCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoCatalogSkuUpdate", Func: func(e *core.RecordEvent) error {
 		return inTx(e, func(txApp core.App) error {
 			rearmLowStock(e.Record)
 			if err := e.Next(); err != nil {
@@ -40,16 +41,16 @@ func bindSkuHooks(app core.App) {
 			}
 			return syncProductStock(txApp, product)
 		})
-	})
+	}})
 
-	app.OnRecordDelete(skusCollection).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordDelete(skusCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoCatalogSkuDelete", Func: func(e *core.RecordEvent) error {
 		return inTx(e, func(txApp core.App) error {
 			if err := e.Next(); err != nil {
 				return err
 			}
 			return syncProductStock(txApp, e.Record.GetString("product"))
 		})
-	})
+	}})
 }
 
 // rearmLowStock clears the low-stock flag of a SKU whose stock is above its

@@ -6,6 +6,7 @@ import (
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/internal/pricing"
 )
@@ -13,13 +14,13 @@ import (
 // bindTemplateHooks refuses shipping templates whose regions do not have
 // the documented shape, so that a typo in the dashboard cannot break carts.
 func bindTemplateHooks(app core.App) {
-	app.OnRecordValidate(templatesCollection).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordValidate(templatesCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoCatalogTemplateRegions", Func: func(e *core.RecordEvent) error {
 		if _, err := templateRegions(e.Record); err != nil {
 			return validation.Errors{"regions": validation.NewError("invalid_regions",
 				`格式: [{"provinces":["新疆"],"first_units":1,"first_fee":2000,"extra_units":1,"extra_fee":1000,"free_threshold":0}]`)}
 		}
 		return e.Next()
-	})
+	}})
 }
 
 // templateRegions decodes shipping_templates.regions (null or empty: none).

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/hooks/shop"
 )
@@ -218,17 +219,17 @@ var aftersaleEditable = map[string]bool{"admin_note": true, "amount_approved": t
 // refund-only after-sale approved in the dashboard is refunded right after
 // the save. Everything else goes through the routes.
 func bindAftersaleRules(app core.App, p *plugin) {
-	app.OnRecordCreate(aftersalesCollection).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordCreate(aftersalesCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoOrdersAftersaleCreate", Func: func(e *core.RecordEvent) error {
 		if !isInternal(e.Context) {
 			return shop.Fail(http.StatusForbidden, "aftersale_create_not_allowed",
 				"售后单由买家申请创建 / after-sales are created by the buyer's application")
 		}
 		return e.Next()
-	})
-	app.OnRecordDelete(aftersalesCollection).BindFunc(func(e *core.RecordEvent) error {
+	}})
+	app.OnRecordDelete(aftersalesCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoOrdersAftersaleDelete", Func: func(e *core.RecordEvent) error {
 		return shop.Fail(http.StatusForbidden, "aftersale_delete_not_allowed", "售后单不能删除 / after-sales are never deleted")
-	})
-	app.OnRecordUpdate(aftersalesCollection).BindFunc(func(e *core.RecordEvent) error {
+	}})
+	app.OnRecordUpdate(aftersalesCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoOrdersAftersaleUpdate", Func: func(e *core.RecordEvent) error {
 		if isInternal(e.Context) {
 			return e.Next()
 		}
@@ -274,5 +275,5 @@ func bindAftersaleRules(app core.App, p *plugin) {
 			})
 		}
 		return nil
-	})
+	}})
 }

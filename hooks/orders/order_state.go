@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
@@ -96,18 +97,18 @@ func errTransition(from, to string) error {
 // admin_note, and set upline_snapshot once. Everything else that moves money
 // or stock has a route: confirm-offline, cancel, after-sales.
 func bindOrderRules(app core.App, p *plugin) {
-	app.OnRecordCreate(ordersCollection).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordCreate(ordersCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoOrdersCreate", Func: func(e *core.RecordEvent) error {
 		if !isInternal(e.Context) {
 			return shop.Fail(http.StatusForbidden, "order_create_not_allowed",
 				"订单只能通过结算创建 / orders are created by checkout only")
 		}
 		return e.Next()
-	})
-	app.OnRecordDelete(ordersCollection).BindFunc(func(e *core.RecordEvent) error {
+	}})
+	app.OnRecordDelete(ordersCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoOrdersDelete", Func: func(e *core.RecordEvent) error {
 		return shop.Fail(http.StatusForbidden, "order_delete_not_allowed",
 			"订单不能删除 / orders are never deleted")
-	})
-	app.OnRecordUpdate(ordersCollection).BindFunc(func(e *core.RecordEvent) error {
+	}})
+	app.OnRecordUpdate(ordersCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoOrdersUpdate", Func: func(e *core.RecordEvent) error {
 		if isInternal(e.Context) {
 			from, to := e.Record.Original().GetString("status"), e.Record.GetString("status")
 			if from != to && !CanTransition(from, to) {
@@ -133,7 +134,7 @@ func bindOrderRules(app core.App, p *plugin) {
 		})
 		e.App = original
 		return err
-	})
+	}})
 }
 
 // orderShipped fires OnOrderShipped and notifies the buyer of an order that
@@ -236,9 +237,13 @@ func bindFactRules(app core.App) {
 		return shop.Fail(http.StatusForbidden, "record_immutable",
 			"该记录由系统维护，不能手动修改 / this record is kept by the shop core and cannot be edited by hand")
 	}
-	for _, c := range []string{itemsCollection, paymentsCollection, refundsCollection} {
-		app.OnRecordCreate(c).BindFunc(refuse)
-		app.OnRecordUpdate(c).BindFunc(refuse)
-		app.OnRecordDelete(c).BindFunc(refuse)
+	// note: handler ids are per hook, not per collection, so each
+	// collection's handlers get their own (fenxiaoOrdersPaymentsUpdate, ...)
+	for _, c := range []struct{ collection, name string }{
+		{itemsCollection, "OrderItems"}, {paymentsCollection, "Payments"}, {refundsCollection, "Refunds"},
+	} {
+		app.OnRecordCreate(c.collection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoOrders" + c.name + "Create", Func: refuse})
+		app.OnRecordUpdate(c.collection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoOrders" + c.name + "Update", Func: refuse})
+		app.OnRecordDelete(c.collection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoOrders" + c.name + "Delete", Func: refuse})
 	}
 }

@@ -89,13 +89,13 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 		}
 		return e.Next()
 	}
-	app.OnRecordCreate(WalletsCollection).BindFunc(refuseExternal)
-	app.OnRecordUpdate(WalletsCollection).BindFunc(refuseExternal)
-	app.OnRecordDelete(WalletsCollection).BindFunc(func(e *core.RecordEvent) error { return errWriteRefused })
+	app.OnRecordCreate(WalletsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWalletWalletCreate", Func: refuseExternal})
+	app.OnRecordUpdate(WalletsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWalletWalletUpdate", Func: refuseExternal})
+	app.OnRecordDelete(WalletsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWalletWalletDelete", Func: func(e *core.RecordEvent) error { return errWriteRefused }})
 
-	app.OnRecordCreate(EntriesCollection).BindFunc(refuseExternal)
-	app.OnRecordUpdate(EntriesCollection).BindFunc(func(e *core.RecordEvent) error { return errEntryImmutable })
-	app.OnRecordDelete(EntriesCollection).BindFunc(func(e *core.RecordEvent) error { return errEntryImmutable })
+	app.OnRecordCreate(EntriesCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWalletEntryCreate", Func: refuseExternal})
+	app.OnRecordUpdate(EntriesCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWalletEntryUpdate", Func: func(e *core.RecordEvent) error { return errEntryImmutable }})
+	app.OnRecordDelete(EntriesCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWalletEntryDelete", Func: func(e *core.RecordEvent) error { return errEntryImmutable }})
 
 	// this package's own record saves of a wallet (and of entries booked in
 	// bulk) run their conditional statement in place of PocketBase's

@@ -28,6 +28,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/ledger"
@@ -62,8 +63,8 @@ func Register(app core.App, config Config) error {
 	}
 	p := &Provider{app: app}
 	s.RegisterPaymentProvider(p)
-	s.OnOrderPaid.BindFunc(p.onOrderPaid)
-	s.OnOrderRefunded.BindFunc(p.onOrderRefunded)
+	s.OnOrderPaid.Bind(&hook.Handler[*shop.OrderEvent]{Id: "fenxiaoBalancepayOrderPaid", Func: p.onOrderPaid})
+	s.OnOrderRefunded.Bind(&hook.Handler[*shop.RefundEvent]{Id: "fenxiaoBalancepayOrderRefunded", Func: p.onOrderRefunded})
 	return nil
 }
 

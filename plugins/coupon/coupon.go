@@ -49,6 +49,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/hooks/shop"
 )
@@ -111,10 +112,10 @@ func Register(app core.App, config Config) error {
 	p := &plugin{app: app, shop: s, config: config}
 
 	s.SetCoupons(p)
-	s.OnUserJoined.BindFunc(p.onUserJoined)
-	s.OnOrderCancelled.BindFunc(p.onOrderCancelled)
-	s.OnOrderRefunded.BindFunc(p.onOrderRefunded)
-	app.OnRecordCreate(levelChanges).BindFunc(p.onLevelChange)
+	s.OnUserJoined.Bind(&hook.Handler[*shop.UserEvent]{Id: "fenxiaoCouponUserJoined", Func: p.onUserJoined})
+	s.OnOrderCancelled.Bind(&hook.Handler[*shop.OrderEvent]{Id: "fenxiaoCouponOrderCancelled", Func: p.onOrderCancelled})
+	s.OnOrderRefunded.Bind(&hook.Handler[*shop.RefundEvent]{Id: "fenxiaoCouponOrderRefunded", Func: p.onOrderRefunded})
+	app.OnRecordCreate(levelChanges).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoCouponLevelChange", Func: p.onLevelChange})
 	p.bindValidation()
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {

@@ -51,6 +51,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/hooks/shop"
 )
@@ -191,13 +192,13 @@ func Register(app core.App, config Config) error {
 		p.postRecords = shop.PostEntryRecords
 	}
 
-	s.OnOrderPaid.BindFunc(p.onOrderPaid)
-	s.OnOrderRefunded.BindFunc(p.onOrderRefunded)
-	s.OnOrderCompleted.BindFunc(p.onOrderCompleted)
-	s.OnUserJoined.BindFunc(p.onUserJoined)
-	s.OnOrderPaid.BindFunc(p.onBountyOrderPaid)
-	s.OnOrderRefunded.BindFunc(p.onBountyRefunded)
-	s.OnUplineChanged.BindFunc(p.onUplineChanged)
+	s.OnOrderPaid.Bind(&hook.Handler[*shop.OrderEvent]{Id: "fenxiaoDistributionOrderPaid", Func: p.onOrderPaid})
+	s.OnOrderRefunded.Bind(&hook.Handler[*shop.RefundEvent]{Id: "fenxiaoDistributionOrderRefunded", Func: p.onOrderRefunded})
+	s.OnOrderCompleted.Bind(&hook.Handler[*shop.OrderEvent]{Id: "fenxiaoDistributionOrderCompleted", Func: p.onOrderCompleted})
+	s.OnUserJoined.Bind(&hook.Handler[*shop.UserEvent]{Id: "fenxiaoDistributionUserJoined", Func: p.onUserJoined})
+	s.OnOrderPaid.Bind(&hook.Handler[*shop.OrderEvent]{Id: "fenxiaoDistributionBountyOrderPaid", Func: p.onBountyOrderPaid})
+	s.OnOrderRefunded.Bind(&hook.Handler[*shop.RefundEvent]{Id: "fenxiaoDistributionBountyOrderRefunded", Func: p.onBountyRefunded})
+	s.OnUplineChanged.Bind(&hook.Handler[*shop.UplineEvent]{Id: "fenxiaoDistributionUplineChanged", Func: p.onUplineChanged})
 
 	p.bindValidation()
 	p.bindPreparedInserts()

@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/hooks/shop"
 )
@@ -95,7 +96,7 @@ func Register(app core.App, config Config) error {
 	p := &plugin{app: app, shop: s, config: config}
 
 	s.SetOffers(p)
-	s.OnOrderCancelled.BindFunc(p.onOrderCancelled)
+	s.OnOrderCancelled.Bind(&hook.Handler[*shop.OrderEvent]{Id: "fenxiaoFlashsaleOrderCancelled", Func: p.onOrderCancelled})
 	p.bindReservation()
 	s.RegisterJob(shop.Job{
 		Name:        "flash_release",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
@@ -46,7 +47,7 @@ func moveSkuStock(txApp core.App, skuId string, delta int) error {
 // (before its slot was released). sold is the plugin's own counter: a
 // dashboard edit never changes it.
 func (p *plugin) bindReservation() {
-	p.app.OnRecordCreate(itemsCollection).BindFunc(func(e *core.RecordEvent) error {
+	p.app.OnRecordCreate(itemsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoFlashsaleItemCreate", Func: func(e *core.RecordEvent) error {
 		return e.App.RunInTransaction(func(txApp core.App) error {
 			e.App = txApp
 			sku, err := txApp.FindRecordById(skusCollection, e.Record.GetString("sku"))
@@ -63,8 +64,8 @@ func (p *plugin) bindReservation() {
 			}
 			return e.Next()
 		})
-	})
-	p.app.OnRecordUpdate(itemsCollection).BindFunc(func(e *core.RecordEvent) error {
+	}})
+	p.app.OnRecordUpdate(itemsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoFlashsaleItemUpdate", Func: func(e *core.RecordEvent) error {
 		return e.App.RunInTransaction(func(txApp core.App) error {
 			e.App = txApp
 			var cur struct {
@@ -97,8 +98,8 @@ func (p *plugin) bindReservation() {
 			}
 			return e.Next()
 		})
-	})
-	p.app.OnRecordDelete(itemsCollection).BindFunc(func(e *core.RecordEvent) error {
+	}})
+	p.app.OnRecordDelete(itemsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoFlashsaleItemDelete", Func: func(e *core.RecordEvent) error {
 		return e.App.RunInTransaction(func(txApp core.App) error {
 			e.App = txApp
 			var cur struct {
@@ -127,7 +128,7 @@ func (p *plugin) bindReservation() {
 			}
 			return e.Next()
 		})
-	})
+	}})
 }
 
 func (p *plugin) checkSession(txApp core.App, item *core.Record) error {

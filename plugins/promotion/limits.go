@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/pricing"
@@ -33,7 +34,7 @@ const statusCancelled = "cancelled"
 // checkout's transaction starts only after the first one committed and
 // sees its order.
 func (p *plugin) bindLimits() {
-	p.app.OnRecordCreate(ordersCollection).BindFunc(func(e *core.RecordEvent) error {
+	p.app.OnRecordCreate(ordersCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoPromotionOrderLimits", Func: func(e *core.RecordEvent) error {
 		applied, err := orderPromotions(e.Record)
 		if err != nil {
 			return err
@@ -52,7 +53,7 @@ func (p *plugin) bindLimits() {
 			}
 			return e.Next()
 		})
-	})
+	}})
 }
 
 // orderPromotions returns the promotions applied to an order at checkout.

@@ -53,6 +53,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/hooks/shop"
 )
@@ -101,7 +102,7 @@ func Register(app core.App, config Config) error {
 
 	s.SetDiscounts(p.discounts)
 	s.SetProductPromos(p.productPromos)
-	s.OnOrderPaid.BindFunc(p.onOrderPaid)
+	s.OnOrderPaid.Bind(&hook.Handler[*shop.OrderEvent]{Id: "fenxiaoPromotionOrderPaid", Func: p.onOrderPaid})
 
 	p.bindValidation()
 	p.bindCacheInvalidation()

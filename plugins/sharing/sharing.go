@@ -42,6 +42,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/hooks/shop"
 )
@@ -147,9 +148,9 @@ func Register(app core.App, config Config) error {
 		wxcodes: newCache(config.CacheSize, config.CacheBytes),
 	}
 
-	s.OnUserJoined.BindFunc(p.onUserJoined)
-	s.OnOrderPaid.BindFunc(p.onOrderPaid)
-	app.OnRecordUpdate(usersCollection).BindFunc(p.onUserUpdate)
+	s.OnUserJoined.Bind(&hook.Handler[*shop.UserEvent]{Id: "fenxiaoSharingUserJoined", Func: p.onUserJoined})
+	s.OnOrderPaid.Bind(&hook.Handler[*shop.OrderEvent]{Id: "fenxiaoSharingOrderPaid", Func: p.onOrderPaid})
+	app.OnRecordUpdate(usersCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoSharingUserUpdate", Func: p.onUserUpdate})
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/shop/share")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
@@ -95,20 +96,20 @@ func errTransition(from, to string) error {
 func (p *plugin) bindRules() {
 	app := p.app
 
-	app.OnRecordCreate(WithdrawalsCollection).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordCreate(WithdrawalsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWithdrawalCreate", Func: func(e *core.RecordEvent) error {
 		if _, ok := actorFrom(e.Context); !ok {
 			return shop.Fail(http.StatusForbidden, "withdrawal_create_not_allowed",
 				"提现只能通过提现接口申请 / withdrawals are requested through POST /api/shop/withdrawals")
 		}
 		return e.Next()
-	})
-	app.OnRecordDelete(WithdrawalsCollection).BindFunc(func(e *core.RecordEvent) error {
+	}})
+	app.OnRecordDelete(WithdrawalsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWithdrawalDelete", Func: func(e *core.RecordEvent) error {
 		return shop.Fail(http.StatusForbidden, "withdrawal_delete_not_allowed", "提现记录不能删除 / withdrawals are never deleted")
-	})
-	app.OnRecordUpdate(WithdrawalsCollection).BindFunc(p.onUpdate)
+	}})
+	app.OnRecordUpdate(WithdrawalsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWithdrawalUpdate", Func: p.onUpdate})
 
 	// the dashboard's review: remember which superuser made it
-	app.OnRecordUpdateRequest(WithdrawalsCollection).BindFunc(func(e *core.RecordRequestEvent) error {
+	app.OnRecordUpdateRequest(WithdrawalsCollection).Bind(&hook.Handler[*core.RecordRequestEvent]{Id: "fenxiaoWithdrawalUpdateRequest", Func: func(e *core.RecordRequestEvent) error {
 		if e.Record.GetString("status") != e.Record.Original().GetString("status") {
 			actor := "unknown"
 			if e.Auth != nil {
@@ -122,23 +123,23 @@ func (p *plugin) bindRules() {
 			e.Record.Set("reviewed_by", e.Record.Original().GetString("reviewed_by"))
 		}
 		return e.Next()
-	})
+	}})
 
 	refuse := func(e *core.RecordEvent) error {
 		return shop.Fail(http.StatusForbidden, "withdrawal_event_immutable",
 			"提现日志不能修改或删除 / withdrawal events are never edited or deleted")
 	}
-	app.OnRecordCreate(EventsCollection).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordCreate(EventsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWithdrawalEventCreate", Func: func(e *core.RecordEvent) error {
 		if _, ok := actorFrom(e.Context); !ok {
 			return refuse(e)
 		}
 		return e.Next()
-	})
-	app.OnRecordUpdate(EventsCollection).BindFunc(refuse)
-	app.OnRecordDelete(EventsCollection).BindFunc(refuse)
+	}})
+	app.OnRecordUpdate(EventsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWithdrawalEventUpdate", Func: refuse})
+	app.OnRecordDelete(EventsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWithdrawalEventDelete", Func: refuse})
 
 	// an approved WeChat withdrawal is transferred once the approval committed
-	app.OnRecordAfterUpdateSuccess(WithdrawalsCollection).BindFunc(func(e *core.RecordEvent) error {
+	app.OnRecordAfterUpdateSuccess(WithdrawalsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoWithdrawalAfterUpdate", Func: func(e *core.RecordEvent) error {
 		if e.Record.GetString("status") == StatusApproved && e.Record.GetString("channel") == ChannelWechat {
 			if err := p.transfer(e.Record.Id); err != nil {
 				p.app.Logger().Warn("withdrawal transfer not finished; withdrawal_reconcile will retry",
@@ -146,7 +147,7 @@ func (p *plugin) bindRules() {
 			}
 		}
 		return e.Next()
-	})
+	}})
 }
 
 // onUpdate enforces the state machine for every writer and books the

@@ -29,6 +29,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
@@ -163,7 +164,7 @@ func Register(app core.App, config Config) error {
 		companies[strings.ToLower(strings.TrimSpace(k))] = v
 	}
 	p := &plugin{root: app, config: config, companies: companies}
-	s.OnOrderShipped.BindFunc(p.onShipped)
+	s.OnOrderShipped.Bind(&hook.Handler[*shop.ShipmentEvent]{Id: "fenxiaoWxshippingOrderShipped", Func: p.onShipped})
 	s.RegisterJob(shop.Job{
 		Name:        JobName,
 		Schedule:    "*/30 * * * *",
