@@ -37,6 +37,8 @@ func rejectProtectedFields(e *core.RecordRequestEvent) error {
 // and the optional `inviter` invite code (with `inviter_source`,
 // `inviter_scene`) becomes the new user's upline in the same transaction.
 func onUserCreateRequest(e *core.RecordRequestEvent) error {
+	// note: the users record API is not under /api/shop, whose middleware
+	// maps the errors of shop routes, so a record request hook maps its own
 	if err := rejectProtectedFields(e); err != nil {
 		return shop.ToApiError(err)
 	}

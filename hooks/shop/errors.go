@@ -75,6 +75,10 @@ func BindBody(e *core.RequestEvent, dst any) error {
 // shop errors keep their status and code, a lookup that found nothing is a
 // 404 not_found, PocketBase API errors pass through, anything else becomes
 // a 500 without internal details.
+//
+// A route under /api/shop does not call it: it returns its errors as they
+// are and [ErrorShape] maps them. Code that answers outside that prefix
+// (record hooks, a middleware a custom main.go may bind elsewhere) calls it.
 func ToApiError(err error) *router.ApiError {
 	var shopErr *Error
 	if errors.As(err, &shopErr) {

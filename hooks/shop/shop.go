@@ -23,11 +23,59 @@
 //     referral tree;
 //   - [FindPaidPayment], [SettleableLineSQL]: what the core says about
 //     orders, instead of a plugin's own query of its tables;
-//   - [ValidId], [Fail], [FieldFail], [ToApiError], [BindBody]: input and
-//     the API error shape;
+//   - [ValidId], [PathId], [Fail], [FieldFail], [BindBody], [ToApiError]:
+//     input and the API error shape (a route under /api/shop returns its
+//     errors as they are; [ErrorShape] maps them);
 //   - [LoadSettings]: the shop settings;
 //   - [Shop.RunInTransaction], [Shop.RegisterJob]: the busiest writes and
 //     scheduled jobs.
+//
+// # Handler ids
+//
+// The hook handlers that enforce a money, stock or state rule, and every
+// plugin handler of a shop event, are bound with an id, so that a custom
+// main.go can replace one: bind a handler with the same id to the same
+// hook after the core and the plugin registered (PocketBase's Bind
+// replaces a handler of the same id in place), for example
+//
+//	app.OnRecordUpdate("orders").Bind(&hook.Handler[*core.RecordEvent]{
+//		Id:   "fenxiaoOrdersUpdate",
+//		Func: myOrderRules,
+//	})
+//
+// Record hooks of the core (an id is per hook, so each collection has its own):
+//
+//   - accounts: fenxiaoAccountsUserCreate, fenxiaoAccountsUserUpdate,
+//     fenxiaoAccountsUserCreateRequest, fenxiaoAccountsUserUpdateRequest,
+//     fenxiaoAccountsReferralEventUpdate, fenxiaoAccountsReferralEventDelete,
+//     fenxiaoAccountsApplicationUpdate;
+//   - catalog: fenxiaoCatalogProductCreate, fenxiaoCatalogProductUpdate,
+//     fenxiaoCatalogProductShelfRequest, fenxiaoCatalogSkuCreate,
+//     fenxiaoCatalogSkuUpdate, fenxiaoCatalogSkuDelete,
+//     fenxiaoCatalogSkuLevelPrices, fenxiaoCatalogTemplateRegions;
+//   - orders: fenxiaoOrdersCreate, fenxiaoOrdersUpdate, fenxiaoOrdersDelete,
+//     fenxiaoOrdersAftersaleCreate, fenxiaoOrdersAftersaleUpdate,
+//     fenxiaoOrdersAftersaleDelete, and fenxiaoOrders{OrderItems,Payments,Refunds}{Create,Update,Delete};
+//   - wallet: fenxiaoWalletWallet{Create,Update,Delete},
+//     fenxiaoWalletEntry{Create,Update,Delete};
+//   - settings: fenxiaoSettingsCreate, fenxiaoSettingsDelete,
+//     fenxiaoSettingsValidate.
+//
+// Shop events: fenxiaoAccountsOrderPaid, fenxiaoAccountsOrderRefunded (the
+// core); fenxiaoDistribution{OrderPaid,OrderRefunded,OrderCompleted,
+// UserJoined,BountyOrderPaid,BountyOrderRefunded,UplineChanged},
+// fenxiaoCoupon{UserJoined,OrderCancelled,OrderRefunded},
+// fenxiaoBalancepay{OrderPaid,OrderRefunded}, fenxiaoPromotionOrderPaid,
+// fenxiaoFlashsaleOrderCancelled, fenxiaoSharing{UserJoined,OrderPaid},
+// fenxiaoWxshippingOrderShipped (plugins).
+//
+// Record hooks of plugins: fenxiaoCouponLevelChange,
+// fenxiaoFlashsaleItem{Create,Update,Delete}, fenxiaoPromotionOrderLimits,
+// fenxiaoSharingUserUpdate, fenxiaoWithdrawal{Create,Update,Delete,
+// UpdateRequest,AfterUpdate}, fenxiaoWithdrawalEvent{Create,Update,Delete}.
+//
+// Router middlewares: fenxiaoErrorShape, [RequirePermissionMiddlewareId],
+// [RequireOwnerMiddlewareId].
 //
 // Example usage (in a plugin):
 //

@@ -25,6 +25,9 @@ const RequirePermissionMiddlewareId = "fenxiaoRequirePermission"
 // or from an active staff member whose role grants any of perms; a guest
 // gets 401 and anyone else 403. A call that succeeds is recorded in
 // staff_actions with who made it.
+//
+// Its errors are mapped here rather than left to [ErrorShape]: a custom
+// main.go may bind it to a route outside /api/shop.
 func RequirePermission(perms ...string) *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
 		Id: RequirePermissionMiddlewareId,
@@ -57,6 +60,7 @@ const RequireOwnerMiddlewareId = "fenxiaoRequireOwner"
 // active staff member with the role owner (a custom role with every
 // permission is still not an owner); a guest gets 401 and anyone else 403.
 // A change that succeeds is recorded in staff_actions like any console call.
+// Like [RequirePermission] it maps its own errors.
 func RequireOwner() *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
 		Id: RequireOwnerMiddlewareId,

@@ -48,7 +48,9 @@ func validity(t *core.Record) engine.Validity {
 }
 
 // bindValidation refuses templates the engine cannot use (400 with the
-// engine's stable code on the field at fault), from any writer.
+// engine's stable code on the field at fault), from any writer. A record
+// hook is outside the /api/shop error middleware, so it maps its errors
+// with shop.ToApiError itself.
 func (p *plugin) bindValidation() {
 	check := func(e *core.RecordEvent) error {
 		t := e.Record

@@ -46,6 +46,9 @@ func moveSkuStock(txApp core.App, skuId string, delta int) error {
 // and the unsold ones come back when its stock is lowered or it is deleted
 // (before its slot was released). sold is the plugin's own counter: a
 // dashboard edit never changes it.
+//
+// These are record hooks (dashboard, record API): no /api/shop route is
+// involved, so they map their errors with shop.ToApiError themselves.
 func (p *plugin) bindReservation() {
 	p.app.OnRecordCreate(itemsCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoFlashsaleItemCreate", Func: func(e *core.RecordEvent) error {
 		return e.App.RunInTransaction(func(txApp core.App) error {
