@@ -10,6 +10,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"fenxiao/hooks/shop"
+	"fenxiao/plugins/promotion"
+	"fenxiao/plugins/withdrawal"
 	"fenxiao/tests"
 )
 
@@ -27,7 +29,7 @@ func TestShopRouteErrorPath(t *testing.T) {
 		admin = "admin"
 		guest = ""
 	)
-	notFound := []string{`"status":404`, `"error":{"code":"not_found","message":"记录不存在 / not found"}`}
+	notFound := []string{`"status":404`, `"error":{"code":"not_found","message":"记录不存在 / not found."}`}
 	scenarios := []struct {
 		who string
 		s   tests.ApiScenario
@@ -65,30 +67,35 @@ func TestShopRouteErrorPath(t *testing.T) {
 			Body:           strings.NewReader(`{"amount":0,"note":"x"}`),
 			ExpectedStatus: 400,
 			ExpectedContent: []string{`"status":400`,
-				`"data":{"amount":{"code":"invalid_amount","message":"调整金额不能为 0 / the amount cannot be 0"}}`},
+				`"data":{"amount":{"code":"invalid_amount","message":"调整金额不能为 0 / the amount cannot be 0."}}`},
 			ExpectedEvents: map[string]int{"*": 0},
 		}},
 		{guest, tests.ApiScenario{
 			Name: "promotion plugin: a business error returned by the handler", Method: http.MethodGet, URL: "/api/shop/products/aaaaaaaaaaaaaaa/promotions",
 			ExpectedStatus: 404,
 			ExpectedContent: []string{`"status":404`,
-				`"error":{"code":"product_not_found","message":"商品不存在或已下架 / product not found"}`},
+				`"error":{"code":"product_not_found","message":"商品不存在或已下架 / product not found."}`},
 			ExpectedEvents: map[string]int{"*": 0},
 		}},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.s.Name, func(t *testing.T) {
 			t.Parallel()
-			e := newShop(t)
-			b := e.buyer("buyer@test.local", 0, nil)
-			token := map[string]string{buyer: b.token, admin: e.admin}[sc.who]
+			// note: not newShop, whose client already built the routes that
+			// the scenario builds again
+			app, _ := tests.NewShopApp(t)
+			withdrawal.MustRegister(app, withdrawal.Config{})
+			promotion.MustRegister(app, promotion.Config{})
+			u, buyerToken := tests.User(t, app, "buyer@test.local", nil)
+			_, adminToken := tests.Superuser(t, app)
+			token := map[string]string{buyer: buyerToken, admin: adminToken}[sc.who]
 
 			s := sc.s
-			s.URL = strings.ReplaceAll(s.URL, "{buyer}", b.user.Id)
+			s.URL = strings.ReplaceAll(s.URL, "{buyer}", u.Id)
 			if token != "" {
 				s.Headers = map[string]string{"Authorization": token}
 			}
-			s.TestAppFactory = func(testing.TB) *tests.TestApp { return e.app }
+			s.TestAppFactory = func(testing.TB) *tests.TestApp { return app }
 			s.DisableTestAppCleanup = true // NewShopApp cleans up (and audits)
 			s.Test(t)
 		})
