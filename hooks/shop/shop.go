@@ -21,8 +21,8 @@
 //     wallet ledger;
 //   - [SignInOrUp], [FindUserByInviteCode], [Ancestors]: accounts and the
 //     referral tree;
-//   - [FindPaidPayment], [SettleableLineSQL]: what the core says about
-//     orders, instead of a plugin's own query of its tables;
+//   - [FindPaidPayment], [SettleableLineSQL], [OpenAftersaleSQL]: what the
+//     core says about orders, instead of a plugin's own query of its tables;
 //   - [ValidId], [Fail], [FieldFail], [ToApiError], [BindBody]: input and
 //     the API error shape;
 //   - [LoadSettings]: the shop settings;
