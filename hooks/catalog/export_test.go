@@ -14,16 +14,15 @@ import (
 // from the database now, and describes the differences ("" when none).
 func SearchIndexDrift(app core.App) string {
 	x := searchIndexOf(app)
-	fresh, err := loadIndexState(app)
+	fresh, err := loadSearchIndex(app)
 	if err != nil {
 		return err.Error()
 	}
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.state == nil {
+	index := x.current()
+	if index == nil {
 		return "index not built"
 	}
-	live, want := x.state.describe(), fresh.describe()
+	live, want := index.Describe(), fresh.Describe()
 	var diffs []string
 	for _, k := range slices.Sorted(maps.Keys(want)) {
 		if live[k] != want[k] {
@@ -45,41 +44,12 @@ func SearchIndexDrift(app core.App) string {
 
 }
 
-// describe flattens s by product id and token, without doc numbers.
-func (s *indexState) describe() map[string]string {
-	out := map[string]string{}
-	label := func(l *labels, i int32) string {
-		if i < 0 {
-			return "-"
-		}
-		return fmt.Sprint(l.ids[i], "/", l.names[i], "/", l.text[i], "/hidden=", l.hidden[i])
-	}
-	for doc, id := range s.ids {
-		if id == "" {
-			continue
-		}
-		out["product "+id] = fmt.Sprint(s.title[doc], "|", s.subtitle[doc], "|", s.tags[doc], "|", s.on[doc], "|", s.minLevel[doc], "|",
-			s.sales[doc], "|", s.minPrice[doc], "|", s.created[doc], "|",
-			label(s.categories, s.category[doc]), "|", label(s.brands, s.brand[doc]))
-	}
-	for tok, p := range s.tokens {
-		if !slices.IsSorted(p.docs) {
-			out["token "+tok] = "unsorted"
-			continue
-		}
-		for i, doc := range p.docs {
-			out["token "+tok+" "+s.ids[doc]] = fmt.Sprint(p.fields[i])
-		}
-	}
-	return out
-}
-
 // RebuildSearchIndex drops the search index of app and builds it again,
 // returning the build time and the heap it holds.
 func RebuildSearchIndex(app core.App) (time.Duration, uint64, error) {
 	x := searchIndexOf(app)
 	x.mu.Lock()
-	x.state = nil
+	x.index = nil
 	x.mu.Unlock()
 
 	var before, after runtime.MemStats

@@ -16,30 +16,12 @@ import (
 
 // Search sort orders.
 const (
-	SortRelevance = "relevance" // default with a keyword
-	SortSales     = "sales"
-	SortPriceAsc  = "price_asc"
-	SortPriceDesc = "price_desc"
-	SortNewest    = "newest" // default without a keyword
+	SortRelevance = search.SortRelevance // default with a keyword
+	SortSales     = search.SortSales
+	SortPriceAsc  = search.SortPriceAsc
+	SortPriceDesc = search.SortPriceDesc
+	SortNewest    = search.SortNewest // default without a keyword
 )
-
-// sortOrders give the sort keys of a hit by sort: hits are ordered by
-// their first key, then their second (both descending), then by product id.
-//
-// Relevance puts products whose title holds every keyword first, then the
-// others (subtitle, tags, brand, category hits), each tier by sales.
-var sortOrders = map[string]func(s *indexState, doc int32, inTitle bool) (int64, int64){
-	SortRelevance: func(s *indexState, doc int32, inTitle bool) (int64, int64) {
-		if inTitle {
-			return 1, s.sales[doc]
-		}
-		return 0, s.sales[doc]
-	},
-	SortSales:     func(s *indexState, doc int32, _ bool) (int64, int64) { return s.sales[doc], 0 },
-	SortPriceAsc:  func(s *indexState, doc int32, _ bool) (int64, int64) { return -s.minPrice[doc], 0 },
-	SortPriceDesc: func(s *indexState, doc int32, _ bool) (int64, int64) { return s.minPrice[doc], 0 },
-	SortNewest:    func(s *indexState, doc int32, _ bool) (int64, int64) { return s.created[doc], 0 },
-}
 
 // SearchQuery is a product search. Only on-shelf products are found.
 type SearchQuery struct {
@@ -100,17 +82,10 @@ type EarlyAccess struct {
 }
 
 // Facet is the number of hits in one category or brand.
-type Facet struct {
-	Id    string `json:"id"`
-	Name  string `json:"name"`
-	Count int    `json:"count"`
-}
+type Facet = search.Facet
 
 // Facets are the hits per category and per brand.
-type Facets struct {
-	Categories []Facet `json:"categories"`
-	Brands     []Facet `json:"brands"`
-}
+type Facets = search.Facets
 
 // SearchResult is one page of search results.
 type SearchResult struct {
@@ -139,8 +114,7 @@ func Search(app core.App, q SearchQuery) (*SearchResult, error) {
 			q.Sort = SortRelevance
 		}
 	}
-	order, ok := sortOrders[q.Sort]
-	if !ok {
+	if !search.ValidSort(q.Sort) {
 		return nil, fmt.Errorf("unknown sort %q", q.Sort)
 	}
 
@@ -148,7 +122,18 @@ func Search(app core.App, q SearchQuery) (*SearchResult, error) {
 	if x == nil {
 		return nil, errors.New("search: the catalog is not registered on this app")
 	}
-	hits, err := x.search(q, terms, order)
+	hits, err := x.search(search.Query{
+		Terms:    terms,
+		Category: q.Category,
+		Brand:    q.Brand,
+		PriceMin: q.PriceMin,
+		PriceMax: q.PriceMax,
+		Level:    q.Level,
+		Sort:     q.Sort,
+		Page:     q.Page,
+		PerPage:  q.PerPage,
+		Facets:   q.Facets,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -157,11 +142,11 @@ func Search(app core.App, q SearchQuery) (*SearchResult, error) {
 		Items:      []SearchItem{},
 		Page:       q.Page,
 		PerPage:    q.PerPage,
-		TotalItems: hits.total,
-		TotalPages: (hits.total + q.PerPage - 1) / q.PerPage,
-		Facets:     hits.facets,
+		TotalItems: hits.Total,
+		TotalPages: (hits.Total + q.PerPage - 1) / q.PerPage,
+		Facets:     hits.Facets,
 	}
-	if result.Items, err = searchItems(app, hits.page); err != nil {
+	if result.Items, err = searchItems(app, hits.Ids); err != nil {
 		return nil, err
 	}
 	return result, nil

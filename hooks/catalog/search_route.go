@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
+	"fenxiao/internal/search"
 )
 
 // maxQueryRunes bounds the search box input.
@@ -36,7 +37,7 @@ func productsSearch(e *core.RequestEvent) error {
 	if q.Brand != "" && !validId(q.Brand) {
 		return shop.FieldFail("brand", "invalid_id", "品牌无效 / invalid brand")
 	}
-	if _, ok := sortOrders[q.Sort]; q.Sort != "" && !ok {
+	if q.Sort != "" && !search.ValidSort(q.Sort) {
 		return shop.FieldFail("sort", "invalid_sort",
 			"排序方式无效 / sort must be relevance, sales, price_asc, price_desc or newest")
 	}

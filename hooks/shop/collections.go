@@ -22,6 +22,13 @@ const (
 	AddressesCollection     = "addresses"
 	ReferralPathsCollection = "referral_paths"
 	ReferralStatsCollection = "referral_stats"
+	BrandsCollection        = "brands"
+
+	// CommissionsCollection (plugins/distribution) and
+	// WithdrawalsCollection (plugins/withdrawal) are written by their
+	// plugins; the console's reports and exports read them too.
+	CommissionsCollection = "commissions"
+	WithdrawalsCollection = "withdrawals"
 )
 
 // Order statuses (orders.status).
@@ -42,4 +49,16 @@ const (
 	// PaymentUnmatched is money that arrived for an order that could not
 	// take it, kept for the merchant to return.
 	PaymentUnmatched = "unmatched"
+)
+
+// Withdrawal statuses (withdrawals.status), moved by plugins/withdrawal.
+const (
+	WithdrawalPending         = "pending"
+	WithdrawalApproved        = "approved"
+	WithdrawalTransferring    = "transferring"
+	WithdrawalWaitUserConfirm = "wait_user_confirm"
+	WithdrawalPaid            = "paid"
+	WithdrawalRejected        = "rejected"
+	WithdrawalFailed          = "failed"
+	WithdrawalClosed          = "closed"
 )

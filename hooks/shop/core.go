@@ -197,6 +197,14 @@ func FindPaidPayment(app core.App, orderId, provider string) (*core.Record, erro
 // openAftersaleStatuses are the statuses of an after-sale still in progress.
 const openAftersaleStatuses = "'applied', 'approved', 'returning', 'received'"
 
+// OpenAftersaleSQL returns an SQL condition that the aftersales status in
+// column statusCol (e.g. "a.[[status]]") is one of an after-sale still in
+// progress, which the console lists as work to do. The column is trusted
+// SQL, never user input.
+func OpenAftersaleSQL(statusCol string) string {
+	return statusCol + " IN (" + openAftersaleStatuses + ")"
+}
+
 // SettleableLineSQL returns an SQL condition over a row that names an order
 // line in the columns orderCol and itemCol: its order completed at or
 // before the {:cutoff} parameter (a DateTime string), and no open

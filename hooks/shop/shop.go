@@ -21,8 +21,8 @@
 //     wallet ledger;
 //   - [SignInOrUp], [FindUserByInviteCode], [Ancestors]: accounts and the
 //     referral tree;
-//   - [FindPaidPayment], [SettleableLineSQL]: what the core says about
-//     orders, instead of a plugin's own query of its tables;
+//   - [FindPaidPayment], [SettleableLineSQL], [OpenAftersaleSQL]: what the
+//     core says about orders, instead of a plugin's own query of its tables;
 //   - [ValidId], [PathId], [Fail], [FieldFail], [BindBody], [ToApiError]:
 //     input and the API error shape (a route under /api/shop returns its
 //     errors as they are; [ErrorShape] maps them);

@@ -1,5 +1,8 @@
-// Package search turns shop text into the tokens of fenxiao's product
-// search index, and search box input into the terms looked up in it.
+// Package search is fenxiao's in-memory product search index ([Index]):
+// it turns shop text into the tokens of the index, search box input into
+// the terms looked up in it, and answers searches with filters, sort
+// orders, pages and facets. It reads no database: the catalog feeds it the
+// products and keeps it in step (hooks/catalog).
 //
 // Chinese is written without spaces, so a run of CJK characters is indexed
 // as its single characters followed by its overlapping bigrams:
@@ -8,14 +11,16 @@
 //
 // A keyword of one CJK character is looked up as that character, a keyword
 // of n >= 2 characters as its bigrams; a text holding all the bigrams holds
-// the keyword when n = 2, and for n >= 3 the caller checks that the text
-// contains the keyword (see [Term.Phrase]). Other letters and digits are
+// the keyword when n = 2, and for n >= 3 the index also checks that the
+// text contains the keyword (see [Term.Phrase]). Other letters and digits are
 // kept as whole lower-cased words.
 //
 // Example usage:
 //
-//	search.EachToken("不锈钢保温杯 500ml", func(tok string) { ... }) // index
-//	for _, t := range search.QueryTerms("保温杯") { ... }            // look up t.Tokens
+//	x := search.NewIndex(categories, brands)
+//	x.Add(search.Product{Id: "p1", Title: "不锈钢保温杯 500ml", On: true})
+//	hits, err := x.Search(search.Query{Terms: search.QueryTerms("保温杯"),
+//		Sort: search.SortRelevance, Page: 1, PerPage: 20, PriceMin: -1, PriceMax: -1})
 package search
 
 import (

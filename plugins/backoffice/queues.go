@@ -2,6 +2,7 @@ package backoffice
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"strconv"
 
@@ -12,43 +13,65 @@ import (
 	"fenxiao/internal/roles"
 )
 
+// offlinePayMethod is orders.pay_method of an order paid by bank transfer
+// (the method plugins/offlinepay registers).
+const offlinePayMethod = "offline"
+
 // queues are the console's work lists: what each shows, who may see it and
-// in which order the work is done (oldest first).
+// in which order the work is done (oldest first). Statuses are bound as
+// params, the list queries also take {:limit} and {:offset}.
 var queues = map[string]struct {
-	perms []string
-	count string
-	list  string
+	perms  []string
+	count  string
+	list   string
+	params dbx.Params
 }{
 	"ship": {
 		perms: []string{roles.OrdersShip},
-		count: "SELECT COUNT(*) FROM {{orders}} o WHERE o.status = 'paid'",
+		count: "SELECT COUNT(*) FROM {{orders}} o WHERE o.status = {:status}",
 		list: "SELECT o.id, o.order_no, o.status, o.payable, o.quantity, o.paid_at, o.address, o.buyer_note, o.pay_method, " +
 			"u.nickname AS buyer_name, u.phone AS buyer_phone, " +
 			"(SELECT group_concat(i.title || ' ' || i.spec_text || ' ×' || i.quantity, '；') FROM {{order_items}} i WHERE i.[order] = o.id) AS items " +
-			"FROM {{orders}} o LEFT JOIN {{users}} u ON u.id = o.buyer WHERE o.status = 'paid' ORDER BY o.paid_at, o.id",
+			"FROM {{orders}} o LEFT JOIN {{users}} u ON u.id = o.buyer WHERE o.status = {:status} ORDER BY o.paid_at, o.id",
+		params: dbx.Params{"status": shop.OrderPaid},
 	},
 	"offline": {
 		perms: []string{roles.PaymentsConfirm},
-		count: "SELECT COUNT(*) FROM {{orders}} o WHERE o.status = 'pending_payment' AND o.pay_method = 'offline'",
+		count: "SELECT COUNT(*) FROM {{orders}} o WHERE o.status = {:status} AND o.pay_method = {:method}",
 		list: "SELECT o.id, o.order_no, o.status, o.payable, o.quantity, o.created, o.expires_at, u.nickname AS buyer_name, u.phone AS buyer_phone " +
-			"FROM {{orders}} o LEFT JOIN {{users}} u ON u.id = o.buyer WHERE o.status = 'pending_payment' AND o.pay_method = 'offline' ORDER BY o.created, o.id",
+			"FROM {{orders}} o LEFT JOIN {{users}} u ON u.id = o.buyer WHERE o.status = {:status} AND o.pay_method = {:method} ORDER BY o.created, o.id",
+		params: dbx.Params{"status": shop.OrderPendingPayment, "method": offlinePayMethod},
 	},
 	"aftersales": {
 		perms: []string{roles.AftersalesProcess},
-		count: "SELECT COUNT(*) FROM {{aftersales}} a WHERE a.status IN ('applied','approved','returning','received')",
+		count: "SELECT COUNT(*) FROM {{aftersales}} a WHERE " + shop.OpenAftersaleSQL("a.status"),
 		list: "SELECT a.id, a.type, a.status, a.reason, a.amount_requested, a.amount_approved, a.return_company, a.return_no, a.created, " +
 			"o.id AS order_id, o.order_no, o.status AS order_status, u.nickname AS buyer_name, u.phone AS buyer_phone " +
 			"FROM {{aftersales}} a LEFT JOIN {{orders}} o ON o.id = a.[order] LEFT JOIN {{users}} u ON u.id = a.buyer " +
-			"WHERE a.status IN ('applied','approved','returning','received') ORDER BY a.created, a.id",
+			"WHERE " + shop.OpenAftersaleSQL("a.status") + " ORDER BY a.created, a.id",
 	},
 	"withdrawals": {
 		perms: []string{roles.WithdrawalsReview, roles.WithdrawalsPay},
-		count: "SELECT COUNT(*) FROM {{withdrawals}} w WHERE w.status IN ('pending','approved','failed','transferring','wait_user_confirm')",
+		count: "SELECT COUNT(*) FROM {{withdrawals}} w WHERE w.status IN (" + withdrawalsToDo + ")",
 		list: "SELECT w.id, w.status, w.channel, w.amount, w.fee, w.payout, w.account, w.reason, w.transfer_attempts, w.created, w.reviewed_by, " +
 			"u.nickname AS user_name, u.phone AS user_phone " +
 			"FROM {{withdrawals}} w LEFT JOIN {{users}} u ON u.id = w.user " +
-			"WHERE w.status IN ('pending','approved','failed','transferring','wait_user_confirm') ORDER BY w.created, w.id",
+			"WHERE w.status IN (" + withdrawalsToDo + ") ORDER BY w.created, w.id",
+		params: withdrawalsToDoParams,
 	},
+}
+
+// withdrawalsToDo are the params of the withdrawals someone has to act on:
+// review (pending), pay or retry (approved, failed), or follow up a
+// transfer in flight.
+const withdrawalsToDo = "{:w_pending}, {:w_approved}, {:w_failed}, {:w_transferring}, {:w_wait_user_confirm}"
+
+var withdrawalsToDoParams = dbx.Params{
+	"w_pending":           shop.WithdrawalPending,
+	"w_approved":          shop.WithdrawalApproved,
+	"w_failed":            shop.WithdrawalFailed,
+	"w_transferring":      shop.WithdrawalTransferring,
+	"w_wait_user_confirm": shop.WithdrawalWaitUserConfirm,
 }
 
 // queue answers one page of a work list: {total, page, perPage, items}.
@@ -65,11 +88,12 @@ func (p *plugin) queue(e *core.RequestEvent) error {
 	}
 	page, perPage := pageParams(e)
 	var total int64
-	if err := e.App.DB().NewQuery(q.count).Row(&total); err != nil {
+	if err := e.App.DB().NewQuery(q.count).Bind(q.params).Row(&total); err != nil {
 		return err
 	}
-	items, err := rowsAsMaps(e.App, q.list+" LIMIT {:limit} OFFSET {:offset}",
-		dbx.Params{"limit": perPage, "offset": (page - 1) * perPage})
+	params := dbx.Params{"limit": perPage, "offset": (page - 1) * perPage}
+	maps.Copy(params, q.params)
+	items, err := rowsAsMaps(e.App, q.list+" LIMIT {:limit} OFFSET {:offset}", params)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"fenxiao/hooks/shop"
 	"fenxiao/internal/rollup"
 )
 
@@ -79,12 +80,18 @@ func computeSummary(app core.App, at time.Time, days int) (*Summary, error) {
 	q("SELECT COALESCE(SUM([[frozen]]),0) AS a, COALESCE(SUM([[settled]]),0) AS b FROM {{commission_totals}} WHERE [[period]] = 'all'", nil,
 		&s.CommissionFrozen, new(int64))
 	q("SELECT COALESCE(SUM([[available]]),0) AS a, 0 AS b FROM {{wallets}} WHERE [[available]] > 0", nil, &s.CommissionPayable)
-	q("SELECT COALESCE(SUM([[payout]]),0) AS a, 0 AS b FROM {{withdrawals}} WHERE [[status]] = 'paid'", nil, &s.CommissionPaid)
-	q("SELECT COUNT(*) AS a, COALESCE(SUM([[amount]]),0) AS b FROM {{withdrawals}} WHERE [[status]] IN ('pending','approved','failed')", nil,
+	q("SELECT COALESCE(SUM([[payout]]),0) AS a, 0 AS b FROM {{withdrawals}} WHERE [[status]] = {:paid}",
+		dbx.Params{"paid": shop.WithdrawalPaid}, &s.CommissionPaid)
+	q("SELECT COUNT(*) AS a, COALESCE(SUM([[amount]]),0) AS b FROM {{withdrawals}} WHERE [[status]] IN ({:pending}, {:approved}, {:failed})",
+		dbx.Params{"pending": shop.WithdrawalPending, "approved": shop.WithdrawalApproved, "failed": shop.WithdrawalFailed},
 		&s.WithdrawalsWaiting, &s.WithdrawalsWaitingAmount)
-	q("SELECT COALESCE(SUM([[n]]),0) AS a, 0 AS b FROM {{"+rollup.CountsTable+"}} WHERE [[key]] >= 'paid/' AND [[key]] < 'paid0'", nil, &s.ToShip)
-	q("SELECT COUNT(*) AS a, 0 AS b FROM {{aftersales}} WHERE [[status]] IN ('applied','approved','returning','received')", nil, &s.AftersalesOpen)
-	q("SELECT COALESCE(SUM([[n]]),0) AS a, 0 AS b FROM {{"+rollup.CountsTable+"}} WHERE [[key]] = 'pending_payment/offline'", nil, &s.OfflineWaiting)
+	// note: the rollup counts orders by "status/pay_method" key; "0" sorts
+	// right after "/", so the range holds every pay method of the status
+	q("SELECT COALESCE(SUM([[n]]),0) AS a, 0 AS b FROM {{"+rollup.CountsTable+"}} WHERE [[key]] >= {:from} AND [[key]] < {:to}",
+		dbx.Params{"from": shop.OrderPaid + "/", "to": shop.OrderPaid + "0"}, &s.ToShip)
+	q("SELECT COUNT(*) AS a, 0 AS b FROM {{aftersales}} WHERE "+shop.OpenAftersaleSQL("[[status]]"), nil, &s.AftersalesOpen)
+	q("SELECT COALESCE(SUM([[n]]),0) AS a, 0 AS b FROM {{"+rollup.CountsTable+"}} WHERE [[key]] = {:key}",
+		dbx.Params{"key": shop.OrderPendingPayment + "/" + offlinePayMethod}, &s.OfflineWaiting)
 	if err != nil {
 		return nil, err
 	}

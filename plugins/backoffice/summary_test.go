@@ -150,6 +150,17 @@ func TestQueuesAndRoles(t *testing.T) {
 		t.Fatalf("withdrawals queue: %s", res.Raw)
 	}
 
+	// the offline payments waiting and the after-sales in progress
+	_, admin := tests.Superuser(t, app)
+	for name, want := range map[string]string{"offline": "N6", "aftersales": "N3"} {
+		res = client.Do(http.MethodGet, "/api/shop/admin/reports/queue/"+name, nil, admin)
+		mustStatus(t, res, http.StatusOK)
+		items := res.Body["items"].([]any)
+		if res.Body["total"] != 1.0 || len(items) != 1 || items[0].(map[string]any)["order_no"] != want {
+			t.Fatalf("%s queue: %s", name, res.Raw)
+		}
+	}
+
 	for _, c := range []struct {
 		name, path, token string
 		want              int

@@ -137,8 +137,8 @@ func (p *Provider) onOrderRefunded(e *shop.RefundEvent) error {
 	if e.Aftersale == nil {
 		return e.Next()
 	}
-	refund, err := e.App.FindFirstRecordByFilter("refunds", "aftersale = {:a} && status = 'success'",
-		dbx.Params{"a": e.Aftersale.Id})
+	refund, err := e.App.FindFirstRecordByFilter(shop.RefundsCollection, "aftersale = {:a} && status = {:s}",
+		dbx.Params{"a": e.Aftersale.Id, "s": string(shop.RefundStatusSuccess)})
 	if errors.Is(err, sql.ErrNoRows) {
 		return e.Next()
 	}
@@ -160,7 +160,7 @@ func (p *Provider) onOrderRefunded(e *shop.RefundEvent) error {
 // when its debit is booked (the debit commits with the payment, so a
 // rolled-back attempt left nothing behind).
 func (p *Provider) Query(_ context.Context, orderNo string) (*shop.PaymentQuery, error) {
-	order, err := p.app.FindFirstRecordByData("orders", "order_no", orderNo)
+	order, err := p.app.FindFirstRecordByData(shop.OrdersCollection, "order_no", orderNo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &shop.PaymentQuery{}, nil
 	}

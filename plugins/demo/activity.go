@@ -11,6 +11,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"fenxiao/hooks/shop"
 )
 
 // SeedActivity runs a little of a shop's life through the real API once the
@@ -21,7 +23,7 @@ import (
 // freshly seeded demo shop (no orders yet) and logs what it could not do.
 func SeedActivity(se *core.ServeEvent) error {
 	app := se.App
-	if n, _ := app.CountRecords("orders"); n > 0 {
+	if n, _ := app.CountRecords(shop.OrdersCollection); n > 0 {
 		return nil
 	}
 	if _, err := app.FindAuthRecordByEmail(core.CollectionNameSuperusers, SuperuserEmail); err != nil {
@@ -78,7 +80,7 @@ func (a *activity) run() error {
 	}
 	a.tokens, a.ids = map[string]string{}, map[string]string{}
 	for _, p := range demoPeople {
-		u, err := a.app.FindAuthRecordByEmail("users", p.key+"@fenxiao.demo")
+		u, err := a.app.FindAuthRecordByEmail(shop.UsersCollection, p.key+"@fenxiao.demo")
 		if err != nil {
 			return err
 		}
@@ -87,7 +89,7 @@ func (a *activity) run() error {
 			return err
 		}
 	}
-	if err := a.app.RecordQuery("skus").AndWhere(dbx.NewExp("stock >= 20")).OrderBy("created").Limit(6).All(&a.skus); err != nil || len(a.skus) == 0 {
+	if err := a.app.RecordQuery(shop.SkusCollection).AndWhere(dbx.NewExp("stock >= 20")).OrderBy("created").Limit(6).All(&a.skus); err != nil || len(a.skus) == 0 {
 		return fmt.Errorf("no SKUs with stock: %v", err)
 	}
 	if err := a.extras(); err != nil {
@@ -155,7 +157,7 @@ func (a *activity) address(who string) (string, error) {
 	if id := a.ids["addr:"+who]; id != "" {
 		return id, nil
 	}
-	c, err := a.app.FindCollectionByNameOrId("addresses")
+	c, err := a.app.FindCollectionByNameOrId(shop.AddressesCollection)
 	if err != nil {
 		return "", err
 	}
@@ -338,7 +340,8 @@ func (a *activity) spreadOverDays() error {
 		return "[[" + col + "]] = CASE WHEN [[" + col + "]] = '' THEN '' ELSE strftime('%Y-%m-%d %H:%M:%fZ', [[" + col + "]], '-' || ((rowid * 5) % 26 + 1) || ' days') END"
 	}
 	if _, err := a.app.DB().NewQuery("UPDATE {{orders}} SET " + shift("created") + ", " + shift("paid_at") + ", " + shift("shipped_at") + ", " +
-		shift("completed_at") + ", " + shift("cancelled_at") + " WHERE [[status]] NOT IN ('pending_payment', 'shipped')").Execute(); err != nil {
+		shift("completed_at") + ", " + shift("cancelled_at") + " WHERE [[status]] NOT IN ({:unpaid}, {:shipped})").
+		Bind(dbx.Params{"unpaid": shop.OrderPendingPayment, "shipped": shop.OrderShipped}).Execute(); err != nil {
 		return err
 	}
 	_, err := a.app.DB().NewQuery("UPDATE {{users}} SET " + shift("created") + ", " + shift("distributor_since")).Execute()
@@ -363,7 +366,7 @@ func (a *activity) confirm(o map[string]any) error {
 }
 
 func (a *activity) settleNow() error {
-	settings, err := a.app.FindFirstRecordByFilter("shop_settings", "id != ''")
+	settings, err := a.app.FindFirstRecordByFilter(shop.SettingsCollection, "id != ''")
 	if err != nil {
 		return err
 	}

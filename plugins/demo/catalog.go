@@ -2,6 +2,8 @@ package demo
 
 import (
 	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/hooks/shop"
 )
 
 type demoSku struct {
@@ -74,7 +76,7 @@ func seedCatalog(app core.App, result *Result) error {
 
 	categories := map[string]string{}
 	for i, c := range demoCategories {
-		r, err := save("categories", map[string]any{"name": c.name, "parent": categories[c.parent], "sort": i, "is_active": true})
+		r, err := save(shop.CategoriesCollection, map[string]any{"name": c.name, "parent": categories[c.parent], "sort": i, "is_active": true})
 		if err != nil {
 			return err
 		}
@@ -83,7 +85,7 @@ func seedCatalog(app core.App, result *Result) error {
 	}
 	brands := map[string]string{}
 	for i, b := range demoBrands {
-		r, err := save("brands", map[string]any{"name": b, "sort": i, "is_active": true})
+		r, err := save(shop.BrandsCollection, map[string]any{"name": b, "sort": i, "is_active": true})
 		if err != nil {
 			return err
 		}
@@ -91,7 +93,7 @@ func seedCatalog(app core.App, result *Result) error {
 	}
 
 	for i, p := range demoProducts {
-		product, err := save("products", map[string]any{
+		product, err := save(shop.ProductsCollection, map[string]any{
 			"title": p.title, "subtitle": p.subtitle, "category": categories[p.category], "brand": brands[p.brand],
 			"tags": p.tags, "status": "on", "weight": p.weight, "shipping_template": template.Id, "sort": i,
 			"description": "<p>" + p.subtitle + "</p>", "params": map[string]string{"品牌": p.brand},
@@ -105,7 +107,7 @@ func seedCatalog(app core.App, result *Result) error {
 			for _, v := range s.spec {
 				specText = v
 			}
-			if _, err := save("skus", map[string]any{
+			if _, err := save(shop.SkusCollection, map[string]any{
 				"product": product.Id, "specs": s.spec, "spec_text": specText,
 				"price": s.price, "original_price": s.price * 12 / 10, "stock": s.stock, "low_stock_threshold": 5,
 			}); err != nil {

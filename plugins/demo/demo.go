@@ -14,6 +14,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/spf13/cobra"
+
+	"fenxiao/hooks/shop"
 )
 
 // SuperuserEmail is the demo superuser's login.
@@ -91,11 +93,11 @@ type Result struct {
 // Seed fills an empty shop in one transaction. It refuses (ErrNotEmpty) to
 // touch a shop that has users or products.
 func Seed(app core.App) (*Result, error) {
-	users, err := app.CountRecords("users")
+	users, err := app.CountRecords(shop.UsersCollection)
 	if err != nil {
 		return nil, err
 	}
-	products, err := app.CountRecords("products")
+	products, err := app.CountRecords(shop.ProductsCollection)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +163,7 @@ var demoPeople = []person{
 }
 
 func seedPeople(app core.App, result *Result) error {
-	col, err := app.FindCollectionByNameOrId("users")
+	col, err := app.FindCollectionByNameOrId(shop.UsersCollection)
 	if err != nil {
 		return err
 	}

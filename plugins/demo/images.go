@@ -16,6 +16,7 @@ import (
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 
+	"fenxiao/hooks/shop"
 	"fenxiao/internal/fonts"
 )
 
@@ -47,7 +48,7 @@ func seedImages(app core.App) error {
 		return parsedFontErr
 	}
 	for _, p := range demoProducts {
-		product, err := app.FindFirstRecordByData("products", "title", p.title)
+		product, err := app.FindFirstRecordByData(shop.ProductsCollection, "title", p.title)
 		if err != nil {
 			return fmt.Errorf("find %s: %w", p.title, err)
 		}

@@ -38,7 +38,7 @@ func seedMarketing(app core.App) error {
 	if s := shop.Get(app); s == nil || s.Offers() == nil {
 		return nil
 	}
-	skus, err := app.FindRecordsByFilter("skus", "stock >= 20", "created", 2, 0)
+	skus, err := app.FindRecordsByFilter(shop.SkusCollection, "stock >= 20", "created", 2, 0)
 	if err != nil || len(skus) == 0 {
 		return err
 	}

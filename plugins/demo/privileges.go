@@ -9,6 +9,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"fenxiao/hooks/shop"
 )
 
 // seedPrivileges shows what a distributor level unlocks: a teapot whose
@@ -68,21 +70,21 @@ func seedPrivileges(app core.App) error {
 			return err
 		}
 		fields := map[string]any{
-			"title": p.title, "subtitle": p.subtitle, "category": lookup("categories", p.category),
-			"brand": lookup("brands", "山间茶舍"), "status": "on", "weight": 500, "shipping_template": templateId,
+			"title": p.title, "subtitle": p.subtitle, "category": lookup(shop.CategoriesCollection, p.category),
+			"brand": lookup(shop.BrandsCollection, "山间茶舍"), "status": "on", "weight": 500, "shipping_template": templateId,
 			"description": "<p>" + p.subtitle + "</p>", "params": map[string]string{"品牌": "山间茶舍"},
 			"images": []*filesystem.File{cover}, "sort": 100,
 		}
 		for k, v := range p.fields {
 			fields[k] = v
 		}
-		product, err := save("products", fields)
+		product, err := save(shop.ProductsCollection, fields)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.title, err)
 		}
 		for _, s := range p.skus {
 			s["product"], s["low_stock_threshold"] = product.Id, 5
-			if _, err := save("skus", s); err != nil {
+			if _, err := save(shop.SkusCollection, s); err != nil {
 				return fmt.Errorf("%s: %w", p.title, err)
 			}
 		}
@@ -111,11 +113,11 @@ func seedPrivileges(app core.App) error {
 	}
 
 	// note: a superuser's level change, as the dashboard would record it
-	wangfang, err := app.FindAuthRecordByEmail("users", "wangfang@fenxiao.demo")
+	wangfang, err := app.FindAuthRecordByEmail(shop.UsersCollection, "wangfang@fenxiao.demo")
 	if err != nil {
 		return err
 	}
-	if _, err := app.DB().Update("users", dbx.Params{"level": 2}, dbx.HashExp{"id": wangfang.Id}).Execute(); err != nil {
+	if _, err := app.DB().Update(shop.UsersCollection, dbx.Params{"level": 2}, dbx.HashExp{"id": wangfang.Id}).Execute(); err != nil {
 		return err
 	}
 	_, err = save("level_changes", map[string]any{"user": wangfang.Id, "from_rank": 0, "to_rank": 2, "reason": "admin", "actor": "system:demo"})

@@ -58,7 +58,7 @@ import (
 
 // Collection names.
 const (
-	commissionsCollection    = "commissions"
+	commissionsCollection    = shop.CommissionsCollection
 	adjustmentsCollection    = "commission_adjustments"
 	levelsCollection         = "distributor_levels"
 	levelChangesCollection   = "level_changes"

@@ -98,7 +98,7 @@ func (p *plugin) notifyContext(ctx context.Context, txApp core.App, n shop.Notif
 // of a commission (frozen: cancelled; settled: clawed back).
 func (p *plugin) notifyAdjusted(txApp core.App, c commissionRow, kind string, delta, newAmount int64) {
 	orderNo := ""
-	_ = txApp.DB().Select("order_no").From("orders").Where(dbx.HashExp{"id": c.Order}).Limit(1).Row(&orderNo)
+	_ = txApp.DB().Select("order_no").From(shop.OrdersCollection).Where(dbx.HashExp{"id": c.Order}).Limit(1).Row(&orderNo)
 	what := "已取消"
 	if kind == "clawback" {
 		what = "已追回"

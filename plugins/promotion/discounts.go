@@ -53,6 +53,9 @@ func (p *plugin) price(app core.App, user *core.Record, lines []pricing.Line) (p
 		if usage, err = usageCounts(app, user.Id, limited); err != nil {
 			return pricing.Discounts{}, err
 		}
+		if p.config.UsageRead != nil {
+			p.config.UsageRead()
+		}
 	}
 
 	if len(giftSkus) > 0 {

@@ -38,14 +38,14 @@ type fixture struct {
 
 	mu   sync.Mutex
 	now  time.Time
-	gate func() // when set, every read of the plugin's clock calls it first
+	gate func() // when set, every pricing calls it after reading the buyer's usage
 }
 
 func newFixture(t testing.TB, register ...func(app core.App)) *fixture {
 	app, _ := tests.NewShopApp(t)
 	sandboxpay.MustRegister(app, sandboxpay.Config{})
 	f := &fixture{t: t, app: app, now: time.Now().Truncate(time.Millisecond)}
-	promotion.MustRegister(app, promotion.Config{Now: f.clock})
+	promotion.MustRegister(app, promotion.Config{Now: f.clock, UsageRead: f.usageRead})
 	for _, r := range register {
 		r(app)
 	}
@@ -72,14 +72,19 @@ func newFixture(t testing.TB, register ...func(app core.App)) *fixture {
 
 func (f *fixture) clock() time.Time {
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+// usageRead is the plugin's Config.UsageRead: it calls the gate, if any,
+// outside the lock so that a gate may block.
+func (f *fixture) usageRead() {
+	f.mu.Lock()
 	gate := f.gate
 	f.mu.Unlock()
 	if gate != nil {
 		gate()
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
 }
 
 func (f *fixture) setGate(gate func()) {

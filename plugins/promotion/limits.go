@@ -16,7 +16,7 @@ import (
 // statusCancelled is the only order status that gives a promotion back:
 // an unpaid order that was cancelled. Every other order (unpaid, paid,
 // shipped, completed, refunded) keeps the use it took.
-const statusCancelled = "cancelled"
+const statusCancelled = shop.OrderCancelled
 
 // bindLimits makes the per-buyer limits hold for every writer of orders.
 //

@@ -3,7 +3,6 @@ package promotion_test
 import (
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,35 +15,41 @@ import (
 )
 
 // Ten concurrent checkouts by one buyer of a once-per-buyer promotion:
-// the test holds the write connection until all ten are priced, so each
-// carries the promotion into its transaction; the recount there lets exactly
-// one order take it and refuses the other nine with 409
-// promotion_limit_reached, their stock untouched. A new checkout afterwards
-// is priced without the promotion.
+// the test holds every pricing, right after it read the buyer's usage,
+// until all ten have read it, so each carries the promotion into its
+// transaction; the recount there lets exactly one order take it and
+// refuses the other nine with 409 promotion_limit_reached, their stock
+// untouched. A new checkout afterwards is priced without the promotion.
 func TestPerUserLimitConcurrentCheckouts(t *testing.T) {
 	f := newFixture(t)
 	f.promo(map[string]any{"name": "新客85折", "type": "discount", "tiers": nil, "discount_mode": "rate",
 		"rate_bp": 8500, "scope": "all", "per_user_limit": 1})
-	// loads the promotions cache outside the gate: the gate then sees one
-	// clock read per pricing
-	f.addToCart(f.token, f.cup, 1)
-	f.cart(f.token)
 
 	const n = 10
-	// the test holds PocketBase's single write connection while the
-	// checkouts price, so none of them can commit before all have read
-	// their usage (reads go through the concurrent pool)
-	var priced atomic.Int32
-	f.setGate(func() { priced.Add(1) })
-	holding, release, released := make(chan struct{}), make(chan struct{}), make(chan error)
-	go func() {
-		released <- f.app.RunInTransaction(func(core.App) error {
-			close(holding)
-			<-release
-			return nil
-		})
-	}()
-	<-holding
+	// a barrier at the plugin's UsageRead: the checkouts price outside
+	// their transaction, so none of them can write its order before all
+	// have read the buyer's usage (none used yet)
+	var (
+		mu       sync.Mutex
+		reads    int
+		openGate sync.Once
+	)
+	allRead := make(chan struct{})
+	release := func() { openGate.Do(func() { close(allRead) }) }
+	usageReads := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return reads
+	}
+	f.setGate(func() {
+		mu.Lock()
+		reads++
+		if reads == n {
+			release()
+		}
+		mu.Unlock()
+		<-allRead
+	})
 
 	type result struct {
 		status int
@@ -61,16 +66,18 @@ func TestPerUserLimitConcurrentCheckouts(t *testing.T) {
 			results[i] = result{status: res.Status, code: res.Code(), id: id}
 		})
 	}
-	for deadline := time.Now().Add(5 * time.Second); priced.Load() < n && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond) // the usage queries after the clock read
-	close(release)
-	if err := <-released; err != nil {
-		t.Fatal(err)
+	select {
+	case <-allRead:
+	case <-time.After(30 * time.Second):
+		release() // lets the checkouts finish before the app is torn down
+		wg.Wait()
+		t.Fatalf("%d of %d checkouts read the usage (%v)", usageReads(), n, results)
 	}
 	wg.Wait()
 	f.setGate(nil)
+	if r := usageReads(); r != n {
+		t.Fatalf("%d usage reads for %d checkouts, want one each", r, n)
+	}
 
 	placed, discounted, refused := 0, 0, 0
 	for _, r := range results {

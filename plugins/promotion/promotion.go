@@ -72,6 +72,12 @@ const (
 type Config struct {
 	// Now returns the current time. Default: time.Now. Tests move it.
 	Now func() time.Time
+
+	// UsageRead, when set, is called by the cart and checkout pricing
+	// right after it has read the buyer's usage of limited promotions and
+	// before the engine runs. Tests use it to hold concurrent checkouts
+	// until all of them have read the same usage.
+	UsageRead func()
 }
 
 type plugin struct {

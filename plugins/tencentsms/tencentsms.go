@@ -172,7 +172,7 @@ func (c *Client) Accepts(n shop.Notification) bool {
 func (c *Client) Send(ctx context.Context, app core.App, d shop.Delivery) error {
 	t := c.config.Templates[d.Kind]
 	phone := ""
-	_ = app.DB().Select("phone").From("users").Where(dbx.HashExp{"id": d.UserId}).Limit(1).Row(&phone)
+	_ = app.DB().Select("phone").From(shop.UsersCollection).Where(dbx.HashExp{"id": d.UserId}).Limit(1).Row(&phone)
 	if phone == "" {
 		return fmt.Errorf("%w: the user has no phone number", shop.ErrSkip)
 	}

@@ -121,7 +121,7 @@ func (c *Client) bindPhone(e *core.RequestEvent) error {
 
 	var user *core.Record
 	err = e.App.RunInTransaction(func(txApp core.App) error {
-		other, err := txApp.FindFirstRecordByFilter("users", "phone = {:phone} && id != {:id}",
+		other, err := txApp.FindFirstRecordByFilter(shop.UsersCollection, "phone = {:phone} && id != {:id}",
 			dbx.Params{"phone": phone, "id": e.Auth.Id})
 		if err == nil && other != nil {
 			return shop.Fail(http.StatusConflict, "phone_in_use", "该手机号已绑定其他账号 / the number belongs to another account")
@@ -129,7 +129,7 @@ func (c *Client) bindPhone(e *core.RequestEvent) error {
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		user, err = txApp.FindRecordById("users", e.Auth.Id)
+		user, err = txApp.FindRecordById(shop.UsersCollection, e.Auth.Id)
 		if err != nil {
 			return err
 		}

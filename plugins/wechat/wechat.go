@@ -75,7 +75,7 @@ func Register(app core.App, config Config) error {
 	}
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.POST("/api/shop/auth/wechat", client.signIn)
-		se.Router.POST("/api/shop/auth/wechat/phone", client.bindPhone).Bind(apis.RequireAuth("users"))
+		se.Router.POST("/api/shop/auth/wechat/phone", client.bindPhone).Bind(apis.RequireAuth(shop.UsersCollection))
 		return se.Next()
 	})
 	return nil

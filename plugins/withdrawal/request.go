@@ -57,7 +57,7 @@ func (p *plugin) create(txApp core.App, userId string, form requestForm) (*core.
 		return nil, shop.FieldFail("amount", "invalid_amount", "提现金额必须大于 0 / the amount must be positive")
 	}
 
-	user, err := txApp.FindRecordById("users", userId)
+	user, err := txApp.FindRecordById(shop.UsersCollection, userId)
 	if err != nil {
 		return nil, err
 	}

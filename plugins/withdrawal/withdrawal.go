@@ -44,20 +44,20 @@ import (
 
 // Collection names.
 const (
-	WithdrawalsCollection = "withdrawals"
+	WithdrawalsCollection = shop.WithdrawalsCollection
 	EventsCollection      = "withdrawal_events"
 )
 
-// Withdrawal statuses.
+// Withdrawal statuses (named in hooks/shop, which the console's reports read).
 const (
-	StatusPending         = "pending"
-	StatusApproved        = "approved"
-	StatusTransferring    = "transferring"
-	StatusWaitUserConfirm = "wait_user_confirm"
-	StatusPaid            = "paid"
-	StatusRejected        = "rejected"
-	StatusFailed          = "failed"
-	StatusClosed          = "closed"
+	StatusPending         = shop.WithdrawalPending
+	StatusApproved        = shop.WithdrawalApproved
+	StatusTransferring    = shop.WithdrawalTransferring
+	StatusWaitUserConfirm = shop.WithdrawalWaitUserConfirm
+	StatusPaid            = shop.WithdrawalPaid
+	StatusRejected        = shop.WithdrawalRejected
+	StatusFailed          = shop.WithdrawalFailed
+	StatusClosed          = shop.WithdrawalClosed
 )
 
 // Channels.
@@ -122,7 +122,7 @@ func Register(app core.App, config Config) error {
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/shop/withdrawals")
-		user := apis.RequireAuth("users")
+		user := apis.RequireAuth(shop.UsersCollection)
 		g.POST("", p.requestWithdrawal).Bind(user)
 		g.POST("/cancel/{id}", p.cancel).Bind(user)
 		g.POST("/notify/{provider}", p.notify)

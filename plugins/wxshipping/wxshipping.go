@@ -296,15 +296,15 @@ func (p *plugin) upload(rowId string) (uploaded bool) {
 
 // shippingInfo builds what WeChat is told about row's order.
 func (p *plugin) shippingInfo(app core.App, row *core.Record) (shop.ShippingInfo, error) {
-	o, err := app.FindRecordById("orders", row.GetString("order"))
+	o, err := app.FindRecordById(shop.OrdersCollection, row.GetString("order"))
 	if err != nil {
 		return shop.ShippingInfo{}, fmt.Errorf("find order: %w", err)
 	}
-	buyer, err := app.FindRecordById("users", o.GetString("buyer"))
+	buyer, err := app.FindRecordById(shop.UsersCollection, o.GetString("buyer"))
 	if err != nil {
 		return shop.ShippingInfo{}, fmt.Errorf("find buyer: %w", err)
 	}
-	items, err := app.FindRecordsByFilter("order_items", "order = {:o}", "created", 0, 0, dbx.Params{"o": o.Id})
+	items, err := app.FindRecordsByFilter(shop.OrderItemsCollection, "order = {:o}", "created", 0, 0, dbx.Params{"o": o.Id})
 	if err != nil {
 		return shop.ShippingInfo{}, fmt.Errorf("find order items: %w", err)
 	}

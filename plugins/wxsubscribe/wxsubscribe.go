@@ -120,7 +120,7 @@ func Register(app core.App, config Config) error {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/shop/wx-subscribe")
 		g.GET("/templates", p.templates)
-		g.POST("/accepted", p.accepted).Bind(apis.RequireAuth("users"))
+		g.POST("/accepted", p.accepted).Bind(apis.RequireAuth(shop.UsersCollection))
 		return se.Next()
 	})
 	return nil
@@ -253,7 +253,7 @@ const (
 func (p *plugin) Send(ctx context.Context, app core.App, d shop.Delivery) error {
 	t := p.config.Templates[d.Kind]
 	var openid string
-	_ = app.DB().Select("wx_openid").From("users").Where(dbx.HashExp{"id": d.UserId}).Limit(1).Row(&openid)
+	_ = app.DB().Select("wx_openid").From(shop.UsersCollection).Where(dbx.HashExp{"id": d.UserId}).Limit(1).Row(&openid)
 	if openid == "" {
 		return fmt.Errorf("%w: the user has no WeChat openid", shop.ErrSkip)
 	}

@@ -1,42 +1,120 @@
-package catalog
+package search
 
 import (
+	"fmt"
 	"slices"
 	"strings"
-
-	"fenxiao/internal/search"
 )
 
 // maxFacets is the most categories or brands a facet list shows.
 const maxFacets = 50
 
-// searchHits is the outcome of a search on the index.
-type searchHits struct {
-	total  int
-	page   []string // product ids of the requested page, in order
-	facets *Facets
+// Sort orders of a search.
+const (
+	SortRelevance = "relevance" // default with a keyword
+	SortSales     = "sales"
+	SortPriceAsc  = "price_asc"
+	SortPriceDesc = "price_desc"
+	SortNewest    = "newest" // default without a keyword
+)
+
+// sortOrders give the sort keys of a hit by sort: hits are ordered by
+// their first key, then their second (both descending), then by product id.
+//
+// Relevance puts products whose title holds every keyword first, then the
+// others (subtitle, tags, brand, category hits), each tier by sales.
+var sortOrders = map[string]func(x *Index, doc int32, inTitle bool) (int64, int64){
+	SortRelevance: func(x *Index, doc int32, inTitle bool) (int64, int64) {
+		if inTitle {
+			return 1, x.sales[doc]
+		}
+		return 0, x.sales[doc]
+	},
+	SortSales:     func(x *Index, doc int32, _ bool) (int64, int64) { return x.sales[doc], 0 },
+	SortPriceAsc:  func(x *Index, doc int32, _ bool) (int64, int64) { return -x.minPrice[doc], 0 },
+	SortPriceDesc: func(x *Index, doc int32, _ bool) (int64, int64) { return x.minPrice[doc], 0 },
+	SortNewest:    func(x *Index, doc int32, _ bool) (int64, int64) { return x.created[doc], 0 },
 }
 
-// search finds the on-shelf products matching every term and the filters
+// ValidSort reports whether sort is one of the Sort* orders.
+func ValidSort(sort string) bool {
+	_, ok := sortOrders[sort]
+	return ok
+}
+
+// Query is a search of the index.
+type Query struct {
+	// Terms are the keywords (see [QueryTerms]); none lists everything
+	// on the shelf.
+	Terms []Term
+
+	// Category includes its sub-categories.
+	Category string
+	Brand    string
+
+	// PriceMin and PriceMax bound the product's lowest SKU price in fen
+	// (negative: no bound).
+	PriceMin int64
+	PriceMax int64
+
+	// Level is the searcher's distributor level: products reserved for a
+	// higher one are not found.
+	Level int
+
+	// Sort is one of the Sort* orders.
+	Sort string
+
+	Page    int // from 1
+	PerPage int
+
+	// Facets asks for the number of hits per category and brand.
+	Facets bool
+}
+
+// Facet is the number of hits in one category or brand.
+type Facet struct {
+	Id    string `json:"id"`
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// Facets are the hits per category and per brand.
+type Facets struct {
+	Categories []Facet `json:"categories"`
+	Brands     []Facet `json:"brands"`
+}
+
+// Hits is the outcome of a search.
+type Hits struct {
+	Total  int
+	Ids    []string // product ids of the requested page, in order
+	Facets *Facets  // with Query.Facets
+}
+
+// Search finds the on-shelf products matching every term and the filters
 // of q, counts them (per category and brand with q.Facets) and returns the
-// requested page in the given order. Products in an inactive category (or
-// under one), of an inactive brand or reserved for a distributor level
-// above q.Level are neither found nor counted.
-//
-// The caller holds the index for reading.
-func (s *indexState) search(
-	q SearchQuery,
-	terms []search.Term,
-	order func(s *indexState, doc int32, inTitle bool) (int64, int64),
-) (hits searchHits) {
+// requested page in q's order. Products in an inactive category (or under
+// one), of an inactive brand or reserved for a distributor level above
+// q.Level are neither found nor counted.
+func (x *Index) Search(q Query) (hits Hits, err error) {
+	order, ok := sortOrders[q.Sort]
+	if !ok {
+		return hits, fmt.Errorf("unknown sort %q", q.Sort)
+	}
+	if q.Page < 1 || q.PerPage < 1 {
+		return hits, fmt.Errorf("page %d of %d: both must be at least 1", q.Page, q.PerPage)
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+
 	var categoryCounts, brandCounts []int32
 	if q.Facets {
-		categoryCounts = make([]int32, len(s.categories.ids))
-		brandCounts = make([]int32, len(s.brands.ids))
+		categoryCounts = make([]int32, len(x.categories.ids))
+		brandCounts = make([]int32, len(x.brands.ids))
 		defer func() {
-			hits.facets = &Facets{
-				Categories: s.categories.facets(categoryCounts),
-				Brands:     s.brands.facets(brandCounts),
+			hits.Facets = &Facets{
+				Categories: x.categories.facets(categoryCounts),
+				Brands:     x.brands.facets(brandCounts),
 			}
 		}()
 	}
@@ -44,69 +122,69 @@ func (s *indexState) search(
 	// filters
 	var categories []bool
 	if q.Category != "" {
-		c, ok := s.categories.index[q.Category]
+		c, ok := x.categories.index[q.Category]
 		if !ok {
-			return hits
+			return hits, nil
 		}
-		categories = make([]bool, len(s.categories.ids))
-		for _, i := range s.categories.subtree(c) {
+		categories = make([]bool, len(x.categories.ids))
+		for _, i := range x.categories.subtree(c) {
 			categories[i] = true
 		}
 	}
 	brand := int32(-1)
 	if q.Brand != "" {
-		b, ok := s.brands.index[q.Brand]
+		b, ok := x.brands.index[q.Brand]
 		if !ok {
-			return hits
+			return hits, nil
 		}
 		brand = b
 	}
 	keep := func(doc int32) bool {
-		if !s.on[doc] || s.minLevel[doc] > int32(q.Level) || s.categories.hides(s.category[doc]) || s.brands.hides(s.brand[doc]) {
+		if !x.on[doc] || x.minLevel[doc] > int32(q.Level) || x.categories.hides(x.category[doc]) || x.brands.hides(x.brand[doc]) {
 			return false
 		}
 		if categories != nil {
-			if c := s.category[doc]; c < 0 || !categories[c] {
+			if c := x.category[doc]; c < 0 || !categories[c] {
 				return false
 			}
 		}
-		if brand >= 0 && s.brand[doc] != brand {
+		if brand >= 0 && x.brand[doc] != brand {
 			return false
 		}
-		price := s.minPrice[doc]
+		price := x.minPrice[doc]
 		return (q.PriceMin < 0 || price >= q.PriceMin) && (q.PriceMax < 0 || price <= q.PriceMax)
 	}
 
-	top := &topHits{k: q.Page * q.PerPage, ids: s.ids}
+	top := &topHits{k: q.Page * q.PerPage, ids: x.ids}
 	top.heap = make([]hit, 0, min(top.k, 1024))
 	visit := func(doc int32, inTitle bool) {
-		hits.total++
+		hits.Total++
 		if q.Facets {
-			if c := s.category[doc]; c >= 0 {
+			if c := x.category[doc]; c >= 0 {
 				categoryCounts[c]++
 			}
-			if b := s.brand[doc]; b >= 0 {
+			if b := x.brand[doc]; b >= 0 {
 				brandCounts[b]++
 			}
 		}
-		a, b := order(s, doc, inTitle)
+		a, b := order(x, doc, inTitle)
 		top.offer(hit{doc: doc, a: a, b: b})
 	}
-	if len(terms) == 0 {
-		for doc := range int32(len(s.ids)) {
+	if len(q.Terms) == 0 {
+		for doc := range int32(len(x.ids)) {
 			if keep(doc) {
 				visit(doc, false)
 			}
 		}
 	} else {
-		s.match(terms, keep, visit)
+		x.match(q.Terms, keep, visit)
 	}
 
 	ranked := top.sorted()
 	for i := (q.Page - 1) * q.PerPage; i < len(ranked); i++ {
-		hits.page = append(hits.page, s.ids[ranked[i].doc])
+		hits.Ids = append(hits.Ids, x.ids[ranked[i].doc])
 	}
-	return hits
+	return hits, nil
 }
 
 // match calls visit with every doc that keep accepts and that matches all
@@ -114,7 +192,7 @@ func (s *indexState) search(
 //
 // The posting lists of the terms' tokens are intersected, driven by the
 // shortest; the others are searched forward from the last position found.
-func (s *indexState) match(terms []search.Term, keep func(doc int32) bool, visit func(doc int32, inTitle bool)) {
+func (x *Index) match(terms []Term, keep func(doc int32) bool, visit func(doc int32, inTitle bool)) {
 	var lists []*postings
 	termLists := make([][]int, len(terms)) // per term, its tokens' lists
 	listOf := map[string]int{}
@@ -122,7 +200,7 @@ func (s *indexState) match(terms []search.Term, keep func(doc int32) bool, visit
 		for _, tok := range term.Tokens {
 			i, ok := listOf[tok]
 			if !ok {
-				p := s.tokens[tok]
+				p := x.tokens[tok]
 				if p == nil {
 					return // a token nobody has
 				}
@@ -169,7 +247,7 @@ next:
 				f &= fields[i]
 			}
 			if term.Phrase {
-				f = s.phraseFields(doc, f, term.Text)
+				f = x.phraseFields(doc, f, term.Text)
 			}
 			if f == 0 {
 				continue next
@@ -183,12 +261,12 @@ next:
 // phraseFields returns which of the given fields of doc contain text, as
 // far as a search needs to know: the title if it does, else any one other
 // field that does, else none.
-func (s *indexState) phraseFields(doc int32, fields uint8, text string) uint8 {
-	if fields&inTitle != 0 && strings.Contains(s.title[doc], text) {
+func (x *Index) phraseFields(doc int32, fields uint8, text string) uint8 {
+	if fields&inTitle != 0 && strings.Contains(x.title[doc], text) {
 		return inTitle
 	}
 	for bit := inSubtitle; bit != 0 && bit <= fields; bit <<= 1 {
-		if fields&bit != 0 && strings.Contains(s.fieldText(doc, bit), text) {
+		if fields&bit != 0 && strings.Contains(x.fieldText(doc, bit), text) {
 			return bit
 		}
 	}

@@ -1,0 +1,138 @@
+package search
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
+
+// Word lists for realistic product titles: "<brand><adjective><item> <spec>".
+var (
+	benchBrands = []string{"象印", "膳魔师", "苏泊尔", "美的", "九阳", "小米", "华为", "李宁", "安踏", "百雀羚",
+		"完美日记", "花西子", "西湖", "狮峰", "三只松鼠", "良品铺子", "农夫山泉", "伊利", "蒙牛", "优衣库"}
+	benchAdjectives = []string{"不锈钢", "便携", "大容量", "新款", "经典", "加厚", "轻薄", "智能", "复古", "简约",
+		"春季", "夏季", "儿童", "男士", "女士", "原味", "有机", "特级", "明前", "进口"}
+	benchItems = []string{"保温杯", "玻璃杯", "马克杯", "茶叶", "绿茶", "红茶", "乌龙茶", "口红", "面霜", "洗面奶",
+		"连衣裙", "运动鞋", "卫衣", "牛仔裤", "双肩包", "蓝牙耳机", "充电宝", "电饭煲", "炒锅", "坚果礼盒",
+		"牛奶", "酸奶", "矿泉水", "手机壳", "数据线", "台灯", "抱枕", "毛巾", "雨伞", "拖鞋"}
+	benchSpecs = []string{"500ml", "250g", "1L", "XL", "2件装", "礼盒装", "黑色", "白色", "家用", "旅行装"}
+	benchTags  = []string{"热卖", "新品", "包邮", "送礼", "限时", "爆款"}
+)
+
+// benchCatalog returns 4 root categories with 4 children each, the brands
+// and n products (1 in 20 off the shelf), the same for every run.
+func benchCatalog(n int) (categories, brands []Label, products []Product) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var leaves []string
+	for i := range 4 {
+		root := fmt.Sprintf("c%d", i)
+		categories = append(categories, Label{Id: root, Name: fmt.Sprintf("大类%d", i), Active: true})
+		for j := range 4 {
+			id := fmt.Sprintf("c%d%d", i, j)
+			categories = append(categories, Label{Id: id, Name: fmt.Sprintf("小类%d%d", i, j), Active: true, Parent: root})
+			leaves = append(leaves, id)
+		}
+	}
+	for i, name := range benchBrands {
+		brands = append(brands, Label{Id: fmt.Sprintf("b%d", i), Name: name, Active: true})
+	}
+	now := time.Now().UnixMilli()
+	products = make([]Product, n)
+	for k := range products {
+		bi := rng.IntN(len(benchBrands))
+		products[k] = Product{
+			Id: fmt.Sprintf("p%07d", k),
+			Title: benchBrands[bi] + benchAdjectives[rng.IntN(len(benchAdjectives))] +
+				benchItems[rng.IntN(len(benchItems))] + " " + benchSpecs[rng.IntN(len(benchSpecs))],
+			Tags:     []string{benchTags[rng.IntN(len(benchTags))], benchItems[rng.IntN(len(benchItems))]},
+			On:       rng.IntN(20) != 0,
+			Category: leaves[rng.IntN(len(leaves))],
+			Brand:    brands[bi].Id,
+			Created:  now - int64(rng.IntN(365*24))*3_600_000,
+			MinPrice: int64(100 + rng.IntN(50000)),
+			Sales:    int64(rng.IntN(10000)),
+		}
+	}
+	return categories, brands, products
+}
+
+// BenchmarkIndexBuild100k measures building the index of 100,000 products
+// held in memory (the database read of a real build not included).
+func BenchmarkIndexBuild100k(b *testing.B) {
+	categories, brands, products := benchCatalog(100_000)
+	for b.Loop() {
+		x := NewIndex(categories, brands)
+		for _, p := range products {
+			x.Add(p)
+		}
+	}
+}
+
+// BenchmarkIndexSearch100k measures searches of an index of 100,000
+// products for one-, two- and three-character Chinese keywords with every
+// sort order, 20 per page with facets, reporting p50 and p95 latencies and
+// the average number of hits (the route adds the page's database read:
+// see hooks/catalog's BenchmarkSearch100k).
+func BenchmarkIndexSearch100k(b *testing.B) {
+	categories, brands, products := benchCatalog(100_000)
+	x := NewIndex(categories, brands)
+	for _, p := range products {
+		x.Add(p)
+	}
+	keywords := map[int][]string{
+		1: {"杯", "茶", "鞋", "包"},
+		2: {"茶叶", "口红", "保温", "耳机"},
+		3: {"保温杯", "连衣裙", "运动鞋", "充电宝"},
+	}
+	for _, size := range []int{1, 2, 3} {
+		for _, sort := range []string{SortRelevance, SortSales, SortPriceAsc, SortPriceDesc, SortNewest} {
+			benchIndexSearch(b, x, fmt.Sprintf("chars=%d/sort=%s", size, sort), func(i int) Query {
+				return Query{Terms: QueryTerms(keywords[size][i%len(keywords[size])]), Sort: sort}
+			})
+		}
+	}
+	for _, sort := range []string{SortSales, SortNewest} {
+		benchIndexSearch(b, x, "chars=0/sort="+sort, func(int) Query { return Query{Sort: sort} })
+	}
+	benchIndexSearch(b, x, "chars=1/category+price/page=3", func(i int) Query {
+		return Query{Terms: QueryTerms(keywords[1][i%4]), Category: "c0", PriceMin: 1000, PriceMax: 20000, Page: 3, Sort: SortRelevance}
+	})
+	benchIndexSearch(b, x, "chars=2/brand/page=2", func(i int) Query {
+		return Query{Terms: QueryTerms(keywords[2][i%4]), Brand: "b0", Page: 2, Sort: SortPriceAsc}
+	})
+}
+
+func benchIndexSearch(b *testing.B, x *Index, name string, query func(i int) Query) {
+	b.Run(name, func(b *testing.B) {
+		var durations []time.Duration
+		total, i := 0, 0
+		for b.Loop() {
+			q := query(i)
+			i++
+			if q.Page == 0 {
+				q.Page = 1
+			}
+			q.PerPage = 20
+			if q.PriceMin == 0 && q.PriceMax == 0 {
+				q.PriceMin, q.PriceMax = -1, -1
+			}
+			q.Facets = true
+			t0 := time.Now()
+			hits, err := x.Search(q)
+			durations = append(durations, time.Since(t0))
+			if err != nil {
+				b.Fatal(err)
+			}
+			total += hits.Total
+		}
+		slices.Sort(durations)
+		pct := func(p float64) float64 {
+			return float64(durations[int(p*float64(len(durations)-1))].Microseconds()) / 1000
+		}
+		b.ReportMetric(pct(0.50), "p50_ms")
+		b.ReportMetric(pct(0.95), "p95_ms")
+		b.ReportMetric(float64(total)/float64(len(durations)), "hits")
+	})
+}
