@@ -42,7 +42,6 @@ func SearchIndexDrift(app core.App) string {
 		return ""
 	}
 	return fmt.Sprint(diffs)
-
 }
 
 // describe flattens s by product id and token, without doc numbers.
