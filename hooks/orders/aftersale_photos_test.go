@@ -115,7 +115,7 @@ func TestAftersalePhotosUploadAndProtectedFetch(t *testing.T) {
 		t.Fatalf("photos = %v", names)
 	}
 	// at most 6 in all
-	five := []upload{}
+	five := make([]upload, 0, 5)
 	for range 5 {
 		five = append(five, upload{"more.png", photo})
 	}
