@@ -76,6 +76,7 @@ func (f *fixture) fetchFile(t *testing.T, asId, filename, authToken string) (int
 }
 
 func TestAftersalePhotosUploadAndProtectedFetch(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id := f.checkout(t, f.cup, 1)
 	f.paySandbox(t, id)
