@@ -410,8 +410,9 @@ func TestNotifyChannelsFromEnv(t *testing.T) {
 	t.Setenv("FENXIAO_STAFF_EMAIL", "1")
 	t.Setenv("FENXIAO_WX_SUBSCRIBE_TEMPLATES", `{"order_shipped": {"id": "t", "fields": {"thing1": "company"}}}`) // no wx client: off
 	registerNotifyChannels(app, nil)
-	names := []string{}
-	for _, c := range s.Channels() {
+	channels := s.Channels()
+	names := make([]string, 0, len(channels))
+	for _, c := range channels {
 		names = append(names, c.Name())
 	}
 	if !slices.Equal(names, []string{"sms", "email"}) {

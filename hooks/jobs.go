@@ -24,8 +24,9 @@ func bindJobs(app core.App, s *shop.Shop, config Config) {
 				Schedule    string `json:"schedule"`
 				Description string `json:"description"`
 			}
-			list := []jobInfo{}
-			for _, j := range s.Jobs() {
+			jobs := s.Jobs()
+			list := make([]jobInfo, 0, len(jobs))
+			for _, j := range jobs {
 				list = append(list, jobInfo{j.Name, j.Schedule, j.Description})
 			}
 			return e.JSON(http.StatusOK, list)

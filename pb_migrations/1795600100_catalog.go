@@ -1,10 +1,11 @@
 package pb_migrations
 
 import (
+	"strings"
+
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
 	"github.com/pocketbase/pocketbase/tools/types"
-	"strings"
 )
 
 // The catalog: categories, brands, shipping templates, products and their

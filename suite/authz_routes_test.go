@@ -195,7 +195,7 @@ func (m *matrixShop) tryRoute(t *testing.T, r route, rows map[string]string) str
 	if !ok {
 		body = map[string]any{}
 	}
-	var outs []string
+	outs := make([]string, 0, len(actors))
 	for _, actor := range actors {
 		res := m.c.Do(r.Method, path, body, m.tokens[actor])
 		outs = append(outs, actor+"="+outcome(res.Status))

@@ -100,8 +100,9 @@ func ids(t *testing.T, res *tests.Response) []string {
 	if res.Status != http.StatusOK {
 		t.Fatalf("list: %d %s", res.Status, res.Raw)
 	}
-	var out []string
-	for _, it := range res.Body["items"].([]any) {
+	items := res.Body["items"].([]any)
+	out := make([]string, 0, len(items))
+	for _, it := range items {
 		out = append(out, it.(map[string]any)["id"].(string))
 	}
 	return out

@@ -276,7 +276,7 @@ func run(ctx context.Context, cfg Config, out, progress io.Writer) (_ *result, e
 	// the killer may be restarting: wait for it before reading the shop
 	c.gate.Lock()
 	//lint:ignore SA2001 taking the gate only waits for a restart in progress
-	c.gate.Unlock()
+	c.gate.Unlock() //nolint:staticcheck // SA2001: taking the gate only waits for a restart in progress
 	stopBg()
 	bg.Wait()
 	cfg.Pid = int(pid.Load())

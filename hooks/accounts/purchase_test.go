@@ -75,7 +75,7 @@ func (f *shopFixture) refundAll(t *testing.T, order *core.Record) {
 	if err != nil || len(items) == 0 {
 		t.Fatalf("order items: %v", err)
 	}
-	var lines []map[string]any
+	lines := make([]map[string]any, 0, len(items))
 	for _, it := range items {
 		lines = append(lines, map[string]any{"order_item": it.Id, "quantity": it.GetInt("quantity")})
 	}

@@ -67,7 +67,7 @@ func countEvents(t *testing.T, app core.App, userId string) int {
 // chain builds A←B←C←D (A at the top) through the sign-up API with inviter codes.
 func chain(t *testing.T, app *pbtests.TestApp, c *tests.Client, names ...string) []*core.Record {
 	t.Helper()
-	var users []*core.Record
+	users := make([]*core.Record, 0, len(names))
 	inviter := ""
 	for _, name := range names {
 		body := map[string]any{

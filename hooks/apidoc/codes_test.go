@@ -66,8 +66,9 @@ func TestReadmeListsEveryErrorCode(t *testing.T) {
 	if i := strings.Index(table, "\n#"); i >= 0 {
 		table = table[:i]
 	}
-	var listed []string
-	for _, m := range readmeCodes.FindAllStringSubmatch(table, -1) {
+	matches := readmeCodes.FindAllStringSubmatch(table, -1)
+	listed := make([]string, 0, len(matches))
+	for _, m := range matches {
 		listed = append(listed, m[1])
 	}
 	for code, path := range found {

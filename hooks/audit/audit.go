@@ -112,7 +112,7 @@ type checker struct {
 	dropped  int
 }
 
-func (c *checker) fail(row, format string, args ...any) {
+func (c *checker) failf(row, format string, args ...any) {
 	if len(c.problems) >= maxProblemsPerCheck {
 		c.dropped++
 		return

@@ -63,16 +63,16 @@ func checkInviteBounties(app core.App, c *checker) (string, bool, error) {
 		ref := row("invite_bounties", b.Id)
 		amount, ok := fen(b.Amount)
 		if !ok || amount <= 0 {
-			c.fail(ref, "has amount %q; a bounty is a positive whole number of fen", b.Amount)
+			c.failf(ref, "has amount %q; a bounty is a positive whole number of fen", b.Amount)
 			continue
 		}
 		if b.Inviter == b.Invitee {
-			c.fail(ref, "rewards %s for inviting themselves", b.Inviter)
+			c.failf(ref, "rewards %s for inviting themselves", b.Inviter)
 			continue
 		}
 		want, known := bountyEntries[b.Status]
 		if !known {
-			c.fail(ref, "has an unknown status %q", b.Status)
+			c.failf(ref, "has an unknown status %q", b.Status)
 			continue
 		}
 		got := map[string]int{}
@@ -81,24 +81,24 @@ func checkInviteBounties(app core.App, c *checker) (string, bool, error) {
 			sign, expected := want[e.Kind]
 			switch {
 			case !expected:
-				c.fail(row("wallet_entries", e.Id), "is a %s entry of invite bounty %s, which is %s", e.Kind, b.Id, b.Status)
+				c.failf(row("wallet_entries", e.Id), "is a %s entry of invite bounty %s, which is %s", e.Kind, b.Id, b.Status)
 			case e.User != b.Inviter:
-				c.fail(row("wallet_entries", e.Id), "books invite bounty %s on user %s, not the inviter %s", b.Id, e.User, b.Inviter)
+				c.failf(row("wallet_entries", e.Id), "books invite bounty %s on user %s, not the inviter %s", b.Id, e.User, b.Inviter)
 			case a != sign*amount:
-				c.fail(row("wallet_entries", e.Id), "books %d for invite bounty %s of %d", a, b.Id, amount)
+				c.failf(row("wallet_entries", e.Id), "books %d for invite bounty %s of %d", a, b.Id, amount)
 			}
 			got[e.Kind]++
 		}
 		for kind := range want {
 			if got[kind] != 1 {
-				c.fail(ref, "is %s but has %d %s entries (want 1)", b.Status, got[kind], kind)
+				c.failf(ref, "is %s but has %d %s entries (want 1)", b.Status, got[kind], kind)
 			}
 		}
 		delete(byRef, b.Id)
 	}
 	for id, list := range byRef {
 		for _, e := range list {
-			c.fail(row("wallet_entries", e.Id), "books invite bounty %s, which does not exist", id)
+			c.failf(row("wallet_entries", e.Id), "books invite bounty %s, which does not exist", id)
 		}
 	}
 	return fmt.Sprintf("%d invite bounties, %d entries", len(bounties), len(entries)), false, nil
@@ -143,7 +143,7 @@ func checkPrizeAwards(app core.App, c *checker) (string, bool, error) {
 		amount, _ := fen(a.Amount)
 		if a.Status != "granted" || a.Kind != "wallet" {
 			for _, e := range list {
-				c.fail(row("wallet_entries", e.Id), "books prize %s, which is a %s prize %s", a.Id, a.Kind, a.Status)
+				c.failf(row("wallet_entries", e.Id), "books prize %s, which is a %s prize %s", a.Id, a.Kind, a.Status)
 			}
 			if a.Status == "granted" && a.Kind == "gift" {
 				var o struct {
@@ -152,23 +152,23 @@ func checkPrizeAwards(app core.App, c *checker) (string, bool, error) {
 				}
 				err := app.DB().NewQuery("SELECT buyer, payable FROM {{orders}} WHERE id = {:id}").Bind(map[string]any{"id": a.Order}).One(&o)
 				if p, _ := fen(o.Payable); err != nil || o.Buyer != a.User || p != 0 {
-					c.fail(ref, "is a gift without a zero-price order of the winner (order %q)", a.Order)
+					c.failf(ref, "is a gift without a zero-price order of the winner (order %q)", a.Order)
 				}
 			}
 			continue
 		}
 		if len(list) != 1 {
-			c.fail(ref, "is a granted wallet prize with %d reward entries (want 1)", len(list))
+			c.failf(ref, "is a granted wallet prize with %d reward entries (want 1)", len(list))
 			continue
 		}
 		e := list[0]
 		if got, _ := fen(e.Amount); e.Kind != ledger.KindReward || e.User != a.User || got != amount || amount <= 0 {
-			c.fail(row("wallet_entries", e.Id), "books %s %s for %s; prize %s is a reward of %d for %s", e.Kind, e.Amount, e.User, a.Id, amount, a.User)
+			c.failf(row("wallet_entries", e.Id), "books %s %s for %s; prize %s is a reward of %d for %s", e.Kind, e.Amount, e.User, a.Id, amount, a.User)
 		}
 	}
 	for id, list := range byRef {
 		for _, e := range list {
-			c.fail(row("wallet_entries", e.Id), "books prize %s, which does not exist", id)
+			c.failf(row("wallet_entries", e.Id), "books prize %s, which does not exist", id)
 		}
 	}
 	return fmt.Sprintf("%d prizes, %d entries", len(awards), len(entries)), false, nil

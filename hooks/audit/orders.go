@@ -70,7 +70,7 @@ func checkOrders(app core.App, c *checker) (string, bool, error) {
 		refundedAmount, ok2 := fen(o.Refunded)
 		shipping, ok3 := fen(o.ShippingFee)
 		if !ok1 || !ok2 || !ok3 {
-			c.fail(ref, "holds a non-integer amount")
+			c.failf(ref, "holds a non-integer amount")
 			continue
 		}
 		in, _ := fen(paid[o.Id].Total)
@@ -78,19 +78,19 @@ func checkOrders(app core.App, c *checker) (string, bool, error) {
 
 		switch {
 		case unpaidStatuses[o.Status] && in != 0:
-			c.fail(ref, "is %s but has paid payments of %d (money for an unpaid order must be 'unmatched')", o.Status, in)
+			c.failf(ref, "is %s but has paid payments of %d (money for an unpaid order must be 'unmatched')", o.Status, in)
 		case !unpaidStatuses[o.Status] && in != payable:
-			c.fail(ref, "is %s with payable %d, but its paid payments add up to %d", o.Status, payable, in)
+			c.failf(ref, "is %s with payable %d, but its paid payments add up to %d", o.Status, payable, in)
 		case out != refundedAmount:
-			c.fail(ref, "refunded_amount is %d, but its successful refunds add up to %d", refundedAmount, out)
+			c.failf(ref, "refunded_amount is %d, but its successful refunds add up to %d", refundedAmount, out)
 		case out > in:
-			c.fail(ref, "refunded %d of %d paid: the shop would have kept %d", out, in, in-out)
+			c.failf(ref, "refunded %d of %d paid: the shop would have kept %d", out, in, in-out)
 		}
 
 		if l, ok := lines[o.Id]; ok {
 			sum, _ := fen(l.Total)
 			if sum != payable && sum != payable-shipping {
-				c.fail(ref, "its lines add up to %d, but payable is %d (shipping %d)", sum, payable, shipping)
+				c.failf(ref, "its lines add up to %d, but payable is %d (shipping %d)", sum, payable, shipping)
 			}
 		}
 	}
@@ -106,7 +106,7 @@ func checkOrders(app core.App, c *checker) (string, bool, error) {
 		return "", false, err
 	}
 	for _, p := range phantoms {
-		c.fail(row("payments", p.Id), "is an unmatched sandbox payment: no money arrived, nothing is owed")
+		c.failf(row("payments", p.Id), "is an unmatched sandbox payment: no money arrived, nothing is owed")
 	}
 
 	var overRefunded []struct {
@@ -117,7 +117,7 @@ func checkOrders(app core.App, c *checker) (string, bool, error) {
 		return "", false, err
 	}
 	for _, it := range overRefunded {
-		c.fail(row("order_items", it.Id), "refunds more than the line paid")
+		c.failf(row("order_items", it.Id), "refunds more than the line paid")
 	}
 
 	return fmt.Sprintf("%d orders", len(orders)), false, nil
@@ -185,12 +185,12 @@ func checkBalancePayments(app core.App, c *checker) (string, bool, error) {
 	match := func(collectionName, id, key, user string, want int64) {
 		e, ok := entries[key]
 		if !ok {
-			c.fail(row(collectionName, id), "has no wallet entry %s", key)
+			c.failf(row(collectionName, id), "has no wallet entry %s", key)
 			return
 		}
 		delete(entries, key)
 		if a, _ := fen(e.Amount); a != want || e.User != user {
-			c.fail(row(collectionName, id), "wallet entry %s is %d on user %s, want %d on user %s", e.Id, a, e.User, want, user)
+			c.failf(row(collectionName, id), "wallet entry %s is %d on user %s, want %d on user %s", e.Id, a, e.User, want, user)
 		}
 	}
 	for _, p := range payments {
@@ -203,7 +203,7 @@ func checkBalancePayments(app core.App, c *checker) (string, bool, error) {
 	}
 	for _, e := range list {
 		if _, left := entries[e.Kind+" "+e.RefId]; left {
-			c.fail(row("wallet_entries", e.Id), "%s %s has no matching balance payment or refund", e.Kind, e.RefId)
+			c.failf(row("wallet_entries", e.Id), "%s %s has no matching balance payment or refund", e.Kind, e.RefId)
 		}
 	}
 
@@ -324,11 +324,11 @@ func checkCommissions(app core.App, c *checker) (string, bool, error) {
 		value, okV := fen(cm.RuleValue)
 		amount, okA := fen(cm.Amount)
 		if !okL || !okB || !okV || !okA {
-			c.fail(ref, "holds a non-integer number")
+			c.failf(ref, "holds a non-integer number")
 			continue
 		}
 		if level < 1 || level > commission.MaxLevels {
-			c.fail(ref, "is level %d; at most %d levels are ever paid", level, commission.MaxLevels)
+			c.failf(ref, "is level %d; at most %d levels are ever paid", level, commission.MaxLevels)
 			continue
 		}
 		x := extra[cm.Id]
@@ -346,7 +346,7 @@ func checkCommissions(app core.App, c *checker) (string, bool, error) {
 				}
 			}
 		default:
-			c.fail(ref, "has an unknown rule kind %q", cm.RuleKind)
+			c.failf(ref, "has an unknown rule kind %q", cm.RuleKind)
 			continue
 		}
 
@@ -354,17 +354,17 @@ func checkCommissions(app core.App, c *checker) (string, bool, error) {
 			uncapped, _ := fen(x.Uncapped)
 			switch {
 			case (cm.RuleKind == commission.ModeRate || hasQty) && uncapped != rule:
-				c.fail(ref, "uncapped is %d, but %s %d on base %d gives %d", uncapped, cm.RuleKind, value, base, rule)
+				c.failf(ref, "uncapped is %d, but %s %d on base %d gives %d", uncapped, cm.RuleKind, value, base, rule)
 				continue
 			case amount > uncapped:
-				c.fail(ref, "amount %d is above what the rule gives (%d)", amount, uncapped)
+				c.failf(ref, "amount %d is above what the rule gives (%d)", amount, uncapped)
 				continue
 			case !x.Capped && amount != uncapped:
-				c.fail(ref, "amount %d is not what the rule gives (%d) and the share is not capped", amount, uncapped)
+				c.failf(ref, "amount %d is not what the rule gives (%d) and the share is not capped", amount, uncapped)
 				continue
 			}
 		} else if amount > rule {
-			c.fail(ref, "amount %d is above what %s %d on base %d gives (%d)", amount, cm.RuleKind, value, base, rule)
+			c.failf(ref, "amount %d is above what %s %d on base %d gives (%d)", amount, cm.RuleKind, value, base, rule)
 			continue
 		}
 
@@ -372,14 +372,14 @@ func checkCommissions(app core.App, c *checker) (string, bool, error) {
 			cancelled, _ := fen(x.Cancelled)
 			absorbed, _ := fen(x.Absorbed)
 			if cancelled < 0 || absorbed < 0 || cancelled+absorbed > amount {
-				c.fail(ref, "takes back %d and absorbs %d of an amount of %d", cancelled, absorbed, amount)
+				c.failf(ref, "takes back %d and absorbs %d of an amount of %d", cancelled, absorbed, amount)
 				continue
 			}
 		}
 
 		if cm.Status == "settled" {
 			if since, open := openSince[cm.OrderItem]; open && (!hasSettledAt || x.SettledAt == "" || x.SettledAt >= since) {
-				c.fail(ref, "settled while an after-sale on order line %s is open (since %s)", cm.OrderItem, since)
+				c.failf(ref, "settled while an after-sale on order line %s is open (since %s)", cm.OrderItem, since)
 			}
 		}
 	}

@@ -27,7 +27,7 @@ func checkRollup(app core.App, c *checker) (string, bool, error) {
 		return "", false, err
 	}
 	for _, d := range diffs {
-		c.fail(d.Key, "rollup %s, source %s", d.Rollup, d.Source)
+		c.failf(d.Key, "rollup %s, source %s", d.Rollup, d.Source)
 	}
 	return fmt.Sprintf("%s and %s against orders, refunds and users", rollup.DaysTable, rollup.CountsTable), false, nil
 }

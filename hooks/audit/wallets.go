@@ -76,7 +76,7 @@ func checkWallets(app core.App, c *checker) (string, bool, error) {
 		return "", false, err
 	}
 	for _, e := range orphans {
-		c.fail(row(wallet.EntriesCollection, e.Id), "belongs to wallet %q, which does not exist", e.Wallet)
+		c.failf(row(wallet.EntriesCollection, e.Id), "belongs to wallet %q, which does not exist", e.Wallet)
 	}
 
 	return fmt.Sprintf("%d wallets, %d entries", len(wallets), total), false, nil
@@ -90,7 +90,7 @@ func checkWallet(c *checker, w walletRow, rows []entryRow) {
 	withdrawn, ok4 := fen(w.TotalWithdrawn)
 	lastSeq, ok5 := fen(w.LastSeq)
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
-		c.fail(walletRef, "holds a non-integer amount")
+		c.failf(walletRef, "holds a non-integer amount")
 		return
 	}
 
@@ -103,16 +103,16 @@ func checkWallet(c *checker, w walletRow, rows []entryRow) {
 		after, okB := fen(r.BalanceAfter)
 		frozenAfter, okF := fen(r.FrozenAfter)
 		if !okS || !okA || !okB || !okF {
-			c.fail(ref, "holds a non-integer number")
+			c.failf(ref, "holds a non-integer number")
 			return
 		}
 		if r.User != w.User {
-			c.fail(ref, "is booked for user %q, but the wallet belongs to %q", r.User, w.User)
+			c.failf(ref, "is booked for user %q, but the wallet belongs to %q", r.User, w.User)
 			return
 		}
 		created, err := types.ParseDateTime(r.Created)
 		if err != nil {
-			c.fail(ref, "has an unreadable created time %q", r.Created)
+			c.failf(ref, "has an unreadable created time %q", r.Created)
 			return
 		}
 		entries[i] = ledger.Entry{
@@ -138,9 +138,9 @@ func checkWallet(c *checker, w walletRow, rows []entryRow) {
 		var le *ledger.Error
 		if errors.As(err, &le) && le.Code() != ledger.CodeFinalMismatch && le.Index >= 0 && le.Index < len(rows) {
 			r := rows[le.Index]
-			c.fail(fmt.Sprintf("%s (wallet %s, seq %v)", row(wallet.EntriesCollection, r.Id), w.Id, r.Seq), "%s (%s)", le.Reason, le.Code())
+			c.failf(fmt.Sprintf("%s (wallet %s, seq %v)", row(wallet.EntriesCollection, r.Id), w.Id, r.Seq), "%s (%s)", le.Reason, le.Code())
 		} else {
-			c.fail(walletRef, "%v (the wallet's last_seq is %d)", err, lastSeq)
+			c.failf(walletRef, "%v (the wallet's last_seq is %d)", err, lastSeq)
 		}
 		return
 	}
@@ -151,12 +151,12 @@ func checkWallet(c *checker, w walletRow, rows []entryRow) {
 		headSeq, headHash = entries[n-1].Seq, entries[n-1].Hash
 	}
 	if lastSeq != headSeq || w.LastHash != headHash {
-		c.fail(walletRef, "chain head is seq %d hash %.12s, but the last entry is seq %d hash %.12s",
+		c.failf(walletRef, "chain head is seq %d hash %.12s, but the last entry is seq %d hash %.12s",
 			lastSeq, w.LastHash, headSeq, headHash)
 		return
 	}
 	if earned != wantEarned || withdrawn != wantWithdrawn {
-		c.fail(walletRef, "totals are earned %d, withdrawn %d; the entries give %d, %d",
+		c.failf(walletRef, "totals are earned %d, withdrawn %d; the entries give %d, %d",
 			earned, withdrawn, wantEarned, wantWithdrawn)
 	}
 }

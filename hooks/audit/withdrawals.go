@@ -66,11 +66,11 @@ func checkWithdrawals(app core.App, c *checker) (string, bool, error) {
 		fee, ok2 := fen(w.Fee)
 		payout, ok3 := fen(w.Payout)
 		if !ok1 || !ok2 || !ok3 {
-			c.fail(ref, "holds a non-integer amount")
+			c.failf(ref, "holds a non-integer amount")
 			continue
 		}
 		if amount <= 0 || fee < 0 || payout <= 0 || amount != fee+payout {
-			c.fail(ref, "amount %d, fee %d, payout %d: want amount = fee + payout, all positive", amount, fee, payout)
+			c.failf(ref, "amount %d, fee %d, payout %d: want amount = fee + payout, all positive", amount, fee, payout)
 			continue
 		}
 
@@ -78,7 +78,7 @@ func checkWithdrawals(app core.App, c *checker) (string, bool, error) {
 		for _, e := range byRef[w.Id] {
 			a, _ := fen(e.Amount)
 			if e.User != w.User {
-				c.fail(row("wallet_entries", e.Id), "withdrawal %s of user %s is booked on user %s", w.Id, w.User, e.User)
+				c.failf(row("wallet_entries", e.Id), "withdrawal %s of user %s is booked on user %s", w.Id, w.User, e.User)
 			}
 			got[e.Kind] += a
 		}
@@ -96,11 +96,11 @@ func checkWithdrawals(app core.App, c *checker) (string, bool, error) {
 		case w.Status == "rejected" || w.Status == "failed" || w.Status == "closed":
 			want[ledger.KindWithdrawRelease] = amount
 		default:
-			c.fail(ref, "unknown status %q", w.Status)
+			c.failf(ref, "unknown status %q", w.Status)
 			continue
 		}
 		if !sameAmounts(got, want) {
-			c.fail(ref, "is %s but its wallet entries are %s, want %s", w.Status, formatAmounts(got), formatAmounts(want))
+			c.failf(ref, "is %s but its wallet entries are %s, want %s", w.Status, formatAmounts(got), formatAmounts(want))
 		}
 	}
 
@@ -110,7 +110,7 @@ func checkWithdrawals(app core.App, c *checker) (string, bool, error) {
 	}
 	sort.Strings(orphans)
 	for _, id := range orphans {
-		c.fail(row("wallet_entries", byRef[id][0].Id), "books withdrawal %q, which does not exist", id)
+		c.failf(row("wallet_entries", byRef[id][0].Id), "books withdrawal %q, which does not exist", id)
 	}
 
 	users := make([]string, 0, len(held))
@@ -123,11 +123,11 @@ func checkWithdrawals(app core.App, c *checker) (string, bool, error) {
 		err := app.DB().NewQuery("SELECT frozen FROM {{wallets}} WHERE [[user]] = {:user}").
 			Bind(map[string]any{"user": u}).Row(&frozen)
 		if err != nil {
-			c.fail(row("users", u), "has withdrawals in flight (%d) but no wallet", held[u])
+			c.failf(row("users", u), "has withdrawals in flight (%d) but no wallet", held[u])
 			continue
 		}
 		if f, _ := fen(frozen); f < held[u] {
-			c.fail(row("users", u), "wallet frozen %d does not cover the withdrawals in flight (%d)", f, held[u])
+			c.failf(row("users", u), "wallet frozen %d does not cover the withdrawals in flight (%d)", f, held[u])
 		}
 	}
 

@@ -73,8 +73,9 @@ func (f *cartFixture) cart(t *testing.T, token, query string) map[string]any {
 }
 
 func lines(body map[string]any) []map[string]any {
-	var out []map[string]any
-	for _, l := range body["lines"].([]any) {
+	lines := body["lines"].([]any)
+	out := make([]map[string]any, 0, len(lines))
+	for _, l := range lines {
 		out = append(out, l.(map[string]any))
 	}
 	return out

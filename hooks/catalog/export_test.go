@@ -41,7 +41,6 @@ func SearchIndexDrift(app core.App) string {
 		return ""
 	}
 	return fmt.Sprint(diffs)
-
 }
 
 // RebuildSearchIndex drops the search index of app and builds it again,

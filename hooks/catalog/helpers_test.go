@@ -22,7 +22,7 @@ func product(tb testing.TB, app core.App, data map[string]any, skus ...map[strin
 		data["status"] = "on"
 	}
 	p := tests.Save(tb, app, "products", data)
-	var records []*core.Record
+	records := make([]*core.Record, 0, len(skus))
 	for _, s := range skus {
 		s["product"] = p.Id
 		records = append(records, tests.Save(tb, app, "skus", s))

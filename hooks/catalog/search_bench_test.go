@@ -36,7 +36,7 @@ func seedBenchCatalog(b testing.TB, app core.App, n int) {
 	now := time.Now()
 	err := app.RunInTransaction(func(txApp core.App) error {
 		// 4 top-level categories with 4 children each
-		var categories []string
+		categories := make([]string, 0, 16)
 		for i := range 4 {
 			root := tests.Save(b, txApp, "categories", map[string]any{"name": fmt.Sprintf("大类%d", i), "is_active": true})
 			for j := range 4 {

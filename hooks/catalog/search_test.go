@@ -64,8 +64,9 @@ func searchIds(t *testing.T, c *client, query url.Values) ([]string, map[string]
 	if status != 200 {
 		t.Fatalf("search %v: status %d %v", query, status, body)
 	}
-	var ids []string
-	for _, it := range body["items"].([]any) {
+	items := body["items"].([]any)
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
 		ids = append(ids, it.(map[string]any)["id"].(string))
 	}
 	return ids, body

@@ -76,6 +76,7 @@ func (f *fixture) fetchFile(t *testing.T, asId, filename, authToken string) (int
 }
 
 func TestAftersalePhotosUploadAndProtectedFetch(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id := f.checkout(t, f.cup, 1)
 	f.paySandbox(t, id)
@@ -115,7 +116,7 @@ func TestAftersalePhotosUploadAndProtectedFetch(t *testing.T) {
 		t.Fatalf("photos = %v", names)
 	}
 	// at most 6 in all
-	five := []upload{}
+	five := make([]upload, 0, 5)
 	for range 5 {
 		five = append(five, upload{"more.png", photo})
 	}

@@ -7,6 +7,7 @@ import (
 )
 
 func TestAftersaleRefundPartialThenOverRefundRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var refunded [][]shop.RefundedLine
 	f.shop.OnOrderRefunded.BindFunc(func(e *shop.RefundEvent) error {
@@ -105,6 +106,7 @@ func TestAftersaleRefundPartialThenOverRefundRefused(t *testing.T) {
 }
 
 func TestAftersaleReturnRestoresStockAndExchangeMovesNoMoney(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id := f.checkout(t, f.cup, 3)
 	f.paySandbox(t, id)

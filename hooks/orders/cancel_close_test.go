@@ -11,6 +11,7 @@ import (
 )
 
 func TestCancelClosesTheOrderAtWechatPay(t *testing.T) {
+	t.Parallel()
 	f, fake := wxFixture(t)
 	var paid atomic.Int32
 	f.shop.OnOrderPaid.BindFunc(func(e *shop.OrderEvent) error {
@@ -98,6 +99,7 @@ func TestCancelClosesTheOrderAtWechatPay(t *testing.T) {
 }
 
 func TestWechatNotificationForAnotherMerchantRefused(t *testing.T) {
+	t.Parallel()
 	f, fake := wxFixture(t)
 	id := f.checkout(t, f.cup, 1)
 	orderNo := f.startWechat(t, id)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestDashboardCannotBreakTheStateMachine(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	unpaid := f.checkout(t, f.cup, 1)
 	paid := f.checkout(t, f.tea, 1)
@@ -67,6 +68,7 @@ func TestDashboardCannotBreakTheStateMachine(t *testing.T) {
 }
 
 func TestCancelAndAutoCancelReturnStock(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var cancelled atomic.Int32
 	f.shop.OnOrderCancelled.BindFunc(func(e *shop.OrderEvent) error {
@@ -106,6 +108,7 @@ func TestCancelAndAutoCancelReturnStock(t *testing.T) {
 }
 
 func TestConfirmAndAutoConfirmFireCompleted(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var completed []string
 	f.shop.OnOrderCompleted.BindFunc(func(e *shop.OrderEvent) error {
@@ -135,6 +138,7 @@ func TestConfirmAndAutoConfirmFireCompleted(t *testing.T) {
 }
 
 func TestTrackingThroughKuaidi100(t *testing.T) {
+	t.Parallel()
 	fake := kd100fake.New(t)
 	f := newFixture(t)
 	id := f.checkout(t, f.cup, 1)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestCheckoutBadInput(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cases := []struct {
 		name   string
@@ -48,6 +49,7 @@ func TestCheckoutBadInput(t *testing.T) {
 }
 
 func TestCheckoutShortLineRollsBackAll(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	res := f.c.Do("POST", "/api/shop/checkout", map[string]any{"address": f.addr.Id,
 		"items": []map[string]any{{"sku": f.cup.Id, "quantity": 3}, {"sku": f.tea.Id, "quantity": 6}}}, f.token)
@@ -60,6 +62,7 @@ func TestCheckoutShortLineRollsBackAll(t *testing.T) {
 }
 
 func TestCheckoutFromCartRemovesLines(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tests.Save(t, f.app, "cart_items", map[string]any{"user": f.buyer.Id, "sku": f.cup.Id, "quantity": 2, "selected": true})
 	tests.Save(t, f.app, "cart_items", map[string]any{"user": f.buyer.Id, "sku": f.tea.Id, "quantity": 1, "selected": false})
@@ -74,6 +77,7 @@ func TestCheckoutFromCartRemovesLines(t *testing.T) {
 }
 
 func TestConcurrentCheckoutsNeverOversell(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p := tests.Save(t, f.app, "products", map[string]any{"title": "限量款", "status": "on"})
 	sku := tests.Save(t, f.app, "skus", map[string]any{"product": p.Id, "price": 100, "stock": 50})
@@ -141,6 +145,7 @@ func (f *fixture) deliver(n *wxpayfake.Notification) int {
 }
 
 func TestWechatNotificationAppliedOnceAndForgeriesRefused(t *testing.T) {
+	t.Parallel()
 	f, fake := wxFixture(t)
 	var paidEvents atomic.Int32
 	f.shop.OnOrderPaid.BindFunc(func(e *shop.OrderEvent) error {
@@ -198,6 +203,7 @@ func TestWechatNotificationAppliedOnceAndForgeriesRefused(t *testing.T) {
 }
 
 func TestReconcileAppliesLostNotification(t *testing.T) {
+	t.Parallel()
 	f, fake := wxFixture(t)
 	id := f.checkout(t, f.tea, 1)
 	orderNo := f.startWechat(t, id)
@@ -226,6 +232,7 @@ func TestReconcileAppliesLostNotification(t *testing.T) {
 }
 
 func TestSandboxPayAnswer(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id := f.checkout(t, f.cup, 1)
 	res := f.c.Do("POST", "/api/shop/orders/"+id+"/pay", map[string]any{"method": "sandbox"}, f.token)

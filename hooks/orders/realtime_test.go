@@ -14,6 +14,7 @@ import (
 // and their notifications; the other buyer, subscribed to the same topics,
 // gets nothing of it.
 func TestRealtimeBuyerGetsOwnOrderAndNotifications(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	srv := httptest.NewServer(f.c.Handler)
 	t.Cleanup(srv.Close)

@@ -47,6 +47,7 @@ func (f *fixture) backdateRefunds(t *testing.T) {
 }
 
 func TestRefundReconcileFinishesProcessingRefund(t *testing.T) {
+	t.Parallel()
 	f, fake := wxFixtureWith(t, wxpayfake.Options{RefundStatus: "PROCESSING"})
 	var events [][]shop.RefundedLine
 	f.shop.OnOrderRefunded.BindFunc(func(e *shop.RefundEvent) error {
@@ -115,6 +116,7 @@ func TestRefundReconcileFinishesProcessingRefund(t *testing.T) {
 }
 
 func TestRefundNotificationFailureThenRetry(t *testing.T) {
+	t.Parallel()
 	f, fake := wxFixtureWith(t, wxpayfake.Options{RefundStatus: "PROCESSING"})
 	var events int
 	f.shop.OnOrderRefunded.BindFunc(func(e *shop.RefundEvent) error {
@@ -195,6 +197,7 @@ func TestRefundNotificationFailureThenRetry(t *testing.T) {
 }
 
 func TestRefundReconcileMarksClosedRefundFailed(t *testing.T) {
+	t.Parallel()
 	f, fake := wxFixtureWith(t, wxpayfake.Options{RefundStatus: "PROCESSING"})
 	id, item := f.paidWechat(t, fake, f.cup, 1)
 	as := f.refundRequested(t, id, item)

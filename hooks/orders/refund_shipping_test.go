@@ -53,6 +53,7 @@ func refundsOf(t *testing.T, f *fixture, orderId string) (n int, sum int) {
 // empties every line of an order not shipped yet gives the shipping fee
 // back with it (one refund); an earlier partial refund does not.
 func TestRefundShippingWhenUnshippedOrderRefundedInFull(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	pot, cup := shippedSkus(t, f)
 	id := f.checkout(t, pot, 1, cup, 1) // 8000 + shipping 1000
@@ -99,6 +100,7 @@ func TestRefundShippingWhenUnshippedOrderRefundedInFull(t *testing.T) {
 // refund of the lines keeps the shipping; the admin may approve more than
 // requested, up to what is left of the shipping, never beyond.
 func TestRefundShippingKeptAfterShipmentUnlessApproved(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	pot, cup := shippedSkus(t, f)
 

@@ -11,6 +11,7 @@ import (
 )
 
 func TestOrderShippedFiresOncePerShipment(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	type shipment struct{ order, company, number string }
 	var got []shipment
@@ -61,6 +62,7 @@ func TestOrderShippedFiresOncePerShipment(t *testing.T) {
 }
 
 func TestAftersaleWindowClosesAfterAftersaleDays(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	completed := func(id string) string {
 		f.paySandbox(t, id)

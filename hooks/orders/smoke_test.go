@@ -3,6 +3,7 @@ package orders_test
 import "testing"
 
 func TestCheckoutPayShipConfirm(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	// the client's price is ignored
 	res := f.c.Do("POST", "/api/shop/checkout", map[string]any{

@@ -10,6 +10,7 @@ import (
 // catalog has taken the sold-out product off the shelf; a product an admin
 // took off still answers product_off_shelf.
 func TestSoldOutAnswersOutOfStockAfterAutoDelist(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p := tests.Save(t, f.app, "products", map[string]any{"title": "最后一件", "status": "on"})
 	sku := tests.Save(t, f.app, "skus", map[string]any{"product": p.Id, "price": 100, "stock": 1})

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSandboxPayOffUnlessRegistered(t *testing.T) {
+	t.Parallel()
 	app, _ := tests.NewShopApp(t)
 	buyer, token := tests.User(t, app, "buyer@test.local", nil)
 	addr := tests.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
@@ -40,6 +41,7 @@ func TestSandboxPayOffUnlessRegistered(t *testing.T) {
 }
 
 func TestOrderMerchantFieldsHiddenFromBuyers(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id := f.checkout(t, f.cup, 1)
 	f.paySandbox(t, id)

@@ -206,7 +206,7 @@ func TestRunJobRecoversPanic(t *testing.T) {
 		if calls.Add(1) == 1 {
 			var m map[string]int
 			//lint:ignore SA5000 the panic is the point of this job
-			m["x"] = 1 // a runtime panic, not just panic("...")
+			m["x"] = 1 //nolint:staticcheck // SA5000: a runtime panic, not just panic("...")
 		}
 		return "fine now", nil
 	}})

@@ -35,8 +35,9 @@ func chain(t *testing.T, app core.App, user string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := []string{fmt.Sprintf("wallet %d/%d earned %d withdrawn %d seq %d",
-		w.GetInt("available"), w.GetInt("frozen"), w.GetInt("total_earned"), w.GetInt("total_withdrawn"), w.GetInt("last_seq"))}
+	out := make([]string, 0, 1+len(entries))
+	out = append(out, fmt.Sprintf("wallet %d/%d earned %d withdrawn %d seq %d",
+		w.GetInt("available"), w.GetInt("frozen"), w.GetInt("total_earned"), w.GetInt("total_withdrawn"), w.GetInt("last_seq")))
 	for _, e := range entries {
 		out = append(out, fmt.Sprintf("%d %s %d → %d/%d %s/%s %s %q first=%v",
 			e.GetInt("seq"), e.GetString("kind"), e.GetInt("amount"), e.GetInt("balance_after"), e.GetInt("frozen_after"),

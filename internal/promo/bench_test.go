@@ -18,7 +18,7 @@ func benchCart() ([]Line, []Promotion) {
 			UnitPrice:    int64(990 + i*137%9000), Quantity: 1 + i%3,
 		}
 	}
-	var promos []Promotion
+	promos := make([]Promotion, 0, 20)
 	for i := range 8 {
 		p := rate(fmt.Sprintf("d%d", i), int64(7000+i*300))
 		if i%2 == 0 {

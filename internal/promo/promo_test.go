@@ -87,7 +87,7 @@ func checkInvariants(t *testing.T, lines []Line, r Result) {
 }
 
 func appliedIds(r Result) []string {
-	ids := []string{}
+	ids := make([]string, 0, len(r.Applied))
 	for _, a := range r.Applied {
 		ids = append(ids, a.PromotionId)
 	}
@@ -588,8 +588,8 @@ func TestSkippedBeforePricing(t *testing.T) {
 func TestGreedyWithManyCandidates(t *testing.T) {
 	// one line per category and a non-stackable reduction for each, plus one
 	// over everything: more candidates than the exhaustive search takes
-	var lines []Line
-	var promos []Promotion
+	lines := make([]Line, 0, 12)
+	promos := make([]Promotion, 0, 13)
 	for i := range 12 {
 		c := string(rune('a' + i))
 		lines = append(lines, line(c, 10000, 1, c))

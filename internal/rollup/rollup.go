@@ -133,8 +133,10 @@ func countBump(r string, delta int) string {
 // CreateSQL returns the statements creating both tables and their
 // triggers (in a migration, followed by [Rebuild] for existing rows).
 func CreateSQL() []string {
-	out := []string{
-		`CREATE TABLE ` + DaysTable + ` (
+	// the two tables, three triggers per measure, three on orders
+	out := make([]string, 0, 2+3*len(measures)+3)
+	out = append(out,
+		`CREATE TABLE `+DaysTable+` (
 			day TEXT PRIMARY KEY NOT NULL,
 			gmv INTEGER NOT NULL DEFAULT 0,
 			paid_orders INTEGER NOT NULL DEFAULT 0,
@@ -143,8 +145,8 @@ func CreateSQL() []string {
 			new_users INTEGER NOT NULL DEFAULT 0,
 			new_distributors INTEGER NOT NULL DEFAULT 0
 		) WITHOUT ROWID`,
-		`CREATE TABLE ` + CountsTable + ` (key TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID`,
-	}
+		`CREATE TABLE `+CountsTable+` (key TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID`,
+	)
 	for _, m := range measures {
 		changed := make([]string, len(m.watched))
 		for i, c := range m.watched {
@@ -189,7 +191,8 @@ func DropSQL() []string {
 func sourceDays() string {
 	parts := make([]string, len(measures))
 	for i, m := range measures {
-		cols := []string{DayOf(strings.ReplaceAll(m.date, "{r}.", "")) + " AS day"}
+		cols := make([]string, 0, 1+len(dayColumns))
+		cols = append(cols, DayOf(strings.ReplaceAll(m.date, "{r}.", ""))+" AS day")
 		for _, c := range dayColumns {
 			v, ok := m.values[c]
 			if !ok {

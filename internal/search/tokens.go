@@ -103,7 +103,7 @@ func Tokens(s string) []string {
 // IndexText returns the tokens of the given texts joined by spaces, as they
 // were stored in the former FTS5 index (kept for its down migration).
 func IndexText(texts ...string) string {
-	var all []string
+	all := make([]string, 0, len(texts))
 	for _, t := range texts {
 		all = append(all, Tokens(t)...)
 	}

@@ -57,8 +57,9 @@ func (p *plugin) jobs(e *core.RequestEvent) error {
 	for _, r := range p.shop.RunningJobs() {
 		running[r.Job] = r
 	}
-	list := []job{}
-	for _, j := range p.shop.Jobs() {
+	jobs := p.shop.Jobs()
+	list := make([]job, 0, len(jobs))
+	for _, j := range jobs {
 		item := job{Name: j.Name, Schedule: j.Schedule, Description: j.Description}
 		if r, ok := running[j.Name]; ok {
 			item.Running = &r

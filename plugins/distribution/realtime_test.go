@@ -163,8 +163,9 @@ func (c *rtClient) all() []recordEvent {
 }
 
 func (c *rtClient) summary() []string {
-	var out []string
-	for _, e := range c.all() {
+	all := c.all()
+	out := make([]string, 0, len(all))
+	for _, e := range all {
 		out = append(out, e.Topic+":"+e.Action+":"+str(e.Record["id"]))
 	}
 	return out

@@ -37,7 +37,7 @@ func TestSettleInBatches(t *testing.T) {
 	product := e.product("", 0, 0, 0)
 
 	// 4 orders of 10000: C earns 1000, B 500, A 200 on each (settings rates)
-	var orders []string
+	orders := make([]string, 0, 4)
 	for range 4 {
 		o, _ := e.order(d, line{product: product, qty: 1, paid: 10000})
 		e.complete(o)

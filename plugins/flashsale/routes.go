@@ -106,7 +106,7 @@ func (p *plugin) sessions(e *core.RequestEvent) error {
 }
 
 func (p *plugin) itemViews(app core.App, items []*core.Record) ([]map[string]any, error) {
-	skuIds, productIds := []string{}, []string{}
+	skuIds, productIds := make([]string, 0, len(items)), make([]string, 0, len(items))
 	for _, it := range items {
 		skuIds = append(skuIds, it.GetString("sku"))
 		productIds = append(productIds, it.GetString("product"))

@@ -46,7 +46,7 @@ func checkoutCart(t *testing.T, f *fixture, token string, addr *core.Record) map
 func TestCartAndOrderSplitTiesAlike(t *testing.T) {
 	f := newFixture(t)
 	cat := f.save("categories", map[string]any{"name": "文具", "is_active": true})
-	var skus []*core.Record
+	skus := make([]*core.Record, 0, 2)
 	for i := range 2 {
 		p := f.save("products", map[string]any{"title": fmt.Sprintf("笔记本%d", i+1), "status": "on", "category": cat.Id})
 		skus = append(skus, f.save("skus", map[string]any{"product": p.Id, "price": 6000, "stock": 10}))
@@ -77,7 +77,7 @@ func TestCartEqualsOrderOnRandomCarts(t *testing.T) {
 		f.save("categories", map[string]any{"name": "甲", "is_active": true}),
 		f.save("categories", map[string]any{"name": "乙", "is_active": true}),
 	}
-	var skus []*core.Record
+	skus := make([]*core.Record, 0, 8)
 	for i := range 8 {
 		p := f.save("products", map[string]any{"title": fmt.Sprintf("商品%d", i), "status": "on",
 			"category": cats[i%2].Id})

@@ -330,7 +330,7 @@ func TestActiveListAndLabels(t *testing.T) {
 	}
 	items := res.Body["items"].([]any)
 	got := map[string]map[string]any{}
-	var order []string
+	order := make([]string, 0, len(items))
 	for _, it := range items {
 		it := it.(map[string]any)
 		got[str(it["name"])] = it

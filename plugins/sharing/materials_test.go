@@ -38,8 +38,9 @@ func TestMaterialsVisibility(t *testing.T) {
 		if res.Status != 200 {
 			t.Fatalf("list materials: %d %s", res.Status, res.Raw)
 		}
-		var titles []string
-		for _, it := range res.Body["items"].([]any) {
+		items := res.Body["items"].([]any)
+		titles := make([]string, 0, len(items))
+		for _, it := range items {
 			titles = append(titles, it.(map[string]any)["title"].(string))
 		}
 		sort.Strings(titles)

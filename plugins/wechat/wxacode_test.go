@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -48,7 +49,7 @@ func newFakeCodes(t *testing.T, appID, secret string) *fakeCodes {
 				w.Write([]byte(`{"errcode":40125,"errmsg":"invalid appsecret"}`))
 				return
 			}
-			token := "TOKEN-" + string(rune('A'+f.tokenSeq.Add(1)-1))
+			token := fmt.Sprintf("TOKEN-%c", 'A'+f.tokenSeq.Add(1)-1)
 			f.validToken.Store(token)
 			json.NewEncoder(w).Encode(map[string]any{"access_token": token, "expires_in": f.expiresIn})
 		case "/wxa/getwxacodeunlimit":

@@ -56,7 +56,7 @@ type transferBill struct {
 var transferStates = map[string]string{
 	"ACCEPTED":          "accepted",
 	"PROCESSING":        "processing",
-	"TRANSFERING":       "processing",
+	"TRANSFERING":       "processing", //nolint:misspell // WeChat Pay's own spelling of the state
 	"CANCELING":         "processing",
 	"WAIT_USER_CONFIRM": "wait_user_confirm",
 	"SUCCESS":           "success",

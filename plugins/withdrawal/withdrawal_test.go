@@ -290,7 +290,7 @@ func TestWechatTransferToPaid(t *testing.T) {
 		t.Fatalf("total_withdrawn %d", w.GetInt("total_withdrawn"))
 	}
 	entries, _ := wallet.Entries(e.app, w.Id)
-	var kinds []string
+	kinds := make([]string, 0, len(entries))
 	for _, en := range entries {
 		kinds = append(kinds, en.GetString("kind"))
 	}
