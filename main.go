@@ -34,6 +34,8 @@ func main() {
 		os.Exit(healthcheck.Run(os.Args[2:], os.Stderr))
 	}
 
+	servePprof()
+
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		// quiet by default, also under `go run`; pass --dev for SQL logs
 		DefaultDev: false,

@@ -28,6 +28,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/pocketbase/dbx"
@@ -177,7 +178,7 @@ func (c *conn) evictLocked() {
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if !cacheExec {
+	if !cacheExec && !plainWrite(query) {
 		return c.innerConn.ExecContext(ctx, query, args)
 	}
 	cs := c.acquire(ctx, query)
@@ -186,6 +187,40 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	}
 	defer c.release(cs)
 	return cs.stmt.ExecContext(ctx, args)
+}
+
+// plainWrite reports whether query is one INSERT, UPDATE, DELETE or
+// REPLACE without RETURNING: such a statement runs to its end in one step,
+// so it holds nothing once Exec returns and can stay prepared on every
+// engine. (A statement that returns rows, run as Exec, stops at its first
+// row and stays open, see cacheExec.)
+func plainWrite(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n")
+	if len(q) < 7 {
+		return false
+	}
+	switch strings.ToUpper(q[:6]) {
+	case "INSERT", "UPDATE", "DELETE":
+	default:
+		if !strings.EqualFold(q[:7], "REPLACE") {
+			return false
+		}
+	}
+	return !containsFold(q, "RETURNING") && !strings.Contains(q, ";")
+}
+
+// containsFold is a case-insensitive strings.Contains for an upper-case
+// ASCII word.
+func containsFold(s, upperWord string) bool {
+	n := len(upperWord)
+	for i := 0; i+n <= len(s); i++ {
+		if s[i] == upperWord[0] || s[i] == upperWord[0]+('a'-'A') {
+			if strings.EqualFold(s[i:i+n], upperWord) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {

@@ -80,7 +80,7 @@ func TestStatementsAreReusedWithFreshArguments(t *testing.T) {
 	}
 
 	c := cached(t, db)
-	want := 1 // the SELECT; with cacheExec the CREATE and INSERT too
+	want := 2 // the SELECT and the INSERT (a plain write); with cacheExec the CREATE too
 	if cacheExec {
 		want = 3
 	}
@@ -222,5 +222,31 @@ func TestSchemaChangeSeenByCachedStatement(t *testing.T) {
 	}
 	if got := cols(); len(got) != 4 || got[3] != "extra" {
 		t.Fatalf("columns after ALTER TABLE: %v", got)
+	}
+}
+
+// TestPlainWrite: only single INSERT/UPDATE/DELETE/REPLACE statements
+// without RETURNING may keep their statement prepared after Exec.
+func TestPlainWrite(t *testing.T) {
+	cases := []struct {
+		query string
+		want  bool
+	}{
+		{"INSERT INTO t (a) VALUES (?)", true},
+		{"  update t SET a = 1 WHERE id = ?", true},
+		{"DELETE FROM t WHERE id = ?", true},
+		{"REPLACE INTO t (a) VALUES (1)", true},
+		{"UPDATE t SET a = a - 1 WHERE id = ? RETURNING a", false},
+		{"update t set a = 1 returning *", false},
+		{"SELECT a FROM t", false},
+		{"CREATE TABLE t (a)", false},
+		{"INSERT INTO t VALUES (1); DELETE FROM t", false},
+		{"PRAGMA optimize", false},
+		{"", false},
+	}
+	for _, c := range cases {
+		if got := plainWrite(c.query); got != c.want {
+			t.Errorf("plainWrite(%q) = %v, want %v", c.query, got, c.want)
+		}
 	}
 }

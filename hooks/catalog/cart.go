@@ -64,7 +64,9 @@ func (p *plugin) cartAdd(e *core.RequestEvent) error {
 	}
 
 	var item *core.Record
-	err := e.App.RunInTransaction(func(txApp core.App) error {
+	// note: with the checkouts and payments (group commit), as every
+	// order starts with one
+	err := p.shop.RunInTransaction(e.App, func(txApp core.App) error {
 		var err error
 		item, err = p.addToCart(txApp, e.Auth, form.Sku, form.Quantity)
 		return err

@@ -134,8 +134,8 @@ type Shop struct {
 	// [AfterCommit])
 	root core.App
 
-	// writeTurn lines up [Shop.RunInTransaction] callers, see there
-	writeTurn sync.Mutex
+	// writes lines up [Shop.RunInTransaction] callers, see there
+	writes writeQueue
 
 	mu              sync.RWMutex
 	paymentProvider map[string]PaymentProvider
@@ -195,34 +195,6 @@ func MustGet(app core.App) *Shop {
 		panic("fenxiao: hooks.MustRegister must be called before any plugin")
 	}
 	return s
-}
-
-// RunInTransaction is app.RunInTransaction for the shop's busiest writes
-// (checkout, payment): callers take their turn in the order they came.
-//
-// PocketBase writes through one connection, and database/sql hands a freed
-// connection to a random waiter, so under load a few unlucky checkouts
-// waited many times longer than the rest. A sync.Mutex that has kept a
-// waiter for over a millisecond hands itself over in arrival order, which
-// bounds the wait by the queue ahead. The turn ends with the commit: what
-// the transaction left to do after it (realtime, e-mails, notifiers) runs
-// while the next caller writes. Inside a transaction fn runs at once.
-func (s *Shop) RunInTransaction(app core.App, fn func(txApp core.App) error) error {
-	if app.IsTransactional() {
-		return app.RunInTransaction(fn)
-	}
-	s.writeTurn.Lock()
-	var once sync.Once
-	release := func() { once.Do(s.writeTurn.Unlock) }
-	defer release()
-	return app.RunInTransaction(func(txApp core.App) error {
-		// note: after-commit functions run in the order they were added
-		txApp.TxInfo().OnComplete(func(error) error {
-			release()
-			return nil
-		})
-		return fn(txApp)
-	})
 }
 
 // ---------------------------------------------------------------
