@@ -25,7 +25,7 @@ var (
 // and n products (1 in 20 off the shelf), the same for every run.
 func benchCatalog(n int) (categories, brands []Label, products []Product) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	var leaves []string
+	leaves := make([]string, 0, 16)
 	for i := range 4 {
 		root := fmt.Sprintf("c%d", i)
 		categories = append(categories, Label{Id: root, Name: fmt.Sprintf("大类%d", i), Active: true})

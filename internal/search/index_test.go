@@ -325,7 +325,7 @@ func TestTopHits(t *testing.T) {
 	}
 	for _, k := range []int{0, 1, 5, 100, 200} {
 		top := &topHits{k: k, ids: ids}
-		var all []hit
+		all := make([]hit, 0, 100)
 		for doc := range int32(100) {
 			h := hit{doc: doc, a: int64(doc % 7), b: int64(doc % 3)}
 			all = append(all, h)
