@@ -13,20 +13,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/security"
 
 	"fenxiao/hooks/catalog"
+	"fenxiao/internal/search/searchbench"
 	"fenxiao/tests"
-)
-
-// Word lists for realistic product titles: "<brand><adjective><item> <spec>".
-var (
-	benchBrands = []string{"象印", "膳魔师", "苏泊尔", "美的", "九阳", "小米", "华为", "李宁", "安踏", "百雀羚",
-		"完美日记", "花西子", "西湖", "狮峰", "三只松鼠", "良品铺子", "农夫山泉", "伊利", "蒙牛", "优衣库"}
-	benchAdjectives = []string{"不锈钢", "便携", "大容量", "新款", "经典", "加厚", "轻薄", "智能", "复古", "简约",
-		"春季", "夏季", "儿童", "男士", "女士", "原味", "有机", "特级", "明前", "进口"}
-	benchItems = []string{"保温杯", "玻璃杯", "马克杯", "茶叶", "绿茶", "红茶", "乌龙茶", "口红", "面霜", "洗面奶",
-		"连衣裙", "运动鞋", "卫衣", "牛仔裤", "双肩包", "蓝牙耳机", "充电宝", "电饭煲", "炒锅", "坚果礼盒",
-		"牛奶", "酸奶", "矿泉水", "手机壳", "数据线", "台灯", "抱枕", "毛巾", "雨伞", "拖鞋"}
-	benchSpecs = []string{"500ml", "250g", "1L", "XL", "2件装", "礼盒装", "黑色", "白色", "家用", "旅行装"}
-	benchTags  = []string{"热卖", "新品", "包邮", "送礼", "限时", "爆款"}
 )
 
 // seedBenchCatalog inserts n products with a SKU each with raw SQL in one
@@ -45,8 +33,8 @@ func seedBenchCatalog(b testing.TB, app core.App, n int) {
 				categories = append(categories, child.Id)
 			}
 		}
-		brandIds := make([]string, len(benchBrands))
-		for i, name := range benchBrands {
+		brandIds := make([]string, len(searchbench.Brands))
+		for i, name := range searchbench.Brands {
 			brandIds[i] = tests.Save(b, txApp, "brands", map[string]any{"name": name, "is_active": true}).Id
 		}
 
@@ -56,10 +44,9 @@ func seedBenchCatalog(b testing.TB, app core.App, n int) {
 			params := dbx.Params{}
 			for k := start; k < min(start+batch, n); k++ {
 				id := security.RandomStringWithAlphabet(15, "abcdefghijklmnopqrstuvwxyz0123456789")
-				bi := rng.IntN(len(benchBrands))
-				title := benchBrands[bi] + benchAdjectives[rng.IntN(len(benchAdjectives))] +
-					benchItems[rng.IntN(len(benchItems))] + " " + benchSpecs[rng.IntN(len(benchSpecs))]
-				tags := []string{benchTags[rng.IntN(len(benchTags))], benchItems[rng.IntN(len(benchItems))]}
+				bi := rng.IntN(len(searchbench.Brands))
+				title := searchbench.Title(rng, bi)
+				tags := searchbench.Tags(rng)
 				status := "on"
 				if rng.IntN(20) == 0 {
 					status = "off"
