@@ -3,7 +3,6 @@ package catalog_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -170,12 +169,6 @@ func benchSearch(b *testing.B, app core.App, name string, query func(i int) cata
 			}
 			total += res.TotalItems
 		}
-		slices.Sort(durations)
-		pct := func(p float64) float64 {
-			return float64(durations[int(p*float64(len(durations)-1))].Microseconds()) / 1000
-		}
-		b.ReportMetric(pct(0.50), "p50_ms")
-		b.ReportMetric(pct(0.95), "p95_ms")
-		b.ReportMetric(float64(total)/float64(len(durations)), "hits")
+		searchbench.Report(b, durations, total)
 	})
 }

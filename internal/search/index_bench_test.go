@@ -3,7 +3,6 @@ package search
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"testing"
 	"time"
 
@@ -115,12 +114,6 @@ func benchIndexSearch(b *testing.B, x *Index, name string, query func(i int) Que
 			}
 			total += hits.Total
 		}
-		slices.Sort(durations)
-		pct := func(p float64) float64 {
-			return float64(durations[int(p*float64(len(durations)-1))].Microseconds()) / 1000
-		}
-		b.ReportMetric(pct(0.50), "p50_ms")
-		b.ReportMetric(pct(0.95), "p95_ms")
-		b.ReportMetric(float64(total)/float64(len(durations)), "hits")
+		searchbench.Report(b, durations, total)
 	})
 }

@@ -3,7 +3,12 @@
 // (hooks/catalog) are measured on the same kind of catalog.
 package searchbench
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
 
 // Word lists for realistic product titles: "<brand><adjective><item> <spec>".
 var (
@@ -27,4 +32,16 @@ func Title(rng *rand.Rand, brand int) string {
 // Tags are a product's two tags: a selling point and an item word.
 func Tags(rng *rand.Rand) []string {
 	return []string{tags[rng.IntN(len(tags))], items[rng.IntN(len(items))]}
+}
+
+// Report sorts the durations of a benchmark's searches and reports their
+// p50 and p95 in milliseconds, and the mean number of hits per search.
+func Report(b *testing.B, durations []time.Duration, totalHits int) {
+	slices.Sort(durations)
+	pct := func(p float64) float64 {
+		return float64(durations[int(p*float64(len(durations)-1))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50_ms")
+	b.ReportMetric(pct(0.95), "p95_ms")
+	b.ReportMetric(float64(totalHits)/float64(len(durations)), "hits")
 }
