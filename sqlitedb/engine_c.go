@@ -4,6 +4,7 @@ package sqlitedb
 
 import (
 	"database/sql/driver"
+	"strconv"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -24,7 +25,8 @@ const cacheExec = false
 
 // cDriver opens connections with PocketBase's pragmas (the DSN of this
 // driver has no pragma syntax). busy_timeout comes first so that a
-// connection waits, not fails, while another switches the file to WAL.
+// connection waits, not fails, while another switches the file to WAL. The
+// last one is the checkpoint size of [checkpointer].
 var cDriver = &sqlite3.SQLiteDriver{
 	ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		_, err := c.Exec(`PRAGMA busy_timeout = 10000;
@@ -33,7 +35,8 @@ var cDriver = &sqlite3.SQLiteDriver{
 			PRAGMA synchronous = NORMAL;
 			PRAGMA foreign_keys = ON;
 			PRAGMA temp_store = MEMORY;
-			PRAGMA cache_size = -32000;`, nil)
+			PRAGMA cache_size = -32000;
+			PRAGMA wal_autocheckpoint = `+strconv.Itoa(WalCheckpointPages), nil)
 		return err
 	},
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strconv"
 	"sync"
 
 	_ "modernc.org/sqlite"
@@ -22,9 +23,11 @@ const cacheExec = true
 
 // pragmas are PocketBase's defaults (core.DefaultDBConnect, v0.39): the
 // busy timeout first, so that a connection waits instead of failing while
-// another one switches the database to WAL.
-const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
-	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
+// another one switches the database to WAL; and the checkpoint size of
+// [checkpointer].
+var pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
+	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)" +
+	"&_pragma=wal_autocheckpoint(" + strconv.Itoa(WalCheckpointPages) + ")"
 
 var (
 	innerOnce sync.Once

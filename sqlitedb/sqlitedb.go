@@ -51,7 +51,9 @@ func Connect(dbPath string) (*dbx.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := sql.OpenDB(&connector{driver: &cachingDriver{inner: inner}, dsn: dsn})
+	c := &connector{driver: &cachingDriver{inner: inner}, dsn: dsn}
+	c.checkpoints = startCheckpointer(inner, dsn)
+	db := sql.OpenDB(c)
 	// note: dbx picks its SQL dialect by this name
 	return dbx.NewFromDB(db, "sqlite"), nil
 }
@@ -77,8 +79,15 @@ type innerStmt interface {
 }
 
 type connector struct {
-	driver *cachingDriver
-	dsn    string
+	driver      *cachingDriver
+	dsn         string
+	checkpoints *checkpointer
+}
+
+// Close stops the checkpointer (database/sql calls it from DB.Close).
+func (c *connector) Close() error {
+	c.checkpoints.stop()
+	return nil
 }
 
 func (c *connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }

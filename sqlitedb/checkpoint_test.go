@@ -1,0 +1,95 @@
+package sqlitedb
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+)
+
+// The WAL stays bounded under a steady stream of writes: the checkpointer
+// works beside the writer, but the writer's own checkpoint (and with it the
+// restart of the WAL) must stay, or the file grows with every commit.
+func TestWalStaysBoundedUnderWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.db")
+	db, err := Connect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.NewQuery("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	const pageSize = 4096
+	limit := int64(WalCheckpointPages * pageSize)
+	body := strings.Repeat("x", 15*pageSize)
+	// three times the checkpoint size through the WAL, one commit a row
+	for i := range int(3 * limit / int64(len(body))) {
+		if _, err := db.NewQuery("INSERT INTO t (body) VALUES ({:b})").Bind(dbx.Params{"b": body}).Execute(); err != nil {
+			t.Fatalf("insert %d: %v", i, err)
+		}
+		if i%50 == 49 {
+			if _, err := db.NewQuery("DELETE FROM t").Execute(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	st, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the WAL starts over once it passes the checkpoint size; what is
+	// written after that reuses the file from its start
+	if st.Size() > limit+limit/2 {
+		t.Fatalf("the WAL is %d bytes after %d bytes of writes, want it to start over near %d", st.Size(), 3*limit, limit)
+	}
+}
+
+// Closing the pool stops the checkpointer and closes its connection before
+// Close returns: nothing touches the files afterwards.
+func TestCloseStopsCheckpointer(t *testing.T) {
+	c := &connector{}
+	drv, dsn, err := engine(filepath.Join(t.TempDir(), "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.checkpoints = startCheckpointer(drv, dsn)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-c.checkpoints.stopped:
+	default:
+		t.Fatal("Close returned before the checkpointer stopped")
+	}
+	_ = c.Close() // twice is fine
+}
+
+// The checkpointer runs on its own connection, on both engines.
+func TestCheckpointerRuns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.db")
+	db, err := Connect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.NewQuery("CREATE TABLE t (id INTEGER PRIMARY KEY)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	drv, dsn, err := engine(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := startCheckpointer(drv, dsn)
+	defer cp.stop()
+	deadline := time.Now().Add(5 * time.Second)
+	for cp.ran.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint ran in 5 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
