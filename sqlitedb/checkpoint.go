@@ -42,7 +42,7 @@ type checkpointer struct {
 	done    chan struct{} // closed by stop
 	stopped chan struct{} // closed when run has returned
 	once    sync.Once
-	ran   atomic.Int64 // checkpoints run without an error (for tests)
+	ran     atomic.Int64 // checkpoints run without an error (for tests)
 }
 
 // startCheckpointer opens its own connection with drv and dsn; without one
