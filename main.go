@@ -35,6 +35,7 @@ func main() {
 	}
 
 	servePprof()
+	tuneGC()
 
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		// quiet by default, also under `go run`; pass --dev for SQL logs
