@@ -25,17 +25,8 @@ func TestRunInTransactionTurns(t *testing.T) {
 		return n
 	}
 	user, _ := tests.User(t, app, "turns@test.local", nil)
-	insert := func(txApp core.App) error {
-		c, err := txApp.FindCachedCollectionByNameOrId("notifications")
-		if err != nil {
-			return err
-		}
-		r := core.NewRecord(c)
-		r.Set("user", user.Id)
-		r.Set("kind", "test")
-		r.Set("title", "t")
-		return txApp.Save(r)
-	}
+	note := noteInserter(user.Id)
+	insert := func(txApp core.App) error { return note(txApp, "t") }
 
 	failed := errors.New("refused")
 	err := s.RunInTransaction(app, func(txApp core.App) error {

@@ -23,17 +23,7 @@ import (
 func TestRunInTransactionGroupCommit(t *testing.T) {
 	app, s := tests.NewShopApp(t)
 	user, _ := tests.User(t, app, "batch@test.local", nil)
-	insert := func(txApp core.App, title string) error {
-		c, err := txApp.FindCachedCollectionByNameOrId("notifications")
-		if err != nil {
-			return err
-		}
-		r := core.NewRecord(c)
-		r.Set("user", user.Id)
-		r.Set("kind", "test")
-		r.Set("title", title)
-		return txApp.Save(r)
-	}
+	insert := noteInserter(user.Id)
 	rows := func(title string) int {
 		var n int
 		err := app.DB().NewQuery("SELECT COUNT(*) FROM notifications WHERE title = {:t}").
