@@ -44,6 +44,17 @@ await run(async (browser) => {
   assertEq(order.offer_kind, 'flash', 'the order is a flash order');
   await page.waitForSelector('.methods');
   await page.check('input[value=sandbox]');
+  // hold the pay answer back: the order's realtime event takes the buyer to
+  // the order first, and the late answer must not pull them back there
+  // from the product page they go to next
+  let release;
+  const held = new Promise((r) => { release = r; });
+  const payUrl = '**/api/shop/orders/*/pay';
+  await page.route(payUrl, async (route) => {
+    const res = await route.fetch();
+    await held;
+    await route.fulfill({ response: res });
+  });
   await page.click('#pay');
   await page.waitForURL('**/#/o/**');
   const rec = await api('GET', `/api/collections/orders/records/${order.id}`, { token });
@@ -53,6 +64,12 @@ await run(async (browser) => {
   // back on the product: the buyer reached the limit
   await page.goto(BASE_URL + `/#/p/${item.product}?flash=${item.id}`, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('.flash-info:has-text("已购 1 件")');
+  const answered = page.waitForResponse((r) => r.url().endsWith(`/orders/${order.id}/pay`));
+  release();
+  await answered;
+  await page.waitForTimeout(300);
+  assert(page.url().includes('#/p/'), 'a late pay answer moved the buyer off the product page: ' + page.url());
+  await page.unroute(payUrl);
   assertEq(await page.textContent('#buy'), '已达限购', 'limit reached');
   assert(await page.isDisabled('#buy'), 'cannot buy again');
   await shot(page, 'f03-limit-reached');

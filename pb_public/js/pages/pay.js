@@ -12,7 +12,7 @@ const onPhone = /Android|iPhone|iPad|iPod|Mobile|HarmonyOS/i.test(navigator.user
 const wechatChannel = inWeChat ? 'jsapi' : onPhone ? 'h5' : 'native';
 const wechatHint = { jsapi: '', h5: '将跳转到微信完成支付', native: '使用微信扫一扫二维码支付' };
 
-export default async function (view, { id, query }) {
+export default async function (view, { id, query }, { isCurrent } = { isCurrent: () => true }) {
   setTitle('收银台');
   const [order, shopInfo] = await Promise.all([pb.collection('orders').getOne(id), info()]);
   if (order.status !== 'pending_payment') { go('#/o/' + id); return; }
@@ -59,6 +59,7 @@ export default async function (view, { id, query }) {
   // moves the page on; with the QR code on screen it says so first
   let qrShown = false;
   const paid = () => {
+    if (!isCurrent()) return;
     if (!qrShown) { go('#/o/' + id + '?paid=1'); return; }
     qrPaid(view, order, id);
   };
@@ -79,6 +80,10 @@ export default async function (view, { id, query }) {
     const body = { method: m };
     if (m === 'wechatpay') body.channel = wechatChannel;
     const res = await shop(`/orders/${id}/pay`, { method: 'POST', body });
+    // the order's realtime event can arrive before this answer and take the
+    // buyer to the order; a late answer must not pull them back from where
+    // they went since
+    if (!isCurrent()) return;
     if (res.paid) { toast('支付成功'); go('#/o/' + id + '?paid=1'); return; }
     if (m === 'alipay' && res.params.pay_url) { location.href = res.params.pay_url; return; }
     if (m === 'wechatpay' && res.params.h5_url) { location.href = h5Url(res.params.h5_url, id); return; }
