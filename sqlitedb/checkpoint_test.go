@@ -48,24 +48,38 @@ func TestWalStaysBoundedUnderWrites(t *testing.T) {
 	}
 }
 
-// Closing the pool stops the checkpointer and closes its connection before
-// Close returns: nothing touches the files afterwards.
-func TestCloseStopsCheckpointer(t *testing.T) {
-	c := &connector{}
+// The pools of one database share one checkpointer, and closing the last
+// of them stops it and closes its connection before Close returns: nothing
+// touches the files afterwards.
+func TestPoolsShareOneCheckpointer(t *testing.T) {
 	drv, dsn, err := engine(filepath.Join(t.TempDir(), "data.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.checkpoints = startCheckpointer(drv, dsn)
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
+	a := &connector{checkpoints: acquireCheckpointer(drv, dsn)}
+	b := &connector{checkpoints: acquireCheckpointer(drv, dsn)}
+	if a.checkpoints != b.checkpoints {
+		t.Fatal("two pools of one database started two checkpointers")
 	}
+	cp := a.checkpoints
+	_ = a.Close()
+	_ = a.Close() // twice counts once
 	select {
-	case <-c.checkpoints.stopped:
+	case <-cp.stopped:
+		t.Fatal("the checkpointer stopped while a pool of its database was open")
 	default:
-		t.Fatal("Close returned before the checkpointer stopped")
 	}
-	_ = c.Close() // twice is fine
+	_ = b.Close()
+	select {
+	case <-cp.stopped:
+	default:
+		t.Fatal("Close of the last pool returned before the checkpointer stopped")
+	}
+	if c := acquireCheckpointer(drv, dsn); c == cp {
+		t.Fatal("a stopped checkpointer was handed out again")
+	} else {
+		c.release()
+	}
 }
 
 // The checkpointer runs on its own connection, on both engines.

@@ -52,7 +52,7 @@ func Connect(dbPath string) (*dbx.DB, error) {
 		return nil, err
 	}
 	c := &connector{driver: &cachingDriver{inner: inner}, dsn: dsn}
-	c.checkpoints = startCheckpointer(inner, dsn)
+	c.checkpoints = acquireCheckpointer(inner, dsn)
 	db := sql.OpenDB(c)
 	// note: dbx picks its SQL dialect by this name
 	return dbx.NewFromDB(db, "sqlite"), nil
@@ -82,11 +82,13 @@ type connector struct {
 	driver      *cachingDriver
 	dsn         string
 	checkpoints *checkpointer
+	closeOnce   sync.Once
 }
 
-// Close stops the checkpointer (database/sql calls it from DB.Close).
+// Close gives back the pool's share of the checkpointer, which stops with
+// the last pool of its database (database/sql calls it from DB.Close).
 func (c *connector) Close() error {
-	c.checkpoints.stop()
+	c.closeOnce.Do(c.checkpoints.release)
 	return nil
 }
 
