@@ -10,14 +10,15 @@ import (
 
 // MaxWriteBatch is the most [Shop.RunInTransaction] callers one
 // transaction takes. A caller waits at most for one batch ahead of its
-// own; at 2–8 ms a checkout or payment this keeps that wait well under
-// half a second even when a thousand buyers arrive at once.
+// own; at 2–8 ms a write this keeps that wait well under half a second
+// even when a thousand buyers arrive at once.
 const MaxWriteBatch = 32
 
 // RunInTransaction is app.RunInTransaction for the shop's busiest writes
-// (checkout, payment), with group commit: callers that arrive while a
-// transaction is running wait for it, then all run, in the order they
-// came, in the next transaction, which commits once for them all.
+// (adding to the cart, checkout, payment), with group commit: callers that
+// arrive while a transaction is running wait for it, then all run, in the
+// order they came, in the next transaction, which commits once for them
+// all.
 //
 // Why: PocketBase writes through one connection, so these writes run one
 // after another whatever the number of cores, and a commit (writing every
