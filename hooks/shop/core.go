@@ -129,6 +129,12 @@ type Posting struct {
 	RefId   string
 	Actor   string
 	Note    string
+
+	// NewRef says that the fact RefId names was created in the caller's
+	// transaction (a commission row it just inserted), so no entry can be
+	// booked for it yet: the lookup of an earlier booking is skipped. The
+	// unique ref index of wallet_entries still refuses a second entry.
+	NewRef bool
 }
 
 // Posted is what booking one posting did.

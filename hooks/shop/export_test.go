@@ -7,3 +7,10 @@ func WritesWaiting(s *Shop) int {
 	defer s.writes.mu.Unlock()
 	return len(s.writes.waiting)
 }
+
+// TxQueriesOpen is how many transactions have [TxQuery] queries kept.
+func TxQueriesOpen(s *Shop) int {
+	s.txQueries.mu.Lock()
+	defer s.txQueries.mu.Unlock()
+	return len(s.txQueries.byTx)
+}

@@ -137,6 +137,9 @@ type Shop struct {
 	// writes lines up [Shop.RunInTransaction] callers, see there
 	writes writeQueue
 
+	// txQueries are the queries [TxQuery] keeps per transaction
+	txQueries txQueries
+
 	mu              sync.RWMutex
 	paymentProvider map[string]PaymentProvider
 	smsSender       SMSSender

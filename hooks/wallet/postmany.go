@@ -90,8 +90,9 @@ func PostMany(txApp core.App, postings []Posting) ([]Posted, error) {
 // saved once, with its final balances, through the app's record saves, so
 // record hooks run and realtime subscribers of wallets and wallet_entries
 // get the create and update events [Post] gives them. Each save runs one
-// statement prepared once per call: the entry INSERT, or the wallet's
-// conditional UPDATE on the last_seq it was loaded with.
+// statement, built once per transaction ([shop.TxQuery]): the entry
+// INSERT, or the wallet's conditional UPDATE on the last_seq it was loaded
+// with.
 //
 // Without [Register] (no write hooks bound) it calls [Post] per posting.
 func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
@@ -120,13 +121,9 @@ func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
 		return nil, err
 	}
 
-	if len(plan.touched) > 0 {
-		q := txApp.DB().NewQuery(updateWalletSQL).Prepare()
-		defer q.Close()
-		for _, w := range plan.touched {
-			if err := saveWallet(txApp, w.record, w, q); err != nil {
-				return nil, err
-			}
+	for _, w := range plan.touched {
+		if err := saveWallet(txApp, w.record, w); err != nil {
+			return nil, err
 		}
 	}
 	if len(plan.rows) > 0 {
@@ -134,8 +131,7 @@ func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
 		if err != nil {
 			return nil, err
 		}
-		q := txApp.DB().NewQuery(insertEntrySQL()).Prepare()
-		defer q.Close()
+		q := shop.TxQuery(txApp, insertEntrySQL)
 		createdAt, err := types.ParseDateTime(plan.created)
 		if err != nil {
 			return nil, err
@@ -444,17 +440,24 @@ type bookedEntry struct {
 }
 
 // bookedEntries returns the entries already booked for the postings' refs,
-// in one query through idx_wallet_entries_ref.
+// in one query through idx_wallet_entries_ref (none for a posting whose
+// ref is new, see [shop.Posting.NewRef]).
 func bookedEntries(txApp core.App, postings []Posting) (map[bookKey]bookedEntry, error) {
 	type ref struct{ t, id string }
 	seen := map[ref]bool{}
 	refs := make([][2]string, 0, 1)
 	for _, p := range postings {
+		if p.NewRef {
+			continue
+		}
 		r := ref{p.RefType, p.RefId}
 		if !seen[r] {
 			seen[r] = true
 			refs = append(refs, [2]string{p.RefType, p.RefId})
 		}
+	}
+	if len(refs) == 0 {
+		return map[bookKey]bookedEntry{}, nil
 	}
 	var rows []struct {
 		Id           string `db:"id"`
@@ -541,7 +544,7 @@ func insertEntries(txApp core.App, rows []entryRow, created string) error {
 	slices.SortStableFunc(rows, func(a, b entryRow) int {
 		return strings.Compare(a.entry.WalletId, b.entry.WalletId)
 	})
-	q := txApp.DB().NewQuery(insertEntrySQL()).Prepare()
+	q := txApp.DB().NewQuery(insertEntrySQL).Prepare()
 	defer q.Close()
 	values := dbx.Params{}
 	for _, r := range rows {
@@ -554,7 +557,7 @@ func insertEntries(txApp core.App, rows []entryRow, created string) error {
 }
 
 // insertEntrySQL is the INSERT of one wallet_entries row ([entryColumns]).
-func insertEntrySQL() string {
+var insertEntrySQL = func() string {
 	cols := make([]string, len(entryColumns))
 	params := make([]string, len(entryColumns))
 	for i, c := range entryColumns {
@@ -563,7 +566,7 @@ func insertEntrySQL() string {
 	}
 	return "INSERT INTO {{wallet_entries}} (" + strings.Join(cols, ", ") +
 		") VALUES (" + strings.Join(params, ", ") + ")"
-}
+}()
 
 // entryParams sets values to the row's [insertEntrySQL] parameters.
 func entryParams(values dbx.Params, r entryRow, created string) {

@@ -185,3 +185,34 @@ func TestPostManyIsIdempotentAndAllOrNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestNewRefSkipsOnlyTheLookup: a NewRef posting books like any other,
+// and one whose ref is in fact booked already is refused by the unique
+// ref index (through PostRecords and Post alike), never booked twice.
+func TestNewRefSkipsOnlyTheLookup(t *testing.T) {
+	app, _ := tests.NewShopApp(t)
+	a, _ := tests.User(t, app, "a@test.local", nil)
+	p := wallet.Posting{UserId: a.Id, Kind: ledger.KindReward, Amount: 700, RefType: "test", RefId: "n1", Actor: "system:test", NewRef: true}
+	post := func(records bool) error {
+		return app.RunInTransaction(func(txApp core.App) error {
+			if records {
+				_, err := wallet.PostRecords(txApp, []wallet.Posting{p})
+				return err
+			}
+			_, err := wallet.Post(txApp, p)
+			return err
+		})
+	}
+	if err := post(true); err != nil {
+		t.Fatal(err)
+	}
+	for _, records := range []bool{true, false} {
+		if err := post(records); err == nil {
+			t.Fatalf("records %v: a second NewRef posting of a booked ref was accepted", records)
+		}
+	}
+	got := chain(t, app, a.Id)
+	if len(got) != 2 || got[0] != "wallet 700/0 earned 700 withdrawn 0 seq 1" {
+		t.Fatalf("chain: %q", got)
+	}
+}

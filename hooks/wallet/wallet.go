@@ -175,10 +175,10 @@ const updateWalletSQL = `UPDATE {{wallets}} SET
 		WHERE [[id]] = {:id} AND [[last_seq]] = {:prevSeq}`
 
 // saveWallet sets the wallet record w to the state s and saves it through
-// the app (hooks, realtime) with one conditional UPDATE on s.prevSeq, run
-// by stmt when given (a prepared [updateWalletSQL]). It returns
+// the app (hooks, realtime) with one conditional UPDATE on s.prevSeq
+// ([updateWalletSQL], built once per transaction). It returns
 // [ErrConcurrentUpdate] when the wallet moved since it was read.
-func saveWallet(txApp core.App, w *core.Record, s *walletState, stmt *dbx.Query) error {
+func saveWallet(txApp core.App, w *core.Record, s *walletState) error {
 	w.Set("available", s.available)
 	w.Set("frozen", s.frozen)
 	w.Set("total_earned", s.earned)
@@ -186,11 +186,7 @@ func saveWallet(txApp core.App, w *core.Record, s *walletState, stmt *dbx.Query)
 	w.Set("last_seq", s.lastSeq)
 	w.Set("last_hash", s.lastHash)
 	ctx, write := writeContext(func(r *core.Record) error {
-		q := stmt
-		if q == nil {
-			q = txApp.DB().NewQuery(updateWalletSQL)
-		}
-		res, err := q.Bind(dbx.Params{
+		res, err := shop.TxQuery(txApp, updateWalletSQL).Bind(dbx.Params{
 			"available": s.available,
 			"frozen":    s.frozen,
 			"earned":    s.earned,
@@ -255,21 +251,23 @@ func Post(txApp core.App, p Posting) (*core.Record, error) {
 
 	// a plain indexed lookup (idx_wallet_entries_ref): every payment and
 	// settlement batch passes here, and a filter expression costs more to
-	// parse than the query costs to run
-	existing := &core.Record{}
-	err = txApp.RecordQuery(EntriesCollection).
-		AndWhere(dbx.HashExp{"ref_type": refType, "ref_id": refId, "kind": kind, "wallet": w.Id}).
-		Limit(1).
-		One(existing)
-	switch {
-	case err == nil:
-		if shop.AsWalletEntry(existing).Amount() != amount {
-			return existing, shop.Fail(http.StatusConflict, "ledger_ref_conflict", fmt.Sprintf(
-				"%s %s/%s is already booked with amount %d, not %d", kind, refType, refId, existing.GetInt("amount"), amount))
+	// parse than the query costs to run; a new ref has nothing booked yet
+	if !p.NewRef {
+		existing := &core.Record{}
+		err = txApp.RecordQuery(EntriesCollection).
+			AndWhere(dbx.HashExp{"ref_type": refType, "ref_id": refId, "kind": kind, "wallet": w.Id}).
+			Limit(1).
+			One(existing)
+		switch {
+		case err == nil:
+			if shop.AsWalletEntry(existing).Amount() != amount {
+				return existing, shop.Fail(http.StatusConflict, "ledger_ref_conflict", fmt.Sprintf(
+					"%s %s/%s is already booked with amount %d, not %d", kind, refType, refId, existing.GetInt("amount"), amount))
+			}
+			return existing, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, fmt.Errorf("wallet: find entry %s %s/%s: %w", kind, refType, refId, err)
 		}
-		return existing, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return nil, fmt.Errorf("wallet: find entry %s %s/%s: %w", kind, refType, refId, err)
 	}
 
 	available, frozen := shop.AsWallet(w).Available(), shop.AsWallet(w).Frozen()
@@ -306,12 +304,12 @@ func Post(txApp core.App, p Posting) (*core.Record, error) {
 	if own {
 		// one write: the record save (hooks, realtime) runs the conditional
 		// update, so nothing else wrote the wallet since it was read
-		if err := saveWallet(txApp, w, state, nil); err != nil {
+		if err := saveWallet(txApp, w, state); err != nil {
 			return nil, err
 		}
 	} else {
 		// optimistic check: nothing else wrote the wallet since it was read
-		res, err := txApp.DB().NewQuery(updateWalletSQL).
+		res, err := shop.TxQuery(txApp, updateWalletSQL).
 			Bind(dbx.Params{
 				"available": newAvailable,
 				"frozen":    newFrozen,
