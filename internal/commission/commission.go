@@ -261,6 +261,14 @@ func Compute(in Input) []Share {
 }
 
 // resolveBeneficiaries maps levels 1..3 to who is paid, nil for an unpaid level.
+// Earns reports whether anyone of in's buyer and chain is paid at some
+// level under in.Settings; when it is false [Compute] returns no shares
+// whatever the lines, so a caller can skip loading them.
+func Earns(in Input) bool {
+	bens := resolveBeneficiaries(in.Buyer, in.Chain, in.Settings.SelfPurchase)
+	return bens[0] != nil || bens[1] != nil || bens[2] != nil
+}
+
 func resolveBeneficiaries(buyer Buyer, chain []Upline, selfPurchase bool) [MaxLevels]*beneficiary {
 	var bens [MaxLevels]*beneficiary
 	seen := make(map[string]struct{}, MaxLevels)

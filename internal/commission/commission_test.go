@@ -386,6 +386,9 @@ func TestComputeInvariants(t *testing.T) {
 		in := randomInput(r, 1+r.IntN(8))
 
 		shares := Compute(in)
+		if len(shares) > 0 && !Earns(in) {
+			t.Fatalf("Earns is false but Compute paid %v", briefs(shares))
+		}
 
 		distributors := map[string]bool{}
 		if in.Buyer.IsDistributor && in.Settings.SelfPurchase {

@@ -11,6 +11,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
+
+	"fenxiao/hooks/shop"
 )
 
 // isNoRows reports whether err means "no such row".
@@ -51,13 +53,14 @@ func saveChecked(ctx context.Context, app core.App, r *core.Record) error {
 type insertKey struct{}
 
 // preparedInsert writes the new records saved with its context through
-// one INSERT per collection, prepared on the first of them: the same row
-// PocketBase writes (the record's DBExport), without parsing the statement
-// again for every record. The saves keep their hooks and realtime events.
+// one INSERT per collection, built once per transaction ([shop.TxQuery]):
+// the same row PocketBase writes (the record's DBExport), without building
+// the statement again for every record (nor for every payment of a
+// group-committed batch); the connection keeps it prepared. The saves keep
+// their hooks and realtime events.
 type preparedInsert struct {
 	app   core.App
 	stmts map[string]*insertStmt
-	runs  int // records written through a prepared statement
 }
 
 type insertStmt struct {
@@ -66,14 +69,10 @@ type insertStmt struct {
 }
 
 // newPreparedInsert returns a context whose saves through app write with
-// prepared INSERTs, and the function that releases the statements.
-func newPreparedInsert(app core.App) (context.Context, *preparedInsert, func()) {
+// the INSERTs of a [preparedInsert].
+func newPreparedInsert(app core.App) context.Context {
 	pi := &preparedInsert{app: app, stmts: map[string]*insertStmt{}}
-	return context.WithValue(context.Background(), insertKey{}, pi), pi, func() {
-		for _, s := range pi.stmts {
-			s.q.Close()
-		}
-	}
+	return context.WithValue(context.Background(), insertKey{}, pi)
 }
 
 func (pi *preparedInsert) exec(r *core.Record) error {
@@ -98,8 +97,8 @@ func (pi *preparedInsert) exec(r *core.Record) error {
 			names[i] = "[[" + c + "]]"
 			params[i] = "{:" + c + "}"
 		}
-		s.q = pi.app.DB().NewQuery("INSERT INTO {{" + table + "}} (" + strings.Join(names, ", ") +
-			") VALUES (" + strings.Join(params, ", ") + ")").Prepare()
+		s.q = shop.TxQuery(pi.app, "INSERT INTO {{"+table+"}} ("+strings.Join(names, ", ")+
+			") VALUES ("+strings.Join(params, ", ")+")")
 		pi.stmts[table] = s
 	}
 	same := len(data) == len(s.cols)
@@ -111,7 +110,6 @@ func (pi *preparedInsert) exec(r *core.Record) error {
 	}
 	if same {
 		_, err = s.q.Bind(dbx.Params(data)).Execute()
-		pi.runs++
 	} else {
 		// another shape: a one-off statement, as PocketBase writes it
 		_, err = pi.app.DB().Insert(table, dbx.Params(data)).Execute()

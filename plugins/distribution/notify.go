@@ -13,7 +13,8 @@ import (
 	"fenxiao/internal/money"
 )
 
-// notifyEarned tells each beneficiary what the order earned them, once
+// notifyEarned tells each beneficiary what the order earned them (buyer
+// is the buyer's masked name, see maskedBuyer), once
 // the payment's transaction has committed (nothing is sent on rollback).
 //
 // Inside the payment's transaction the notifications rows are saved with
@@ -21,7 +22,7 @@ import (
 // from ctx), whose realtime create event PocketBase sends after the commit
 // and never on rollback: no extra write transaction per beneficiary. The
 // shop's outbox delivers them on its channels after the commit.
-func (p *plugin) notifyEarned(ctx context.Context, txApp core.App, order *core.Record, created []*core.Record) {
+func (p *plugin) notifyEarned(ctx context.Context, txApp core.App, order *core.Record, buyer string, created []*core.Record) {
 	if len(created) == 0 {
 		return
 	}
@@ -42,7 +43,6 @@ func (p *plugin) notifyEarned(ctx context.Context, txApp core.App, order *core.R
 	}
 
 	orderNo := order.GetString("order_no")
-	buyer := p.maskedBuyer(txApp, order.GetString("buyer"))
 	messages := make([]shop.Notification, 0, len(list))
 	for _, e := range list {
 		messages = append(messages, shop.Notification{
@@ -119,8 +119,7 @@ func (p *plugin) notifyAdjusted(txApp core.App, c commissionRow, kind string, de
 // withdrawable balance (one notification per user and batch).
 func (p *plugin) notifySettled(txApp core.App, users []string, amounts map[string]int64, batchId string) {
 	// note: a batch can tell thousands of users; one prepared INSERT for all
-	ctx, _, release := newPreparedInsert(txApp)
-	defer release()
+	ctx := newPreparedInsert(txApp)
 	for _, user := range users {
 		amount := amounts[user]
 		if amount <= 0 {

@@ -58,18 +58,12 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 		return err
 	}
 
-	snap, fresh, err := p.orderSnapshot(txApp, order)
-	if err != nil {
-		return err
-	}
-
-	lines, err := p.commissionLines(txApp, order, items, settings)
+	snap, fresh, buyerName, err := p.orderSnapshot(txApp, order)
 	if err != nil {
 		return err
 	}
 
 	in := commission.Input{
-		Lines: lines,
 		Buyer: commission.Buyer{
 			UserId:        snap.Buyer.Id,
 			IsDistributor: snap.Buyer.IsDistributor,
@@ -95,6 +89,15 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 		})
 	}
 
+	// note: a buyer without a distributor above them (and no self-purchase
+	// commission) earns nobody anything: no lines or rules to read
+	if !commission.Earns(in) {
+		return nil
+	}
+	if in.Lines, err = p.commissionLines(txApp, order, items, settings); err != nil {
+		return err
+	}
+
 	shares := commission.Compute(in)
 	if len(shares) == 0 {
 		return nil
@@ -115,8 +118,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 	if err != nil {
 		return err
 	}
-	insertCtx, _, release := newPreparedInsert(txApp)
-	defer release()
+	insertCtx := newPreparedInsert(txApp)
 	today := day(p.now())
 	created := make([]*core.Record, 0, len(shares))
 	postings := make([]shop.Posting, 0, len(shares))
@@ -147,8 +149,10 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 		if err := saveChecked(insertCtx, txApp, r); err != nil {
 			return wrap("save commission", err)
 		}
+		// note: the commission row was inserted just now, so nothing is
+		// booked for it yet (NewRef)
 		posting := shop.Posting{UserId: s.Beneficiary, Kind: kindCommissionFrozen, Amount: s.Amount,
-			RefType: commissionRefType, RefId: r.Id, Actor: "system:order_paid", Note: s.Formula}
+			RefType: commissionRefType, RefId: r.Id, Actor: "system:order_paid", Note: s.Formula, NewRef: true}
 		if p.postRecords != nil {
 			postings = append(postings, posting)
 		} else if _, err := p.config.Post(txApp, posting); err != nil {
@@ -173,27 +177,34 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 		return err
 	}
 
-	p.notifyEarned(insertCtx, txApp, order, created)
+	if len(created) > 0 {
+		if buyerName == "" {
+			buyerName = p.maskedBuyer(txApp, order.GetString("buyer"))
+		}
+		p.notifyEarned(insertCtx, txApp, order, buyerName, created)
+	}
 	return nil
 }
 
 // orderSnapshot returns the order's upline snapshot, taking and storing it
-// first when the order has none yet; fresh says it stored it now.
-func (p *plugin) orderSnapshot(txApp core.App, order *core.Record) (snap *Snapshot, fresh bool, err error) {
+// first when the order has none yet; fresh says it stored it now. When it
+// read the tree, buyerName is the buyer's masked name (see maskedBuyer),
+// read with it; otherwise it is "".
+func (p *plugin) orderSnapshot(txApp core.App, order *core.Record) (snap *Snapshot, fresh bool, buyerName string, err error) {
 	var existing Snapshot
 	if raw, ok := order.GetRaw("upline_snapshot").(types.JSONRaw); ok && len(raw) > 0 && string(raw) != "null" {
 		if err := json.Unmarshal(raw, &existing); err == nil && existing.Buyer.Id != "" {
-			return &existing, false, nil
+			return &existing, false, "", nil
 		}
 	}
 
-	snap, err = takeSnapshot(txApp, order.GetString("buyer"), p.now())
+	snap, buyerName, err = takeSnapshot(txApp, order.GetString("buyer"), p.now())
 	if err != nil {
-		return nil, false, err
+		return nil, false, "", err
 	}
 	raw, err := json.Marshal(snap)
 	if err != nil {
-		return nil, false, err
+		return nil, false, "", err
 	}
 
 	// store it unless the order has one: the event's record may predate a
@@ -202,38 +213,39 @@ func (p *plugin) orderSnapshot(txApp core.App, order *core.Record) (snap *Snapsh
 		Id  string `db:"id"`
 		Raw string `db:"upline_snapshot"`
 	}
-	err = txApp.DB().NewQuery(
-		"UPDATE {{orders}} SET [[upline_snapshot]] = {:snap} WHERE [[id]] = {:id} " +
+	err = shop.TxQuery(txApp,
+		"UPDATE {{orders}} SET [[upline_snapshot]] = {:snap} WHERE [[id]] = {:id} "+
 			"AND ([[upline_snapshot]] IS NULL OR [[upline_snapshot]] IN ('', 'null')) RETURNING [[id]]",
 	).Bind(dbx.Params{"snap": string(raw), "id": order.Id}).One(&stored)
 	switch {
 	case err == nil:
 		order.Set("upline_snapshot", types.JSONRaw(raw))
-		return snap, true, nil
+		return snap, true, buyerName, nil
 	case !isNoRows(err):
-		return nil, false, wrap("store upline snapshot", err)
+		return nil, false, "", wrap("store upline snapshot", err)
 	}
 
 	err = txApp.DB().NewQuery("SELECT [[id]], COALESCE([[upline_snapshot]], '') AS [[upline_snapshot]] FROM {{orders}} WHERE [[id]] = {:id}").
 		Bind(dbx.Params{"id": order.Id}).One(&stored)
 	if err != nil {
-		return nil, false, wrap("load upline snapshot", err)
+		return nil, false, "", wrap("load upline snapshot", err)
 	}
 	if stored.Raw != "" && stored.Raw != "null" {
 		if err := json.Unmarshal([]byte(stored.Raw), &existing); err == nil && existing.Buyer.Id != "" {
-			return &existing, false, nil
+			return &existing, false, buyerName, nil
 		}
 	}
 	// note: an unreadable stored snapshot stays as it is; this booking uses
 	// the current tree (as before)
-	return snap, false, nil
+	return snap, false, buyerName, nil
 }
 
 // takeSnapshot reads the buyer and their uplines (nearest first, at most
 // three) from the current tree, with their distributor state and level
 // rates, in one query. An upline without a users row is kept in its place
-// with zero values.
-func takeSnapshot(txApp core.App, buyerId string, now time.Time) (*Snapshot, error) {
+// with zero values. buyerName is the buyer's masked name (as maskedBuyer
+// reads it), from the same row.
+func takeSnapshot(txApp core.App, buyerId string, now time.Time) (snap *Snapshot, buyerName string, err error) {
 	var rows []struct {
 		Id            string `db:"id"`
 		Depth         int    `db:"depth"`
@@ -242,10 +254,13 @@ func takeSnapshot(txApp core.App, buyerId string, now time.Time) (*Snapshot, err
 		R1            int64  `db:"r1"`
 		R2            int64  `db:"r2"`
 		R3            int64  `db:"r3"`
+		Nickname      string `db:"nickname"`
+		Phone         string `db:"phone"`
 	}
-	err := txApp.DB().NewQuery(`SELECT x.[[id]] AS [[id]], x.[[depth]] AS [[depth]],
+	err = shop.TxQuery(txApp, `SELECT x.[[id]] AS [[id]], x.[[depth]] AS [[depth]],
 			COALESCE(u.[[is_distributor]], FALSE) AS [[is_distributor]], COALESCE(u.[[level]], 0) AS [[level]],
-			COALESCE(l.[[rate_l1_bp]], 0) AS [[r1]], COALESCE(l.[[rate_l2_bp]], 0) AS [[r2]], COALESCE(l.[[rate_l3_bp]], 0) AS [[r3]]
+			COALESCE(l.[[rate_l1_bp]], 0) AS [[r1]], COALESCE(l.[[rate_l2_bp]], 0) AS [[r2]], COALESCE(l.[[rate_l3_bp]], 0) AS [[r3]],
+			COALESCE(u.[[nickname]], '') AS [[nickname]], COALESCE(u.[[phone]], '') AS [[phone]]
 		FROM (SELECT {:buyer} AS [[id]], 0 AS [[depth]]
 			UNION ALL SELECT [[ancestor]], [[depth]] FROM {{referral_paths}} WHERE [[descendant]] = {:buyer}) x
 		LEFT JOIN {{users}} u ON u.[[id]] = x.[[id]]
@@ -253,10 +268,11 @@ func takeSnapshot(txApp core.App, buyerId string, now time.Time) (*Snapshot, err
 		ORDER BY x.[[depth]]`).
 		Bind(dbx.Params{"buyer": buyerId}).All(&rows)
 	if err != nil {
-		return nil, wrap("load upline members", err)
+		return nil, "", wrap("load upline members", err)
 	}
 
-	snap := &Snapshot{
+	buyerName = shop.MaskName("", "")
+	snap = &Snapshot{
 		TakenAt: now.UTC().Format(types.DefaultDateLayout),
 		Buyer:   SnapshotMember{Id: buyerId},
 		Chain:   make([]SnapshotMember, 0, commission.MaxLevels),
@@ -268,13 +284,14 @@ func takeSnapshot(txApp core.App, buyerId string, now time.Time) (*Snapshot, err
 		}
 		if r.Depth == 0 && r.Id == buyerId {
 			snap.Buyer = m
+			buyerName = shop.MaskName(r.Nickname, r.Phone)
 			continue
 		}
 		if len(snap.Chain) < commission.MaxLevels {
 			snap.Chain = append(snap.Chain, m)
 		}
 	}
-	return snap, nil
+	return snap, buyerName, nil
 }
 
 // commissionLines turns the order items into commission lines with their
