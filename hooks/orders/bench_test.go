@@ -18,6 +18,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/accounts"
+	"fenxiao/hooks/orders"
+	"fenxiao/hooks/shop"
 	"fenxiao/plugins/distribution"
 	"fenxiao/sqlitedb"
 	"fenxiao/tests"
@@ -204,4 +206,68 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkApplyPaymentDistribution applies one sandbox payment per
+// iteration, one after another, to orders checked out before the timer
+// starts, with the distribution plugin registered and the buyer under a
+// three-level chain of distributors (three commissions per payment). It
+// measures the payment alone (cpu_µs/op is the process CPU per payment);
+// run it with -cpuprofile and look at ApplyPayment.func1 for the part that
+// holds the shop's writer.
+//
+//	go test ./hooks/orders -run '^$' -bench ApplyPaymentDistribution -benchtime 2000x -benchmem
+func BenchmarkApplyPaymentDistribution(b *testing.B) {
+	benchApplyPayment(b, 1)
+}
+
+// BenchmarkApplyPaymentDistributionConcurrent is
+// [BenchmarkApplyPaymentDistribution] with 16 payers at once, so that the
+// shop's writer runs the payments in group-committed batches.
+func BenchmarkApplyPaymentDistributionConcurrent(b *testing.B) {
+	benchApplyPayment(b, 16)
+}
+
+func benchApplyPayment(b *testing.B, payers int) {
+	f := newFixture(b, func(app core.App) {
+		distribution.MustRegister(app, distribution.Config{})
+	})
+	p := tests.Save(b, f.app, "products", map[string]any{"title": "压测商品", "status": "on"})
+	sku := tests.Save(b, f.app, "skus", map[string]any{"product": p.Id, "price": 990, "stock": 10_000_000})
+	var upline *core.Record
+	for i := range 3 {
+		u, _ := tests.User(b, f.app, fmt.Sprintf("upline%d@test.local", i), map[string]any{"is_distributor": true})
+		if upline != nil {
+			bind(b, f, u, upline)
+		}
+		upline = reload(b, f.app, "users", u.Id)
+	}
+	bind(b, f, f.buyer, upline)
+
+	notices := make([]*shop.PaymentNotice, b.N)
+	for i := range notices {
+		o := reload(b, f.app, "orders", f.checkout(b, sku, 1))
+		notices[i] = &shop.PaymentNotice{Provider: "sandbox", OrderNo: o.GetString("order_no"),
+			TransactionId: "BENCH" + o.GetString("order_no"), Amount: int64(o.GetInt("payable")),
+			Raw: `{"sandbox":true}`, Instant: true}
+	}
+
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	cpuStarted := cpuTime()
+	for range payers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1) - 1; i < int64(len(notices)); i = next.Add(1) - 1 {
+				if _, err := orders.ApplyPayment(f.app, notices[i]); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64((cpuTime()-cpuStarted).Microseconds())/float64(b.N), "cpu_µs/op")
 }

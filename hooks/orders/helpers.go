@@ -56,6 +56,20 @@ func orderItems(app core.App, orderId string) ([]*core.Record, error) {
 	return items, nil
 }
 
+// linesByOrderNo returns the lines of the order numbered orderNo in
+// checkout order, none when there is no such order.
+func linesByOrderNo(app core.App, orderNo string) ([]*core.Record, error) {
+	var items []*core.Record
+	err := app.RecordQuery(itemsCollection).
+		AndWhere(dbx.NewExp("[[order]] = (SELECT [[id]] FROM {{orders}} WHERE [[order_no]] = {:no})", dbx.Params{"no": orderNo})).
+		OrderBy("created", "id").
+		All(&items)
+	if err != nil {
+		return nil, fmt.Errorf("order items of %s: %w", orderNo, err)
+	}
+	return items, nil
+}
+
 // moveStatus claims an order's transition with a conditional update
 // (status = from), then saves r (loaded in the same transaction) with the
 // new status and the fields set by the caller, so that record hooks and

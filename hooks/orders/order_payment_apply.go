@@ -51,8 +51,16 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 		}
 	}
 
+	// note: an order's lines never change once checked out, so they are
+	// read here rather than in the transaction, which holds the shop's one
+	// writer; the order itself (its status above all) is read in it
+	lines, err := linesByOrderNo(app, notice.OrderNo)
+	if err != nil {
+		return nil, err
+	}
+
 	result := &PaymentResult{}
-	err := s.RunInTransaction(app, func(txApp core.App) error {
+	err = s.RunInTransaction(app, func(txApp core.App) error {
 		order, err := txApp.FindFirstRecordByData(ordersCollection, "order_no", notice.OrderNo)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errOrderNotFound
@@ -133,9 +141,12 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 			return err
 		}
 
-		items, err := orderItems(txApp, order.Id)
-		if err != nil {
-			return err
+		items := lines
+		if len(items) == 0 || items[0].GetString("order") != order.Id {
+			// the order was not there yet when its lines were read
+			if items, err = orderItems(txApp, order.Id); err != nil {
+				return err
+			}
 		}
 		for _, it := range items {
 			if err := catalog.AddSales(txApp, it.GetString("product"), it.GetInt("quantity")); err != nil {
