@@ -3,7 +3,10 @@ package catalog
 import (
 	"fmt"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/list"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/internal/levels"
 	"fenxiao/internal/pricing"
@@ -11,9 +14,6 @@ import (
 
 // SkuInfo is what checkout and the cart need to know about one SKU.
 type SkuInfo struct {
-	Sku     *core.Record
-	Product *core.Record
-
 	SkuId     string
 	ProductId string
 	Title     string
@@ -52,6 +52,11 @@ type SkuInfo struct {
 
 	// TemplateId is the product's shipping template ("": ships free).
 	TemplateId string
+
+	// the level conditions of the product and the SKU, and the SKU's level
+	// prices, that [applyViewer] fits the info to a buyer with
+	productAccess, skuAccess levels.Access
+	levelPrices              []levels.LevelPrice
 }
 
 // Listed reports whether a buyer sees the SKU as on sale: its product is on
@@ -88,28 +93,71 @@ func (s *SkuInfo) Line(lineId string, qty int, selected bool) pricing.Line {
 	}
 }
 
+// skuRow is what [LookupSkus] reads of a SKU.
+type skuRow struct {
+	Id            string         `db:"id"`
+	Product       string         `db:"product"`
+	SpecText      string         `db:"spec_text"`
+	Price         int64          `db:"price"`
+	OriginalPrice int64          `db:"original_price"`
+	Stock         int            `db:"stock"`
+	Weight        int            `db:"weight"`
+	MinLevel      int            `db:"min_level"`
+	EarlyLevel    int            `db:"early_level"`
+	PublicAt      types.DateTime `db:"public_at"`
+	LevelPrices   types.JSONRaw  `db:"level_prices"`
+}
+
+var lookupSkuColumns = []string{"id", "product", "spec_text", "price", "original_price", "stock", "weight",
+	"min_level", "early_level", "public_at", "level_prices"}
+
+// productRow is what [LookupSkus] reads of a product.
+type productRow struct {
+	Id               string         `db:"id"`
+	Title            string         `db:"title"`
+	Images           string         `db:"images"`
+	Status           string         `db:"status"`
+	OffReason        string         `db:"off_reason"`
+	Category         string         `db:"category"`
+	Weight           int            `db:"weight"`
+	ShippingTemplate string         `db:"shipping_template"`
+	MinLevel         int            `db:"min_level"`
+	EarlyLevel       int            `db:"early_level"`
+	PublicAt         types.DateTime `db:"public_at"`
+}
+
+var lookupProductColumns = []string{"id", "title", "images", "status", "off_reason", "category", "weight",
+	"shipping_template", "min_level", "early_level", "public_at"}
+
 // LookupSkus returns the SKUs with the given ids by id, with their products;
 // unknown ids are left out of the map. Inside a transaction pass its app.
+//
+// note: every priced cart, checkout and cart add comes here; it reads the
+// columns it uses into structs, not whole records (a product's description
+// alone may be many kilobytes)
 func LookupSkus(app core.App, ids []string) (map[string]*SkuInfo, error) {
 	result := make(map[string]*SkuInfo, len(ids))
 	if len(ids) == 0 {
 		return result, nil
 	}
-	skus, err := app.FindRecordsByIds(skusCollection, ids)
+	skus, err := selectByIds[skuRow](app, skusCollection, lookupSkuColumns, ids)
 	if err != nil {
 		return nil, fmt.Errorf("lookup skus: %w", err)
+	}
+	if len(skus) == 0 {
+		return result, nil
 	}
 	productIds := make([]string, 0, len(skus))
 	for _, s := range skus {
-		productIds = append(productIds, s.GetString("product"))
+		productIds = append(productIds, s.Product)
 	}
-	products, err := app.FindRecordsByIds(productsCollection, productIds)
+	products, err := selectByIds[productRow](app, productsCollection, lookupProductColumns, productIds)
 	if err != nil {
 		return nil, fmt.Errorf("lookup skus: %w", err)
 	}
-	byId := make(map[string]*core.Record, len(products))
-	for _, p := range products {
-		byId[p.Id] = p
+	byId := make(map[string]*productRow, len(products))
+	for i := range products {
+		byId[products[i].Id] = &products[i]
 	}
 	// the SKUs were read before their products: a sale committed in between
 	// may have sold the last unit and delisted the product. Read the stock of
@@ -117,21 +165,21 @@ func LookupSkus(app core.App, ids []string) (map[string]*SkuInfo, error) {
 	// as the product (a sold-out answer, not "off the shelf", for the loser).
 	var recheck []string
 	for _, s := range skus {
-		if p := byId[s.GetString("product")]; p != nil && p.GetString("status") != StatusOn && p.GetString("off_reason") == OffSoldOut {
+		if p := byId[s.Product]; p != nil && p.Status != StatusOn && p.OffReason == OffSoldOut {
 			recheck = append(recheck, s.Id)
 		}
 	}
 	if len(recheck) > 0 {
-		fresh, err := app.FindRecordsByIds(skusCollection, recheck)
+		fresh, err := selectByIds[skuRow](app, skusCollection, lookupSkuColumns, recheck)
 		if err != nil {
 			return nil, fmt.Errorf("lookup skus: %w", err)
 		}
-		freshById := make(map[string]*core.Record, len(fresh))
+		freshById := make(map[string]skuRow, len(fresh))
 		for _, f := range fresh {
 			freshById[f.Id] = f
 		}
 		for i, s := range skus {
-			if f := freshById[s.Id]; f != nil {
+			if f, ok := freshById[s.Id]; ok {
 				skus[i] = f
 			}
 		}
@@ -142,39 +190,52 @@ func LookupSkus(app core.App, ids []string) (map[string]*SkuInfo, error) {
 	}
 
 	for _, s := range skus {
-		p := byId[s.GetString("product")]
+		p := byId[s.Product]
 		if p == nil {
 			continue
 		}
-		weight := s.GetInt("weight")
+		weight := s.Weight
 		if weight == 0 {
-			weight = p.GetInt("weight")
+			weight = p.Weight
 		}
 		info := &SkuInfo{
-			Sku:           s,
-			Product:       p,
 			SkuId:         s.Id,
 			ProductId:     p.Id,
-			Title:         p.GetString("title"),
-			SpecText:      s.GetString("spec_text"),
-			Price:         int64(s.GetInt("price")),
-			BasePrice:     int64(s.GetInt("price")),
+			Title:         p.Title,
+			SpecText:      s.SpecText,
+			Price:         s.Price,
+			BasePrice:     s.Price,
 			Verdict:       levels.Verdict{Visible: true},
-			OriginalPrice: int64(s.GetInt("original_price")),
-			Stock:         s.GetInt("stock"),
-			Status:        p.GetString("status"),
-			OnShelf:       p.GetString("status") == StatusOn,
-			OffReason:     p.GetString("off_reason"),
-			CategoryPath:  tree.path(p.GetString("category")),
+			OriginalPrice: s.OriginalPrice,
+			Stock:         s.Stock,
+			Status:        p.Status,
+			OnShelf:       p.Status == StatusOn,
+			OffReason:     p.OffReason,
+			CategoryPath:  tree.path(p.Category),
 			Weight:        weight,
-			TemplateId:    p.GetString("shipping_template"),
+			TemplateId:    p.ShippingTemplate,
+			productAccess: levels.Access{MinLevel: p.MinLevel, EarlyLevel: p.EarlyLevel, OpensAt: p.PublicAt.Time()},
+			skuAccess:     levels.Access{MinLevel: s.MinLevel, EarlyLevel: s.EarlyLevel, OpensAt: s.PublicAt.Time()},
+			levelPrices:   parseLevelPrices(s.LevelPrices),
 		}
-		if images := p.GetStringSlice("images"); len(images) > 0 {
+		// note: the file field's own parsing of its stored list
+		if images := list.ToUniqueStringSlice(p.Images); len(images) > 0 {
 			info.Image = images[0]
 		}
 		result[s.Id] = info
 	}
 	return result, nil
+}
+
+// selectByIds reads the given columns of the rows with the given ids.
+func selectByIds[T any](app core.App, collection string, columns []string, ids []string) ([]T, error) {
+	in := make([]any, len(ids))
+	for i, id := range ids {
+		in[i] = id
+	}
+	var rows []T
+	err := app.DB().Select(columns...).From(collection).Where(dbx.In("id", in...)).All(&rows)
+	return rows, err
 }
 
 // LoadShippingTemplates returns the shipping templates with the given ids
