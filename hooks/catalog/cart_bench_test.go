@@ -36,3 +36,19 @@ func BenchmarkCartAddWrite(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLookupSkus reads two SKUs with their products, as a priced cart
+// of two lines does.
+func BenchmarkLookupSkus(b *testing.B) {
+	app, _ := tests.NewShopApp(b)
+	cat := tests.Save(b, app, "categories", map[string]any{"name": "茶叶", "is_active": true})
+	_, skus := product(b, app, map[string]any{"title": "龙井", "category": cat.Id},
+		map[string]any{"price": 5000, "stock": 100}, map[string]any{"price": 9000, "stock": 100})
+	ids := []string{skus[0].Id, skus[1].Id}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := catalog.LookupSkus(app, ids); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
