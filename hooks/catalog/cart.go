@@ -63,12 +63,18 @@ func (p *plugin) cartAdd(e *core.RequestEvent) error {
 		return errQuantity
 	}
 
+	// note: the transaction runs on the shop's one writer, in a group
+	// commit with the checkouts and payments (every order starts with a
+	// cart add); what may refuse the SKU is read before it, and addLine
+	// reads again under the lock only what a sale in between may change
+	info, err := addable(e.App, e.Auth, form.Sku)
+	if err != nil {
+		return err
+	}
 	var item *core.Record
-	// note: with the checkouts and payments (group commit), as every
-	// order starts with one
-	err := p.shop.RunInTransaction(e.App, func(txApp core.App) error {
+	err = p.shop.RunInTransaction(e.App, func(txApp core.App) error {
 		var err error
-		item, err = p.addToCart(txApp, e.Auth, form.Sku, form.Quantity)
+		item, err = p.addLine(txApp, e.Auth.Id, info, form.Quantity)
 		return err
 	})
 	if err != nil {
@@ -80,19 +86,58 @@ func (p *plugin) cartAdd(e *core.RequestEvent) error {
 // addToCart adds qty units of a SKU to a user's cart, merging with the
 // line of that SKU if there is one.
 func (p *plugin) addToCart(txApp core.App, user *core.Record, skuId string, qty int) (*core.Record, error) {
-	userId := user.Id
-	info, err := lookupSku(txApp, skuId)
+	info, err := addable(txApp, user, skuId)
+	if err != nil {
+		return nil, err
+	}
+	return p.addLine(txApp, user.Id, info, qty)
+}
+
+// addable returns the SKU the user wants in their cart, or why they may not
+// have it (sku_not_found, off the shelf, level_required, not_yet_on_sale).
+func addable(app core.App, user *core.Record, skuId string) (*SkuInfo, error) {
+	info, err := lookupSku(app, skuId)
 	if err != nil {
 		return nil, err
 	}
 	if !info.Listed() {
 		return nil, errOffShelf
 	}
-	if err := buyable(txApp, info, user); err != nil {
+	if err := buyable(app, info, user); err != nil {
 		return nil, err
 	}
-	item, err := txApp.FindFirstRecordByFilter(cartCollection, "user = {:user} && sku = {:sku}",
-		dbx.Params{"user": userId, "sku": skuId})
+	return info, nil
+}
+
+// addLine adds qty units of the SKU of info (see [addable]) to the user's
+// line of it, or to a new line.
+func (p *plugin) addLine(txApp core.App, userId string, info *SkuInfo, qty int) (*core.Record, error) {
+	// note: info may have been read before the transaction. A checkout
+	// committed since may have taken the stock and, with the last unit,
+	// taken the product off the shelf, so the stock and the shelf state
+	// are read again here, under the write lock, where the stock is
+	// compared with the line's new quantity
+	var sale struct {
+		Stock     int    `db:"stock"`
+		Status    string `db:"status"`
+		OffReason string `db:"off_reason"`
+	}
+	err := txApp.DB().NewQuery("SELECT s.stock, p.status, p.off_reason FROM " + skusCollection + " s JOIN " +
+		productsCollection + " p ON p.id = s.product WHERE s.id = {:id}").
+		Bind(dbx.Params{"id": info.SkuId}).One(&sale)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errSkuNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read stock: %w", err)
+	}
+	fresh := *info
+	fresh.Stock, fresh.Status, fresh.OnShelf, fresh.OffReason = sale.Stock, sale.Status, sale.Status == StatusOn, sale.OffReason
+	if !fresh.Listed() {
+		return nil, errOffShelf
+	}
+
+	item, err := findCartLine(txApp, userId, info.SkuId)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		count, err := txApp.CountRecords(cartCollection, dbx.HashExp{"user": userId})
@@ -109,7 +154,7 @@ func (p *plugin) addToCart(txApp core.App, user *core.Record, skuId string, qty 
 		}
 		item = core.NewRecord(c)
 		item.Set("user", userId)
-		item.Set("sku", skuId)
+		item.Set("sku", info.SkuId)
 		item.Set("selected", true)
 	case err != nil:
 		return nil, fmt.Errorf("find cart line: %w", err)
@@ -119,12 +164,22 @@ func (p *plugin) addToCart(txApp core.App, user *core.Record, skuId string, qty 
 	if total > MaxLineQuantity {
 		return nil, errQuantity
 	}
-	if total > info.Stock {
-		return nil, insufficientStock(info.Stock)
+	if total > fresh.Stock {
+		return nil, insufficientStock(fresh.Stock)
 	}
 	item.Set("quantity", total)
 	if err := txApp.Save(item); err != nil {
 		return nil, fmt.Errorf("save cart line: %w", err)
+	}
+	return item, nil
+}
+
+// findCartLine returns the user's cart line of a SKU (sql.ErrNoRows: none).
+func findCartLine(app core.App, userId, skuId string) (*core.Record, error) {
+	item := &core.Record{}
+	err := app.RecordQuery(cartCollection).AndWhere(dbx.HashExp{"user": userId, "sku": skuId}).Limit(1).One(item)
+	if err != nil {
+		return nil, err
 	}
 	return item, nil
 }
@@ -186,8 +241,7 @@ func (p *plugin) cartUpdate(e *core.RequestEvent) error {
 			if err := buyable(txApp, info, e.Auth); err != nil {
 				return err
 			}
-			other, err := txApp.FindFirstRecordByFilter(cartCollection, "user = {:user} && sku = {:sku}",
-				dbx.Params{"user": e.Auth.Id, "sku": info.SkuId})
+			other, err := findCartLine(txApp, e.Auth.Id, info.SkuId)
 			switch {
 			case err == nil:
 				// merge into the line that already holds the new SKU

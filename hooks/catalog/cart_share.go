@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 
@@ -29,14 +28,14 @@ type shareItem struct {
 // cartShare handles POST /api/shop/cart/share: snapshots the selected lines
 // under a short code.
 func (p *plugin) cartShare(e *core.RequestEvent) error {
-	items, err := cartItems(e.App, e.Auth.Id)
+	entries, err := cartEntries(e.App, e.Auth.Id)
 	if err != nil {
 		return err
 	}
 	snapshot := []shareItem{}
-	for _, it := range items {
-		if it.GetBool("selected") {
-			snapshot = append(snapshot, shareItem{it.GetString("sku"), it.GetInt("quantity")})
+	for _, en := range entries {
+		if en.Selected {
+			snapshot = append(snapshot, shareItem{en.Sku, en.Quantity})
 		}
 	}
 	if len(snapshot) == 0 {
@@ -205,8 +204,7 @@ func (p *plugin) importLine(txApp core.App, user *core.Record, it shareItem) (in
 	}
 
 	existing := 0
-	item, err := txApp.FindFirstRecordByFilter(cartCollection, "user = {:user} && sku = {:sku}",
-		dbx.Params{"user": userId, "sku": it.Sku})
+	item, err := findCartLine(txApp, userId, it.Sku)
 	if err == nil {
 		existing = item.GetInt("quantity")
 	} else if !errors.Is(err, sql.ErrNoRows) {

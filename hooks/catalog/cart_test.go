@@ -2,11 +2,14 @@ package catalog_test
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"fenxiao/hooks/catalog"
+	"fenxiao/hooks/shop"
 	"fenxiao/tests"
 )
 
@@ -370,5 +373,63 @@ func TestCartShareAndImport(t *testing.T) {
 	f.c.do("POST", "/api/shop/cart/select", f.bob, map[string]any{"selected": false})
 	if status, body = f.c.do("POST", "/api/shop/cart/share", f.bob, nil); status != 400 || errorCode(body) != "cart_share_empty" {
 		t.Fatalf("empty share: %d %v", status, body)
+	}
+}
+
+// TestCartAddAcrossSale: adding to the cart checks the SKU before the
+// write transaction; what a sale committed in between changed (the stock,
+// the shelf) still refuses the add as if it had all been read in it.
+func TestCartAddAcrossSale(t *testing.T) {
+	app, s := tests.NewShopApp(t)
+	user, _ := tests.User(t, app, "alice@test.local", nil)
+	scenarios := []struct {
+		name    string
+		qty     int
+		between func(sku, product *core.Record)
+		code    string
+	}{
+		{"nothing changed", 3, func(_, _ *core.Record) {}, ""},
+		{"sold out", 1, func(sku, _ *core.Record) {
+			if err := catalog.DecrementStock(app, sku.Id, 5); err != nil {
+				t.Fatal(err)
+			}
+		}, "out_of_stock"},
+		{"fewer left", 3, func(sku, _ *core.Record) {
+			if err := catalog.DecrementStock(app, sku.Id, 3); err != nil {
+				t.Fatal(err)
+			}
+		}, "insufficient_stock"},
+		{"taken off the shelf", 1, func(_, product *core.Record) {
+			product.Set("status", catalog.StatusOff)
+			if err := app.Save(product); err != nil {
+				t.Fatal(err)
+			}
+		}, "product_off_shelf"},
+		{"sku deleted", 1, func(sku, _ *core.Record) {
+			if err := app.Delete(sku); err != nil {
+				t.Fatal(err)
+			}
+		}, "sku_not_found"},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			p, skus := product(t, app, map[string]any{"title": sc.name}, map[string]any{"price": 100, "stock": 5})
+			item, err := catalog.AddToCartAcross(app, s, user, skus[0].Id, sc.qty, func() { sc.between(skus[0], p) })
+			var shopErr *shop.Error
+			switch {
+			case sc.code == "" && err != nil:
+				t.Fatalf("add: %v", err)
+			case sc.code == "":
+				if item.GetInt("quantity") != sc.qty {
+					t.Fatalf("quantity = %d, want %d", item.GetInt("quantity"), sc.qty)
+				}
+			case !errors.As(err, &shopErr) || shopErr.Code != sc.code:
+				t.Fatalf("add: %v, want %s", err, sc.code)
+			default:
+				if n := count(t, app, "cart_items", "sku = '"+skus[0].Id+"'"); n != 0 {
+					t.Fatalf("cart lines of the SKU = %d, want 0", n)
+				}
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/shop"
@@ -120,13 +121,9 @@ func (p *plugin) cartView(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	items, err := cartItems(e.App, e.Auth.Id)
+	entries, err := cartEntries(e.App, e.Auth.Id)
 	if err != nil {
 		return err
-	}
-	entries := make([]Entry, len(items))
-	for i, it := range items {
-		entries[i] = Entry{it.Id, it.GetString("sku"), it.GetInt("quantity"), it.GetBool("selected")}
 	}
 	view, err := p.priceEntries(e.App, e.Auth, entries, address, e.Request.URL.Query().Get("coupon"))
 	if err != nil {
@@ -137,12 +134,37 @@ func (p *plugin) cartView(e *core.RequestEvent) error {
 
 // cartItems returns the user's cart lines, newest first.
 func cartItems(app core.App, userId string) ([]*core.Record, error) {
-	items, err := app.FindRecordsByFilter(cartCollection, "user = {:user}", "-created,id", 0, 0,
-		map[string]any{"user": userId})
+	var items []*core.Record
+	err := app.RecordQuery(cartCollection).AndWhere(dbx.HashExp{"user": userId}).
+		OrderBy("created DESC", "id").All(&items)
 	if err != nil {
 		return nil, fmt.Errorf("load cart: %w", err)
 	}
 	return items, nil
+}
+
+// cartEntries returns the user's cart lines as entries to price, newest
+// first (the order of [cartItems]).
+//
+// note: every priced cart reads the cart; pricing needs four columns of
+// each line, not a record
+func cartEntries(app core.App, userId string) ([]Entry, error) {
+	var rows []struct {
+		Id       string `db:"id"`
+		Sku      string `db:"sku"`
+		Quantity int    `db:"quantity"`
+		Selected bool   `db:"selected"`
+	}
+	err := app.DB().Select("id", "sku", "quantity", "selected").From(cartCollection).
+		Where(dbx.HashExp{"user": userId}).OrderBy("created DESC", "id").All(&rows)
+	if err != nil {
+		return nil, fmt.Errorf("load cart: %w", err)
+	}
+	entries := make([]Entry, len(rows))
+	for i, r := range rows {
+		entries[i] = Entry{r.Id, r.Sku, r.Quantity, r.Selected}
+	}
+	return entries, nil
 }
 
 // cartAddress returns the user's address id, or their default address
@@ -150,12 +172,16 @@ func cartItems(app core.App, userId string) ([]*core.Record, error) {
 func cartAddress(app core.App, user *core.Record, id string) (*core.Record, error) {
 	notFound := shop.Fail(http.StatusNotFound, "address_not_found", "收货地址不存在 / address not found")
 	if id == "" {
-		a, err := app.FindFirstRecordByFilter(addressesCollection, "user = {:user} && is_default = true",
-			map[string]any{"user": user.Id})
+		a := &core.Record{}
+		err := app.RecordQuery(addressesCollection).
+			AndWhere(dbx.HashExp{"user": user.Id, "is_default": true}).Limit(1).One(a)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
 		}
-		return a, err
+		if err != nil {
+			return nil, err
+		}
+		return a, nil
 	}
 	if !validId(id) {
 		return nil, shop.FieldFail("address", "invalid_id", "收货地址无效 / invalid address")

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/hooks/shop"
 )
 
 // SearchIndexDrift compares the live search index of app with one built
@@ -62,4 +64,37 @@ func RebuildSearchIndex(app core.App) (time.Duration, uint64, error) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	return took, after.HeapAlloc - before.HeapAlloc, nil
+}
+
+// AddToCartAcross adds to a user's cart as POST /api/shop/cart/items does,
+// running between after the SKU was checked and before the transaction.
+func AddToCartAcross(app core.App, s *shop.Shop, user *core.Record, skuId string, qty int, between func()) (*core.Record, error) {
+	p := &plugin{app: app, shop: s, config: Config{MaxCartLines: 100}}
+	info, err := addable(app, user, skuId)
+	if err != nil {
+		return nil, err
+	}
+	between()
+	var item *core.Record
+	err = s.RunInTransaction(app, func(txApp core.App) error {
+		item, err = p.addLine(txApp, user.Id, info, qty)
+		return err
+	})
+	return item, err
+}
+
+// CartAddWrite returns what POST /api/shop/cart/items runs in the shop's
+// write transaction for a SKU checked once, to time the writer's part.
+func CartAddWrite(app core.App, s *shop.Shop, user *core.Record, skuId string, qty int) (func() error, error) {
+	p := &plugin{app: app, shop: s, config: Config{MaxCartLines: 100}}
+	info, err := addable(app, user, skuId)
+	if err != nil {
+		return nil, err
+	}
+	return func() error {
+		return s.RunInTransaction(app, func(txApp core.App) error {
+			_, err := p.addLine(txApp, user.Id, info, qty)
+			return err
+		})
+	}, nil
 }

@@ -1,12 +1,14 @@
 package catalog
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"fenxiao/hooks/shop"
 	"fenxiao/internal/levels"
@@ -41,23 +43,15 @@ func ViewerLevel(user *core.Record) int {
 	return user.GetInt("level")
 }
 
-// access reads the level conditions of a product or SKU record.
-func access(r *core.Record) levels.Access {
-	return levels.Access{
-		MinLevel:   r.GetInt("min_level"),
-		EarlyLevel: r.GetInt("early_level"),
-		OpensAt:    r.GetDateTime("public_at").Time(),
-	}
-}
-
-// levelPrices reads a SKU's level prices (none when the field is empty or
-// not a list of {level, price}: the save hook refuses such a value).
-func levelPrices(sku *core.Record) []levels.LevelPrice {
-	var prices []levels.LevelPrice
-	if raw := sku.GetString("level_prices"); raw == "" || raw == "null" || raw == "[]" {
+// parseLevelPrices reads a SKU's level prices (none when the field is empty
+// or not a list of {level, price}: the save hook refuses such a value).
+func parseLevelPrices(raw types.JSONRaw) []levels.LevelPrice {
+	// note: String is "null" for a NULL column, as a record reads it
+	if s := raw.String(); s == "" || s == "null" || s == "[]" {
 		return nil
 	}
-	if err := sku.UnmarshalJSONField("level_prices", &prices); err != nil {
+	var prices []levels.LevelPrice
+	if err := json.Unmarshal(raw, &prices); err != nil {
 		return nil
 	}
 	return prices
@@ -124,7 +118,7 @@ func applyViewer(app core.App, infos map[string]*SkuInfo, rank int, now time.Tim
 		return labels, err
 	}
 	for _, info := range infos {
-		info.Verdict = levels.Check(rank, now, access(info.Product), access(info.Sku))
+		info.Verdict = levels.Check(rank, now, info.productAccess, info.skuAccess)
 		if info.Verdict.Reason != "" {
 			l, err := label()
 			if err != nil {
@@ -137,7 +131,7 @@ func applyViewer(app core.App, infos map[string]*SkuInfo, rank int, now time.Tim
 				info.BlockedNote = l.short(info.Verdict.Level) + "及以上提前购，" + opening(info.Verdict.OpensAt)
 			}
 		}
-		price, level := levels.BestPrice(info.BasePrice, levelPrices(info.Sku), rank)
+		price, level := levels.BestPrice(info.BasePrice, info.levelPrices, rank)
 		info.Price, info.PriceLabel = price, ""
 		if level > 0 {
 			l, err := label()

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"fenxiao/hooks/catalog"
@@ -387,6 +388,23 @@ func TestLookupSkus(t *testing.T) {
 	}
 	if infos[skus[1].Id].Weight != 600 {
 		t.Fatal("the SKU's own weight must win")
+	}
+
+	// the first image, as the product record reads its file list
+	if _, err := app.DB().Update("products", dbx.Params{"images": `["first_a1.png","second_b2.png"]`},
+		dbx.HashExp{"id": a.ProductId}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := app.FindRecordById("products", a.ProductId)
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos, err = catalog.LookupSkus(app, []string{skus[0].Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := infos[skus[0].Id].Image, p.GetStringSlice("images")[0]; got != want || got != "first_a1.png" {
+		t.Fatalf("image = %q, want %q", got, want)
 	}
 	templates, err := catalog.LoadShippingTemplates(app, []string{tpl.Id})
 	if err != nil || templates[tpl.Id].Rule.FirstFee != 800 || templates[tpl.Id].Mode != "weight" {

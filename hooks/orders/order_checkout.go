@@ -37,8 +37,8 @@ type checkoutForm struct {
 }
 
 type checkoutItem struct {
-	Sku      string `json:"sku"`
-	Quantity int    `json:"quantity"`
+	Sku      string `json:"sku" db:"sku"`
+	Quantity int    `json:"quantity" db:"quantity"`
 }
 
 // checkout handles POST /api/shop/checkout: it prices the lines on the
@@ -114,6 +114,10 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	if err != nil {
 		return nil, err
 	}
+	// note: the order's lines are built here, the transaction (on the
+	// shop's one writer) only saves them
+	lines := newOrderLines(app, itemsCol, order, cart.Lines)
+	giftLines := newGiftLines(app, itemsCol, order, cart.Gifts, gifts)
 
 	err = p.shop.RunInTransaction(app, func(txApp core.App) error {
 		if offer != nil {
@@ -130,10 +134,12 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 		if err := p.redeemCoupon(txApp, order, cart); err != nil {
 			return err
 		}
-		if err := saveOrderLines(txApp, itemsCol, order, cart.Lines); err != nil {
-			return err
+		for _, item := range lines {
+			if err := saveBuilt(txApp, item); err != nil {
+				return err
+			}
 		}
-		if err := saveGiftLines(txApp, itemsCol, order, cart.Gifts, gifts); err != nil {
+		if err := saveGiftLines(txApp, giftLines); err != nil {
 			return err
 		}
 		if fromCart {
@@ -299,9 +305,10 @@ func (p *plugin) redeemCoupon(txApp core.App, order *core.Record, cart pricing.C
 	return coupons.Redeem(txApp, order, cart.Coupon)
 }
 
-// saveOrderLines writes the order's priced lines.
-func saveOrderLines(txApp core.App, itemsCol *core.Collection, order *core.Record, lines []pricing.PricedLine) error {
-	for _, l := range lines {
+// newOrderLines builds the order's priced lines.
+func newOrderLines(app core.App, itemsCol *core.Collection, order *core.Record, lines []pricing.PricedLine) []*core.Record {
+	items := make([]*core.Record, len(lines))
+	for i, l := range lines {
 		item := core.NewRecord(itemsCol)
 		item.Set("order", order.Id)
 		item.Set("buyer", order.GetString("buyer"))
@@ -309,34 +316,33 @@ func saveOrderLines(txApp core.App, itemsCol *core.Collection, order *core.Recor
 		item.Set("sku", l.SkuId)
 		item.Set("title", l.Title)
 		item.Set("spec_text", l.SpecText)
-		item.Set("image", catalog.ImageURL(txApp, l.ProductId, l.Image, ""))
+		item.Set("image", catalog.ImageURL(app, l.ProductId, l.Image, ""))
 		item.Set("unit_price", l.UnitPrice)
 		item.Set("quantity", l.Quantity)
 		item.Set("line_amount", l.Amount)
 		item.Set("discount_amount", l.Discount)
 		item.Set("paid_amount", l.Paid)
 		item.Set("coupon_amount", l.CouponDiscount)
-		if err := saveBuilt(txApp, item); err != nil {
-			return err
-		}
+		items[i] = item
 	}
-	return nil
+	return items
 }
 
-// saveGiftLines takes the stock of the promotions' gifts and writes them
-// as free lines.
-func saveGiftLines(txApp core.App, itemsCol *core.Collection, order *core.Record, list []pricing.Gift, gifts map[string]*catalog.SkuInfo) error {
+// giftLine is a free line of a promotion's gift, saved if its stock is
+// still there.
+type giftLine struct {
+	item     *core.Record
+	sku      string
+	quantity int
+}
+
+// newGiftLines builds the free lines of the promotions' gifts.
+func newGiftLines(app core.App, itemsCol *core.Collection, order *core.Record, list []pricing.Gift, gifts map[string]*catalog.SkuInfo) []giftLine {
+	var out []giftLine
 	for _, g := range list {
 		info := gifts[g.SkuId]
 		if info == nil || g.Quantity <= 0 {
 			continue
-		}
-		// note: a gift that ran out since pricing is left out, not the order
-		if err := catalog.DecrementStock(txApp, g.SkuId, g.Quantity); err != nil {
-			if errors.Is(err, catalog.ErrOutOfStock) {
-				continue
-			}
-			return err
 		}
 		item := core.NewRecord(itemsCol)
 		item.Set("order", order.Id)
@@ -345,10 +351,26 @@ func saveGiftLines(txApp core.App, itemsCol *core.Collection, order *core.Record
 		item.Set("sku", info.SkuId)
 		item.Set("title", info.Title)
 		item.Set("spec_text", strings.TrimSpace(info.SpecText+" "+g.Label))
-		item.Set("image", catalog.ImageURL(txApp, info.ProductId, info.Image, ""))
+		item.Set("image", catalog.ImageURL(app, info.ProductId, info.Image, ""))
 		item.Set("quantity", g.Quantity)
 		item.Set("is_gift", true)
-		if err := saveBuilt(txApp, item); err != nil {
+		out = append(out, giftLine{item: item, sku: g.SkuId, quantity: g.Quantity})
+	}
+	return out
+}
+
+// saveGiftLines takes the stock of the promotions' gifts and writes them
+// as free lines.
+func saveGiftLines(txApp core.App, lines []giftLine) error {
+	for _, g := range lines {
+		// note: a gift that ran out since pricing is left out, not the order
+		if err := catalog.DecrementStock(txApp, g.sku, g.quantity); err != nil {
+			if errors.Is(err, catalog.ErrOutOfStock) {
+				continue
+			}
+			return err
+		}
+		if err := saveBuilt(txApp, g.item); err != nil {
 			return err
 		}
 	}
@@ -374,17 +396,15 @@ func clearBoughtCartLines(txApp core.App, buyerId string, entries []entry) error
 func (p *plugin) checkoutEntries(app core.App, buyer *core.Record, items []checkoutItem) (entries []entry, fromCart bool, err error) {
 	if len(items) == 0 {
 		// note: the cart view's order (newest first), so the order's lines
-		// are listed as the buyer saw them
-		cart, err := app.FindRecordsByFilter(cartCollection, "user = {:user} && selected = true", "-created,id", 0, 0,
-			dbx.Params{"user": buyer.Id})
+		// are listed as the buyer saw them; the two columns a line needs
+		// are read straight into items, no records
+		err := app.DB().Select("sku", "quantity").From(cartCollection).
+			Where(dbx.HashExp{"user": buyer.Id, "selected": true}).OrderBy("created DESC", "id").All(&items)
 		if err != nil {
 			return nil, false, fmt.Errorf("load cart: %w", err)
 		}
-		if len(cart) == 0 {
+		if len(items) == 0 {
 			return nil, false, shop.FieldFail("items", "cart_empty", "购物车没有选中的商品 / nothing selected in the cart")
-		}
-		for _, c := range cart {
-			items = append(items, checkoutItem{Sku: c.GetString("sku"), Quantity: c.GetInt("quantity")})
 		}
 		fromCart = true
 	}
