@@ -45,9 +45,13 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 	}
 
 	sandbox := false
+	instant := false
 	if sp, ok := provider.(SandboxProvider); ok && sp.Sandbox() {
 		sandbox = true
-	} else {
+	} else if ip, ok := provider.(shop.InstantProvider); ok && ip.Instant() {
+		instant = true
+	}
+	if !sandbox && !instant {
 		// note: recorded before the provider hears of it, so that
 		// payment_reconcile and auto_cancel know to ask it
 		res, err := e.App.DB().NewQuery(`UPDATE {{orders}} SET [[pay_method]] = {:method}, [[pay_started_at]] = {:now}

@@ -113,6 +113,17 @@ type PaymentProvider interface {
 	Refund(ctx context.Context, req RefundRequest) (*RefundResult, error)
 }
 
+// InstantProvider is implemented by payment providers whose Start settles
+// the payment in the shop's own books (balance): no outside party holds a
+// payment that reconciliation or auto-cancel would have to ask about, so
+// the core starts them without first marking the order as being paid (a
+// write transaction of its own, outside the group commit). Without the
+// mark the order's status still guards the payment: an instant notice for
+// an order that is no longer pending changes nothing.
+type InstantProvider interface {
+	Instant() bool
+}
+
 // NotificationParser is implemented by payment providers that call the
 // shop back (POST /api/shop/pay/notify/{provider}); methods that pay at
 // once or are confirmed by hand (balance, sandbox, offline) leave it out,

@@ -116,6 +116,10 @@ func (p *Provider) Start(_ context.Context, app core.App, req shop.PayRequest) (
 	return &shop.PayStart{Params: map[string]any{"method": Name}, Paid: true, Notice: notice}, nil
 }
 
+// Instant: a balance payment is settled by the debit booked when it is
+// applied, never by an outside party ([shop.InstantProvider]).
+func (p *Provider) Instant() bool { return true }
+
 // onOrderPaid debits the buyer's wallet for a balance payment, inside the
 // transaction that moves the order to paid.
 func (p *Provider) onOrderPaid(e *shop.OrderEvent) error {
