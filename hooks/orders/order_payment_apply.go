@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -134,10 +135,7 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 		if err := saveBuilt(txApp, payment); err != nil {
 			return err
 		}
-		order.Set("paid_at", paidAt)
-		order.Set("pay_method", notice.Provider)
-		order.Set("sandbox", sandbox)
-		if err := moveStatus(txApp, order, StatusPendingPayment, StatusPaid); err != nil {
+		if err := markPaid(txApp, order, paidAt, notice.Provider, sandbox); err != nil {
 			return err
 		}
 
@@ -174,4 +172,64 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// markPaid moves an order from pending_payment to paid with one
+// conditional update of the columns a payment sets, and sets them on the
+// record. Another writer that got there first makes it fail with 409
+// order_status_changed and change nothing.
+//
+// Why not [moveStatus]: saving the whole record rewrote every column and
+// so every index of the orders table on each payment, a good part of the
+// payment's time in the shop's one writer. Nothing binds record hooks to
+// this transition (the order rules only check it, and it is always
+// allowed); realtime subscribers get the order as committed from
+// [broadcastOrder].
+func markPaid(txApp core.App, order *core.Record, paidAt types.DateTime, method string, sandbox bool) error {
+	now := types.NowDateTime()
+	res, err := txApp.DB().NewQuery("UPDATE {{orders}} SET [[status]] = {:to}, [[paid_at]] = {:paidAt}, " +
+		"[[pay_method]] = {:method}, [[sandbox]] = {:sandbox}, [[updated]] = {:now} " +
+		"WHERE [[id]] = {:id} AND [[status]] = {:from}").
+		Bind(dbx.Params{"to": StatusPaid, "paidAt": paidAt.String(), "method": method, "sandbox": sandbox,
+			"now": now.String(), "id": order.Id, "from": StatusPendingPayment}).Execute()
+	if err != nil {
+		return fmt.Errorf("mark order %s paid: %w", order.Id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return shop.Fail(http.StatusConflict, "order_status_changed",
+			"订单状态已变化，请刷新 / the order's status changed, reload it")
+	}
+	order.Set("status", StatusPaid)
+	order.Set("paid_at", paidAt)
+	order.Set("pay_method", method)
+	order.Set("sandbox", sandbox)
+	order.Set("updated", now)
+	// note: the record now holds the row as written; a later save in the
+	// transaction compares against that
+	order.PostScan()
+	broadcastOrder(txApp, order.Id)
+	return nil
+}
+
+// broadcastOrder tells realtime subscribers of an order (the buyer's order
+// page) the order as committed, after a change made with SQL, which fires
+// no record event by itself. It runs after the commit, never after a
+// rollback, and only reads the order when some client is connected.
+func broadcastOrder(txApp core.App, orderId string) {
+	shop.AfterCommit(txApp, func(app core.App) {
+		if app.SubscriptionsBroker().TotalClients() == 0 {
+			return
+		}
+		order, err := app.FindRecordById(ordersCollection, orderId)
+		if err != nil {
+			return
+		}
+		// note: PocketBase broadcasts record updates from this event
+		// (apis realtime bindings); the orders core binds nothing to it
+		event := &core.ModelEvent{App: app, Context: context.Background(), Type: core.ModelEventTypeUpdate}
+		event.Model = order
+		if err := app.OnModelAfterUpdateSuccess().Trigger(event); err != nil {
+			app.Logger().Debug("order broadcast failed", "order", orderId, "error", err.Error())
+		}
+	})
 }
