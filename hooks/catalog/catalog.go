@@ -74,6 +74,7 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 
 	bindProductHooks(app)
 	bindSearchIndex(app)
+	bindCategoryTree(app)
 	bindSkuHooks(app)
 	bindTemplateHooks(app)
 	app.OnRecordValidate(skusCollection).Bind(&hook.Handler[*core.RecordEvent]{Id: "fenxiaoCatalogSkuLevelPrices", Func: checkLevelPrices})

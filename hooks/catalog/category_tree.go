@@ -2,17 +2,77 @@ package catalog
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/pocketbase/pocketbase/core"
 )
 
 // categoryTree is the whole category tree, small enough to read at once.
+// It is never changed once built (the cache shares it between requests).
 type categoryTree struct {
 	parent   map[string]string
 	names    map[string]string
 	children map[string][]string
 }
 
+// categoryTreeKey holds the app's [categoryTreeCache].
+const categoryTreeKey = "fenxiao.catalog.categoryTree"
+
+// categoryTreeCache keeps the category tree between reads: every SKU
+// lookup (the cart, its prices, checkout) needs the category paths of its
+// products for the promotions' scopes, and reading the whole table three
+// times per order was a tenth of the statements an order ran outside the
+// writer. Category saves and deletes drop it after they commit.
+type categoryTreeCache struct {
+	mu   sync.Mutex
+	gen  uint64 // bumped by every drop: a read that raced a change is not kept
+	tree *categoryTree
+}
+
+// bindCategoryTree gives app its tree cache, dropped by every committed
+// change of a category.
+func bindCategoryTree(app core.App) {
+	c := &categoryTreeCache{}
+	app.Store().Set(categoryTreeKey, c)
+	drop := func(e *core.RecordEvent) error {
+		c.mu.Lock()
+		c.gen++
+		c.tree = nil
+		c.mu.Unlock()
+		return e.Next()
+	}
+	app.OnRecordAfterCreateSuccess(categoriesCollection).BindFunc(drop)
+	app.OnRecordAfterUpdateSuccess(categoriesCollection).BindFunc(drop)
+	app.OnRecordAfterDeleteSuccess(categoriesCollection).BindFunc(drop)
+}
+
+// categoryTreeOf returns the category tree: the cached one, or one read
+// now. Inside a transaction (which may itself have changed categories) it
+// always reads.
+func categoryTreeOf(app core.App) (*categoryTree, error) {
+	c, _ := app.Store().Get(categoryTreeKey).(*categoryTreeCache)
+	if c == nil || app.IsTransactional() {
+		return loadCategoryTree(app)
+	}
+	c.mu.Lock()
+	tree, gen := c.tree, c.gen
+	c.mu.Unlock()
+	if tree != nil {
+		return tree, nil
+	}
+	tree, err := loadCategoryTree(app)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		c.tree = tree
+	}
+	c.mu.Unlock()
+	return tree, nil
+}
+
+// loadCategoryTree reads the whole tree.
 func loadCategoryTree(app core.App) (*categoryTree, error) {
 	var rows []struct {
 		Id     string `db:"id"`

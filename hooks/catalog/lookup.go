@@ -164,7 +164,7 @@ func LookupSkus(app core.App, ids []string) (map[string]*SkuInfo, error) {
 	if len(rows) == 0 {
 		return result, nil
 	}
-	tree, err := loadCategoryTree(app)
+	tree, err := categoryTreeOf(app)
 	if err != nil {
 		return nil, err
 	}
