@@ -57,6 +57,8 @@ func Register(app core.App, s *shop.Shop, config Config) error {
 	})
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		bindAuthTokenCache(se)
+
 		auth := se.Router.Group("/api/shop/auth")
 		auth.POST("/sms/send", p.smsSend)
 		auth.POST("/sms/verify", p.smsVerify)
