@@ -55,7 +55,7 @@ func recordPurchase(e *shop.OrderEvent) error {
 		return e.Next()
 	}
 
-	settings, err := shop.LoadSettings(e.App)
+	settings, err := shop.ReadSettings(e.App)
 	if err != nil {
 		return err
 	}

@@ -205,7 +205,7 @@ type stockSettings struct {
 }
 
 func loadStockSettings(app core.App) (stockSettings, error) {
-	s, err := shop.LoadSettings(app)
+	s, err := shop.ReadSettings(app)
 	if err != nil {
 		return stockSettings{}, err
 	}

@@ -228,7 +228,7 @@ func errOutOfStock(title string) error {
 // newOrder builds the unsaved order of a priced cart, due for payment
 // within the shop's auto_cancel_minutes (or the offer's own limit).
 func newOrder(app core.App, buyer *core.Record, form checkoutForm, cart pricing.Cart, address *core.Record, offer *shop.Offer) (*core.Record, error) {
-	settings, err := shop.LoadSettings(app)
+	settings, err := shop.ReadSettings(app)
 	if err != nil {
 		return nil, err
 	}

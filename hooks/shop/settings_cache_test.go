@@ -68,3 +68,57 @@ func TestSettingsCacheFollowsSaves(t *testing.T) {
 		t.Fatalf("a caller's edit reached the cache: frozen_days = %d", got)
 	}
 }
+
+// TestReadSettingsSharesOneCopyUntilASave: readers share the cached
+// settings, a save (committed or rolled back) replaces them, and a
+// transaction that changed them reads its own change.
+func TestReadSettingsSharesOneCopyUntilASave(t *testing.T) {
+	app, _ := tests.NewShopApp(t)
+	read := func(a core.App) *shop.Settings {
+		t.Helper()
+		s, err := shop.ReadSettings(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	save := func(a core.App, days int) error {
+		r, err := a.FindRecordById(shop.SettingsCollection, shop.SettingsId)
+		if err != nil {
+			return err
+		}
+		r.Set("frozen_days", days)
+		return a.Save(r)
+	}
+	first := read(app)
+	// the first read fills the cache; from then on readers share it
+	second, third := read(app), read(app)
+	if second != third {
+		t.Fatal("two reads of the cached settings returned different copies")
+	}
+	if err := save(app, first.FrozenDays+5); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(app).FrozenDays; got != first.FrozenDays+5 {
+		t.Fatalf("after a save: frozen_days = %d, want %d", got, first.FrozenDays+5)
+	}
+	if read(app) == second {
+		t.Fatal("the copy from before the save is still served")
+	}
+	errStop := errors.New("stop")
+	err := app.RunInTransaction(func(txApp core.App) error {
+		if err := save(txApp, 77); err != nil {
+			return err
+		}
+		if got := read(txApp).FrozenDays; got != 77 {
+			t.Fatalf("inside the transaction: frozen_days = %d, want 77", got)
+		}
+		return errStop
+	})
+	if !errors.Is(err, errStop) {
+		t.Fatal(err)
+	}
+	if got := read(app).FrozenDays; got != first.FrozenDays+5 {
+		t.Fatalf("after a rollback: frozen_days = %d, want %d", got, first.FrozenDays+5)
+	}
+}

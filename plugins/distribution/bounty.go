@@ -83,7 +83,7 @@ func (p *plugin) onBountyOrderPaid(e *shop.OrderEvent) error {
 // count of today's bounties read here cannot be overtaken by a concurrent
 // payment; the unique index on invitee is the last guard.
 func (p *plugin) bookBounty(txApp core.App, order *core.Record) error {
-	settings, err := shop.LoadSettings(txApp)
+	settings, err := shop.ReadSettings(txApp)
 	if err != nil {
 		return err
 	}

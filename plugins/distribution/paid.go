@@ -53,7 +53,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 	if order.GetBool("no_commission") {
 		return nil
 	}
-	settings, err := shop.LoadSettings(txApp)
+	settings, err := shop.ReadSettings(txApp)
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func sample(app core.App, config Config) int {
 	if config.Sample > 0 {
 		return config.Sample
 	}
-	s, err := shop.LoadSettings(app)
+	s, err := shop.ReadSettings(app)
 	if err != nil || s.Record == nil {
 		return 1
 	}
