@@ -68,6 +68,7 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 	bindGracefulShutdown(app)
 	bindSettingsRules(app)
 	shop.BindSettingsCache(app)
+	shop.BindRecordIds(app)
 
 	if err := accounts.Register(app, s, config.Accounts); err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)

@@ -248,7 +248,7 @@ func newOrder(app core.App, buyer *core.Record, form checkoutForm, cart pricing.
 	order := core.NewRecord(ordersCol)
 	// note: the id is known before the transaction, so an offer's stock
 	// can be taken for the order before the SKU's
-	order.Id = core.GenerateDefaultRandomId()
+	order.Id = shop.NewId()
 	order.Set("order_no", newOrderNo(now))
 	order.Set("buyer", buyer.Id)
 	order.Set("status", StatusPendingPayment)

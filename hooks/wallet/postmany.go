@@ -268,7 +268,7 @@ func planPostings(txApp core.App, postings []Posting, wallets map[string]*wallet
 		w.withdrawn += withdrawn
 		w.lastSeq, w.lastHash = e.Seq, e.Hash
 
-		id := core.GenerateDefaultRandomId()
+		id := shop.NewId()
 		plan.rows = append(plan.rows, entryRow{id: id, userId: p.UserId, entry: e, note: truncate(p.Note, maxNote)})
 		booked[k] = bookedEntry{id: id, amount: p.Amount, seq: e.Seq, balanceAfter: newAvailable, frozenAfter: newFrozen}
 		plan.result[i] = Posted{WalletId: w.id, EntryId: id, Seq: e.Seq, BalanceAfter: newAvailable, FrozenAfter: newFrozen}

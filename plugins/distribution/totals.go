@@ -6,6 +6,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/hooks/shop"
 )
 
 // periodAll is the commission_totals period of a user's running total.
@@ -90,7 +92,7 @@ func addTotalsBulk(txApp core.App, rows []totalsRow) error {
 	defer q.Close()
 	params := dbx.Params{}
 	for _, it := range items {
-		params["i"] = core.GenerateDefaultRandomId()
+		params["i"] = shop.NewId()
 		params["u"], params["p"] = it.U, it.P
 		params["f"], params["s"], params["c"], params["v"] = it.F, it.S, it.C, it.V
 		if _, err := q.Bind(params).Execute(); err != nil {
@@ -132,7 +134,7 @@ func addTotalsValues(txApp core.App, items []totalsItem) error {
 		}
 		n := strconv.Itoa(i)
 		b.WriteString("({:i" + n + "}, {:u" + n + "}, {:p" + n + "}, {:f" + n + "}, {:s" + n + "}, {:c" + n + "}, {:v" + n + "})")
-		params["i"+n] = core.GenerateDefaultRandomId()
+		params["i"+n] = shop.NewId()
 		params["u"+n] = it.U
 		params["p"+n] = it.P
 		params["f"+n] = it.F
