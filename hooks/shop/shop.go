@@ -9,7 +9,7 @@
 // internal/ and third parties, never a core area nor another plugin (a
 // test in the module root enforces it). Besides the events of [Shop], the
 // provider interfaces it registers ([PaymentProvider] and its optional
-// [NotificationParser], [RefundQuerier], [Closer]; [PayoutProvider],
+// [NotificationParser], [RefundQuerier], [Closer], [InstantProvider]; [PayoutProvider],
 // [Tracker], [SMSSender], [Channel], [MiniProgramShipping], ...) and the
 // collection names and statuses in collections.go, the core functions a
 // plugin may call are:
@@ -26,7 +26,9 @@
 //   - [ValidId], [PathId], [Fail], [FieldFail], [BindBody], [ToApiError]:
 //     input and the API error shape (a route under /api/shop returns its
 //     errors as they are; [ErrorShape] maps them);
-//   - [LoadSettings]: the shop settings;
+//   - [LoadSettings], [ReadSettings]: the shop settings (a copy of one's
+//     own, or the shared one for code that only reads);
+//   - [NewId]: a record id of PocketBase's form that grows with time;
 //   - [Shop.RunInTransaction], [Shop.RegisterJob]: the busiest writes and
 //     scheduled jobs.
 //
