@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -217,24 +216,7 @@ func loadStockSettings(app core.App) (stockSettings, error) {
 }
 
 // broadcastSku tells realtime subscribers of a SKU (a product page showing
-// its stock) the SKU as committed: stock moves by SQL, which fires no record
-// event by itself. It runs after the commit, never after a rollback, and
-// only reads the SKU when some client is connected.
+// its stock) the SKU as committed: stock moves by SQL.
 func broadcastSku(txApp core.App, skuId string) {
-	shop.AfterCommit(txApp, func(app core.App) {
-		if app.SubscriptionsBroker().TotalClients() == 0 {
-			return
-		}
-		sku, err := app.FindRecordById(skusCollection, skuId)
-		if err != nil {
-			return
-		}
-		// note: PocketBase broadcasts record updates from this event
-		// (apis realtime bindings); the catalog binds nothing to it for SKUs
-		event := &core.ModelEvent{App: app, Context: context.Background(), Type: core.ModelEventTypeUpdate}
-		event.Model = sku
-		if err := app.OnModelAfterUpdateSuccess().Trigger(event); err != nil {
-			app.Logger().Debug("SKU stock broadcast failed", "sku", skuId, "error", err.Error())
-		}
-	})
+	shop.BroadcastUpdate(txApp, skusCollection, skuId)
 }

@@ -1,7 +1,6 @@
 package orders
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -184,7 +183,7 @@ func truncate(s string, n int) string {
 // payment's time in the shop's one writer. Nothing binds record hooks to
 // this transition (the order rules only check it, and it is always
 // allowed); realtime subscribers get the order as committed from
-// [broadcastOrder].
+// [shop.BroadcastUpdate].
 func markPaid(txApp core.App, order *core.Record, paidAt types.DateTime, method string, sandbox bool) error {
 	now := types.NowDateTime()
 	res, err := txApp.DB().NewQuery("UPDATE {{orders}} SET [[status]] = {:to}, [[paid_at]] = {:paidAt}, " +
@@ -207,29 +206,6 @@ func markPaid(txApp core.App, order *core.Record, paidAt types.DateTime, method 
 	// note: the record now holds the row as written; a later save in the
 	// transaction compares against that
 	order.PostScan()
-	broadcastOrder(txApp, order.Id)
+	shop.BroadcastUpdate(txApp, ordersCollection, order.Id)
 	return nil
-}
-
-// broadcastOrder tells realtime subscribers of an order (the buyer's order
-// page) the order as committed, after a change made with SQL, which fires
-// no record event by itself. It runs after the commit, never after a
-// rollback, and only reads the order when some client is connected.
-func broadcastOrder(txApp core.App, orderId string) {
-	shop.AfterCommit(txApp, func(app core.App) {
-		if app.SubscriptionsBroker().TotalClients() == 0 {
-			return
-		}
-		order, err := app.FindRecordById(ordersCollection, orderId)
-		if err != nil {
-			return
-		}
-		// note: PocketBase broadcasts record updates from this event
-		// (apis realtime bindings); the orders core binds nothing to it
-		event := &core.ModelEvent{App: app, Context: context.Background(), Type: core.ModelEventTypeUpdate}
-		event.Model = order
-		if err := app.OnModelAfterUpdateSuccess().Trigger(event); err != nil {
-			app.Logger().Debug("order broadcast failed", "order", orderId, "error", err.Error())
-		}
-	})
 }

@@ -1,6 +1,8 @@
 package shop
 
 import (
+	"context"
+
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -53,4 +55,28 @@ func RootApp(app core.App) core.App {
 		return s.root
 	}
 	return app
+}
+
+// BroadcastUpdate tells realtime subscribers of a record (a product page
+// showing a SKU's stock, the buyer's order page) the record as committed,
+// after a change made with SQL, which fires no record event by itself. It
+// runs after the commit, never after a rollback, and reads the record only
+// when some client is connected.
+func BroadcastUpdate(txApp core.App, collection, id string) {
+	AfterCommit(txApp, func(app core.App) {
+		if app.SubscriptionsBroker().TotalClients() == 0 {
+			return
+		}
+		r, err := app.FindRecordById(collection, id)
+		if err != nil {
+			return
+		}
+		// note: PocketBase broadcasts record updates from this event (apis
+		// realtime bindings); the shop binds nothing to it for these records
+		event := &core.ModelEvent{App: app, Context: context.Background(), Type: core.ModelEventTypeUpdate}
+		event.Model = r
+		if err := app.OnModelAfterUpdateSuccess().Trigger(event); err != nil {
+			app.Logger().Debug("realtime broadcast failed", "collection", collection, "id", id, "error", err.Error())
+		}
+	})
 }

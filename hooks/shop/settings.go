@@ -240,28 +240,30 @@ func BindSettingsCache(app core.App) {
 
 // get returns a copy of the cached record, or nil.
 func (c *settingsCache) get() *core.Record {
-	if c == nil {
-		return nil
+	if r, _ := c.cached(); r != nil {
+		return r.Fresh()
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.record == nil || c.inFlight > 0 {
-		return nil
-	}
-	return c.record.Fresh()
+	return nil
 }
 
 // shared returns the cached settings every reader shares, or nil.
 func (c *settingsCache) shared() *Settings {
+	_, s := c.cached()
+	return s
+}
+
+// cached returns the cached record and settings, or nils while a save is
+// in flight or nothing is cached.
+func (c *settingsCache) cached() (*core.Record, *Settings) {
 	if c == nil {
-		return nil
+		return nil, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.record == nil || c.inFlight > 0 {
-		return nil
+		return nil, nil
 	}
-	return c.settings
+	return c.record, c.settings
 }
 
 func (c *settingsCache) generation() uint64 {
