@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pocketbase/pocketbase/core"
-
 	"fenxiao/hooks/shop"
 	"fenxiao/tests"
 )
@@ -46,16 +44,7 @@ func TestRecordIdsOnlyForShopCollectionsWithoutAnId(t *testing.T) {
 		t.Fatalf("an id the caller set was replaced: %q", kept.Id)
 	}
 	// system collections keep PocketBase's random ids
-	c, err := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	su := core.NewRecord(c)
-	su.SetEmail("ids-admin@test.local")
-	su.SetPassword("1234567890")
-	if err := app.Save(su); err != nil {
-		t.Fatal(err)
-	}
+	su, _ := tests.Superuser(t, app)
 	// a random id shares the clock's 8 characters by a chance of 36^-8
 	after := shop.NewId()
 	if su.Id[:8] >= before[:8] && su.Id[:8] <= after[:8] {

@@ -23,14 +23,6 @@ func TestSettingsCacheFollowsSaves(t *testing.T) {
 		}
 		return s.FrozenDays
 	}
-	setFrozenDays := func(a core.App, days int) error {
-		r, err := a.FindRecordById(shop.SettingsCollection, shop.SettingsId)
-		if err != nil {
-			return err
-		}
-		r.Set("frozen_days", days)
-		return a.Save(r)
-	}
 
 	before := frozenDays(app) // fills the cache
 	if err := setFrozenDays(app, before+3); err != nil {
@@ -82,21 +74,13 @@ func TestReadSettingsSharesOneCopyUntilASave(t *testing.T) {
 		}
 		return s
 	}
-	save := func(a core.App, days int) error {
-		r, err := a.FindRecordById(shop.SettingsCollection, shop.SettingsId)
-		if err != nil {
-			return err
-		}
-		r.Set("frozen_days", days)
-		return a.Save(r)
-	}
 	first := read(app)
 	// the first read fills the cache; from then on readers share it
 	second, third := read(app), read(app)
 	if second != third {
 		t.Fatal("two reads of the cached settings returned different copies")
 	}
-	if err := save(app, first.FrozenDays+5); err != nil {
+	if err := setFrozenDays(app, first.FrozenDays+5); err != nil {
 		t.Fatal(err)
 	}
 	if got := read(app).FrozenDays; got != first.FrozenDays+5 {
@@ -107,7 +91,7 @@ func TestReadSettingsSharesOneCopyUntilASave(t *testing.T) {
 	}
 	errStop := errors.New("stop")
 	err := app.RunInTransaction(func(txApp core.App) error {
-		if err := save(txApp, 77); err != nil {
+		if err := setFrozenDays(txApp, 77); err != nil {
 			return err
 		}
 		if got := read(txApp).FrozenDays; got != 77 {
@@ -121,4 +105,14 @@ func TestReadSettingsSharesOneCopyUntilASave(t *testing.T) {
 	if got := read(app).FrozenDays; got != first.FrozenDays+5 {
 		t.Fatalf("after a rollback: frozen_days = %d, want %d", got, first.FrozenDays+5)
 	}
+}
+
+// setFrozenDays saves the settings' frozen_days through a.
+func setFrozenDays(a core.App, days int) error {
+	r, err := a.FindRecordById(shop.SettingsCollection, shop.SettingsId)
+	if err != nil {
+		return err
+	}
+	r.Set("frozen_days", days)
+	return a.Save(r)
 }
