@@ -41,10 +41,11 @@ type tokenCache struct {
 	tokens map[string]verifiedToken
 }
 
-// bindAuthTokenCache loads the request's auth record before PocketBase's
-// own loadAuthToken middleware, which then finds it loaded. A token the
-// cache does not know, or no longer trusts, goes through
-// FindAuthRecordByToken exactly as before.
+// bindAuthTokenCache loads the request's auth record just before
+// PocketBase's own loadAuthToken middleware, which then finds it loaded.
+// A token the cache does not know, or no longer trusts, goes through
+// FindAuthRecordByToken as before; one that fails is checked once more by
+// PocketBase's middleware, which logs why.
 func bindAuthTokenCache(se *core.ServeEvent) {
 	c := &tokenCache{tokens: map[string]verifiedToken{}}
 	se.Router.Bind(&hook.Handler[*core.RequestEvent]{
@@ -66,13 +67,10 @@ func (c *tokenCache) load(e *core.RequestEvent) error {
 		e.Auth = record
 		return e.Next()
 	}
-	record, err := e.App.FindAuthRecordByToken(token, core.TokenTypeAuth)
-	if err != nil || record == nil {
-		// note: PocketBase's middleware tries again and logs why
-		return e.Next()
+	if record, err := e.App.FindAuthRecordByToken(token, core.TokenTypeAuth); err == nil && record != nil {
+		e.Auth = record
+		c.remember(token, record)
 	}
-	e.Auth = record
-	c.remember(token, record)
 	return e.Next()
 }
 

@@ -284,7 +284,9 @@ func (c *settingsCache) put(gen uint64, r *core.Record) {
 	defer c.mu.Unlock()
 	if c.gen == gen && c.inFlight == 0 {
 		c.record = r.Fresh()
-		c.settings = SettingsFromRecord(c.record.Fresh())
+		// note: c.record is never handed out (get copies it), so the
+		// shared settings may hold it
+		c.settings = SettingsFromRecord(c.record)
 	}
 }
 
