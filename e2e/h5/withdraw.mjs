@@ -34,9 +34,12 @@ await run(async (browser) => {
   const toast = await textOf(page, '.toast.error');
   assert(toast.includes('8–30 位卡号'), 'readable refusal: ' + toast);
 
+  // the demo left this distributor a history, so wait for one more row
+  // rather than for any row
+  const rows = await page.locator('.wrow').count();
   await page.fill('input[name=number]', '6225 8812 3456 7890');
   await page.click('form button:has-text("申请提现")');
-  await page.waitForSelector('.wrow');
+  await page.waitForFunction((n) => document.querySelectorAll('.wrow').length > n, rows);
   assertEq(await textOf(page, '.wrow .status'), '待审核', 'pending in the history');
   assertEq(await textOf(page, '#available'), yuan(available - 2000), 'held from the balance');
   await shot(page, '01-withdraw');
