@@ -2,7 +2,7 @@
 // confirming receipt of a shipped one (its status arrives live) and an
 // after-sale application with a photo.
 import { run, phone, shot, assert, assertEq, watchErrors, api, adminToken, BASE_URL } from '../lib/browser.mjs';
-import { emailSignIn, textOf, phonePage } from './steps.mjs';
+import { emailSignIn, textOf, phonePage, toastAfter } from './steps.mjs';
 
 const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
@@ -11,8 +11,8 @@ async function addFromSearch(page, q) {
   await page.click('.pcard >> nth=0');
   await page.click('#add');
   await page.click('.sheet [data-sku]:not([disabled]) >> nth=0');
-  await page.click('#sku-ok');
-  await page.waitForSelector('.toast:has-text("已加入购物车")');
+  // the previous add's toast may still show: wait for this add's
+  await toastAfter(page, '已加入购物车', () => page.click('#sku-ok'));
 }
 
 async function checkoutAndOpenPay(page) {

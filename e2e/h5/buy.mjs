@@ -3,7 +3,7 @@
 // the inviter's centre, open in a second context, shows the frozen
 // commission live with its explanation.
 import { run, phone, shot, assert, assertEq, watchErrors, api, adminToken, BASE_URL } from '../lib/browser.mjs';
-import { emailSignIn, smsCode, findUser, textOf, discountAll, phonePage } from './steps.mjs';
+import { emailSignIn, smsCode, findUser, textOf, discountAll, phonePage, toastAfter } from './steps.mjs';
 
 await run(async (browser) => {
   await discountAll();
@@ -69,8 +69,8 @@ await run(async (browser) => {
   await page.click('.pcard >> nth=0');
   await page.click('#add');
   await page.click('.sheet [data-sku]:not([disabled]) >> nth=0');
-  await page.click('#sku-ok');
-  await page.waitForSelector('.toast:has-text("已加入购物车")');
+  // the first add's toast may still show: wait for this add's
+  await toastAfter(page, '已加入购物车', () => page.click('#sku-ok'));
 
   // the cart: two lines, the promotion applied, totals from the server
   await page.goto(BASE_URL + '/#/cart', { waitUntil: 'domcontentloaded' });
@@ -114,10 +114,13 @@ await run(async (browser) => {
   // the inviter's list got the commission live, with its explanation
   const live = await dpage.waitForSelector('.toast.live');
   assert((await live.textContent()).includes('新佣金'), 'live toast');
-  await dpage.waitForSelector('.commission');
+  // her demo history already lists commissions: wait for this order's on top
+  const orderId = page.url().split('/').pop().split('?')[0];
+  const booked = await api('GET', '/api/collections/commissions/records?filter=' + encodeURIComponent(`order = '${orderId}' && beneficiary = '${inviter.id}'`), { token: await adminToken() });
+  assert(booked.items.length > 0, 'the order booked her a commission');
+  await dpage.waitForFunction((ids) => ids.includes(document.querySelector('.commission')?.dataset.commission), booked.items.map((c) => c.id));
   const row = await dpage.textContent('.commission >> nth=0');
   assert(row.includes('冻结中') && row.includes('一级佣金') && row.includes('×'), 'commission row explains itself: ' + row);
-  const orderId = page.url().split('/').pop().split('?')[0];
   assert(!row.includes(orderId) && /订单 [0-9A-Za-z]{8,} ·/.test(row), 'commission row shows the order number, not the id: ' + row);
   await shot(dpage, '10-commissions-live');
   await dpage.goto(BASE_URL + '/#/dist', { waitUntil: 'domcontentloaded' });

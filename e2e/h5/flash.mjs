@@ -55,6 +55,7 @@ await run(async (browser) => {
     await held;
     await route.fulfill({ response: res });
   });
+  const payButton = await page.$('#pay'); // still watchable once off the page
   await page.click('#pay');
   await page.waitForURL('**/#/o/**');
   const rec = await api('GET', `/api/collections/orders/records/${order.id}`, { token });
@@ -67,7 +68,9 @@ await run(async (browser) => {
   const answered = page.waitForResponse((r) => r.url().endsWith(`/orders/${order.id}/pay`));
   release();
   await answered;
-  await page.waitForTimeout(300);
+  // busy() re-enables the button when the pay handler ends: by then a late
+  // answer would have moved the buyer
+  await page.waitForFunction((b) => !b.disabled, payButton);
   assert(page.url().includes('#/p/'), 'a late pay answer moved the buyer off the product page: ' + page.url());
   await page.unroute(payUrl);
   assertEq(await page.textContent('#buy'), '已达限购', 'limit reached');

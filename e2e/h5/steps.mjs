@@ -40,6 +40,14 @@ export async function textOf(page, sel, timeout = 30000) {
   return (await page.textContent(sel)).trim();
 }
 
+// toastAfter runs action and waits for a toast with text that was not on
+// screen before: a toast stays 3 s, so an earlier step's can still show.
+export async function toastAfter(page, text, action) {
+  await page.$$eval('.toast', (ts) => ts.forEach((t) => { t.dataset.old = ''; }));
+  await action();
+  await page.waitForSelector(`.toast:not([data-old]):has-text("${text}")`);
+}
+
 // discountAll starts a 9折 promotion on every product.
 export async function discountAll(label = '9折') {
   const token = await adminToken();
