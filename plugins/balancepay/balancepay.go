@@ -128,7 +128,12 @@ func (p *Provider) onOrderPaid(e *shop.OrderEvent) error {
 	}
 	buyer := e.Order.GetString("buyer")
 	amount := e.Payment.Amount()
-	_, err := shop.PostEntry(e.App, shop.Posting{UserId: buyer, Kind: ledger.KindPayment, Amount: -amount, RefType: RefOrder, RefId: e.Order.Id, Actor: "user:" + buyer, Note: "余额支付 订单 " + e.Order.GetString("order_no")})
+	// note: through PostEntryRecords, not PostEntry: the same entry, events
+	// and errors, but its INSERT is built once per write batch, and the
+	// entry's relations are not looked up again (the wallet was just read
+	// and the buyer is the order's): two queries and a statement build
+	// fewer per payment in the shop's one writer
+	_, err := shop.PostEntryRecords(e.App, []shop.Posting{{UserId: buyer, Kind: ledger.KindPayment, Amount: -amount, RefType: RefOrder, RefId: e.Order.Id, Actor: "user:" + buyer, Note: "余额支付 订单 " + e.Order.GetString("order_no")}})
 	if err != nil {
 		return err
 	}
