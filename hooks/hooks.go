@@ -69,6 +69,7 @@ func Register(app core.App, config Config) (*shop.Shop, error) {
 	bindSettingsRules(app)
 	shop.BindSettingsCache(app)
 	shop.BindRecordIds(app)
+	shop.BindTxInserts(app)
 
 	if err := accounts.Register(app, s, config.Accounts); err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)

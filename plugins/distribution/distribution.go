@@ -201,7 +201,6 @@ func Register(app core.App, config Config) error {
 	s.OnUplineChanged.Bind(&hook.Handler[*shop.UplineEvent]{Id: "fenxiaoDistributionUplineChanged", Func: p.onUplineChanged})
 
 	p.bindValidation()
-	p.bindPreparedInserts()
 	p.bindImmutability()
 	p.bindAdminLevelChanges()
 	p.bindPrizeRules()

@@ -5,14 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/hook"
-
-	"fenxiao/hooks/shop"
 )
 
 // isNoRows reports whether err means "no such row".
@@ -27,8 +21,8 @@ func isNoRows(err error) bool {
 // There are no OnRecordValidate hooks on the collections it is used for
 // (commissions, notifications).
 //
-// With a context from newPreparedInsert, the row is written by its
-// prepared INSERT.
+// Inside a transaction the row is written by the INSERT the transaction
+// built once for its table ([shop.BindTxInserts]).
 func saveChecked(ctx context.Context, app core.App, r *core.Record) error {
 	for _, f := range r.Collection().Fields {
 		name := f.GetName()
@@ -46,93 +40,4 @@ func saveChecked(ctx context.Context, app core.App, r *core.Record) error {
 		}
 	}
 	return app.SaveNoValidateWithContext(ctx, r)
-}
-
-// insertKey carries, in a save's context, the [preparedInsert] that writes
-// the record instead of PocketBase's own INSERT (see bindPreparedInserts).
-type insertKey struct{}
-
-// preparedInsert writes the new records saved with its context through
-// one INSERT per collection, built once per transaction ([shop.TxQuery]):
-// the same row PocketBase writes (the record's DBExport), without building
-// the statement again for every record (nor for every payment of a
-// group-committed batch); the connection keeps it prepared. The saves keep
-// their hooks and realtime events.
-type preparedInsert struct {
-	app   core.App
-	stmts map[string]*insertStmt
-}
-
-type insertStmt struct {
-	cols []string
-	q    *dbx.Query
-}
-
-// newPreparedInsert returns a context whose saves through app write with
-// the INSERTs of a [preparedInsert].
-func newPreparedInsert(app core.App) context.Context {
-	pi := &preparedInsert{app: app, stmts: map[string]*insertStmt{}}
-	return context.WithValue(context.Background(), insertKey{}, pi)
-}
-
-func (pi *preparedInsert) exec(r *core.Record) error {
-	data, err := r.DBExport(pi.app)
-	if err != nil {
-		return err
-	}
-	if _, ok := data[core.FieldNameId]; !ok {
-		data[core.FieldNameId] = r.Id
-	}
-	table := r.Collection().Name
-	s := pi.stmts[table]
-	if s == nil {
-		s = &insertStmt{cols: make([]string, 0, len(data))}
-		for c := range data {
-			s.cols = append(s.cols, c)
-		}
-		sort.Strings(s.cols)
-		names := make([]string, len(s.cols))
-		params := make([]string, len(s.cols))
-		for i, c := range s.cols {
-			names[i] = "[[" + c + "]]"
-			params[i] = "{:" + c + "}"
-		}
-		s.q = shop.TxQuery(pi.app, "INSERT INTO {{"+table+"}} ("+strings.Join(names, ", ")+
-			") VALUES ("+strings.Join(params, ", ")+")")
-		pi.stmts[table] = s
-	}
-	same := len(data) == len(s.cols)
-	for _, c := range s.cols {
-		if _, ok := data[c]; !ok {
-			same = false
-			break
-		}
-	}
-	if same {
-		_, err = s.q.Bind(dbx.Params(data)).Execute()
-	} else {
-		// another shape: a one-off statement, as PocketBase writes it
-		_, err = pi.app.DB().Insert(table, dbx.Params(data)).Execute()
-	}
-	if err != nil {
-		return err
-	}
-	r.MarkAsNotNew()
-	return nil
-}
-
-// bindPreparedInserts lets the plugin's saves of new commissions and
-// notifications carrying a [preparedInsert] write with it (after
-// PocketBase's own execute handler, priority 99, set the autodates).
-func (p *plugin) bindPreparedInserts() {
-	p.app.OnRecordCreateExecute(commissionsCollection, notificationsCollection).Bind(&hook.Handler[*core.RecordEvent]{
-		Func: func(e *core.RecordEvent) error {
-			pi, _ := e.Context.Value(insertKey{}).(*preparedInsert)
-			if pi == nil || pi.app != e.App {
-				return e.Next()
-			}
-			return pi.exec(e.Record)
-		},
-		Priority: 100,
-	})
 }

@@ -118,8 +118,9 @@ func (p *plugin) notifyAdjusted(txApp core.App, c commissionRow, kind string, de
 // notifySettled tells each user what a settlement batch moved into their
 // withdrawable balance (one notification per user and batch).
 func (p *plugin) notifySettled(txApp core.App, users []string, amounts map[string]int64, batchId string) {
-	// note: a batch can tell thousands of users; one prepared INSERT for all
-	ctx := newPreparedInsert(txApp)
+	// note: a batch can tell thousands of users; inside its transaction
+	// they share one INSERT (shop.BindTxInserts)
+	ctx := context.Background()
 	for _, user := range users {
 		amount := amounts[user]
 		if amount <= 0 {

@@ -1,6 +1,7 @@
 package distribution
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -118,7 +119,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 	if err != nil {
 		return err
 	}
-	insertCtx := newPreparedInsert(txApp)
+	ctx := context.Background()
 	today := day(p.now())
 	created := make([]*core.Record, 0, len(shares))
 	postings := make([]shop.Posting, 0, len(shares))
@@ -146,7 +147,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 			"status":      StatusFrozen,
 			"day":         today,
 		})
-		if err := saveChecked(insertCtx, txApp, r); err != nil {
+		if err := saveChecked(ctx, txApp, r); err != nil {
 			return wrap("save commission", err)
 		}
 		// note: the commission row was inserted just now, so nothing is
@@ -181,7 +182,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 		if buyerName == "" {
 			buyerName = p.maskedBuyer(txApp, order.GetString("buyer"))
 		}
-		p.notifyEarned(insertCtx, txApp, order, buyerName, created)
+		p.notifyEarned(ctx, txApp, order, buyerName, created)
 	}
 	return nil
 }
