@@ -19,15 +19,14 @@ import (
 // has no clicks.
 const ChannelCouponCode = shop.SourceCouponCode
 
-// boundLink answers the link a user's binding is attributed to: for a
-// binding by coupon code, the upline's coupon-code link (made on first
-// use); otherwise the link named by the binding's scene. nil when there is
-// none.
-func boundLink(txApp core.App, user *core.Record, uplineId string) (*core.Record, error) {
-	if user.GetString("bound_source") == shop.SourceCouponCode {
+// boundLink answers the link a binding (the user's bound_source and
+// bound_scene) is attributed to: for a binding by coupon code, the
+// upline's coupon-code link (made on first use); otherwise the link named
+// by the binding's scene. nil when there is none.
+func boundLink(txApp core.App, source, scene, uplineId string) (*core.Record, error) {
+	if source == shop.SourceCouponCode {
 		return codeLink(txApp, uplineId)
 	}
-	scene := user.GetString("bound_scene")
 	if !codePattern.MatchString(scene) {
 		return nil, nil
 	}

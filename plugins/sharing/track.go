@@ -127,7 +127,7 @@ func (p *plugin) onUserUpdate(e *core.RecordEvent) error {
 // the sign-up or binding it rides on.
 func (p *plugin) attributeUser(txApp core.App, user *core.Record, uplineId, kind string) {
 	err := func() error {
-		link, err := boundLink(txApp, user, uplineId)
+		link, err := boundLink(txApp, user.GetString("bound_source"), user.GetString("bound_scene"), uplineId)
 		if link == nil || err != nil {
 			return err
 		}
@@ -151,26 +151,34 @@ func (p *plugin) attributeUser(txApp core.App, user *core.Record, uplineId, kind
 // through, when that link's owner is still the buyer's upline.
 func (p *plugin) onOrderPaid(e *shop.OrderEvent) error {
 	err := func() error {
-		buyer, err := e.App.FindRecordById(usersCollection, e.Order.GetString("buyer"))
+		// note: the three columns the attribution needs, not the buyer's
+		// record: every payment passes here, in the shop's one writer
+		var buyer struct {
+			Referrer string `db:"referrer"`
+			Source   string `db:"bound_source"`
+			Scene    string `db:"bound_scene"`
+		}
+		buyerId := e.Order.GetString("buyer")
+		err := e.App.DB().Select("referrer", "bound_source", "bound_scene").From(usersCollection).
+			Where(dbx.HashExp{"id": buyerId}).Limit(1).One(&buyer)
 		if err != nil {
 			return err
 		}
-		referrer := buyer.GetString("referrer")
-		if referrer == "" {
+		if buyer.Referrer == "" {
 			return nil
 		}
-		link, err := boundLink(e.App, buyer, referrer)
+		link, err := boundLink(e.App, buyer.Source, buyer.Scene, buyer.Referrer)
 		if link == nil || err != nil {
 			return err
 		}
-		if link.GetString("owner") != referrer {
+		if link.GetString("owner") != buyer.Referrer {
 			return nil
 		}
 		n, err := e.App.CountRecords(conversionsCollection, dbx.HashExp{"order": e.Order.Id, "kind": KindOrder})
 		if err != nil || n > 0 {
 			return err
 		}
-		return saveConversion(e.App, link.Id, KindOrder, buyer.Id, e.Order.Id, e.Order.Payable())
+		return saveConversion(e.App, link.Id, KindOrder, buyerId, e.Order.Id, e.Order.Payable())
 	}()
 	if err != nil {
 		e.App.Logger().Warn("sharing: order attribution failed", "order", e.Order.Id, "error", err.Error())
