@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -431,5 +432,22 @@ func TestCartAddAcrossSale(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The cart lists its lines newest first, and so does every read of it.
+func TestCartLinesNewestFirst(t *testing.T) {
+	f := newCartFixture(t)
+	for _, sku := range []*core.Record{f.cup, f.tea, f.cupBlue} {
+		f.add(t, f.alice, sku, 1)
+		time.Sleep(3 * time.Millisecond) // created has millisecond precision
+	}
+	var got []string
+	for _, l := range lines(f.cart(t, f.alice, "")) {
+		got = append(got, l["sku"].(string))
+	}
+	want := []string{f.cupBlue.Id, f.tea.Id, f.cup.Id}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("cart lines %v, want newest first %v", got, want)
 	}
 }

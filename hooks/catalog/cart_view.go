@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -135,11 +136,11 @@ func (p *plugin) cartView(e *core.RequestEvent) error {
 // cartItems returns the user's cart lines, newest first.
 func cartItems(app core.App, userId string) ([]*core.Record, error) {
 	var items []*core.Record
-	err := app.RecordQuery(cartCollection).AndWhere(dbx.HashExp{"user": userId}).
-		OrderBy("created DESC", "id").All(&items)
+	err := app.RecordQuery(cartCollection).AndWhere(dbx.HashExp{"user": userId}).All(&items)
 	if err != nil {
 		return nil, fmt.Errorf("load cart: %w", err)
 	}
+	shop.SortByCreated(items, true)
 	return items, nil
 }
 
@@ -149,17 +150,20 @@ func cartItems(app core.App, userId string) ([]*core.Record, error) {
 // note: every priced cart reads the cart; pricing needs four columns of
 // each line, not a record
 func cartEntries(app core.App, userId string) ([]Entry, error) {
-	var rows []struct {
+	type row struct {
 		Id       string `db:"id"`
 		Sku      string `db:"sku"`
 		Quantity int    `db:"quantity"`
 		Selected bool   `db:"selected"`
+		Created  string `db:"created"`
 	}
-	err := app.DB().Select("id", "sku", "quantity", "selected").From(cartCollection).
-		Where(dbx.HashExp{"user": userId}).OrderBy("created DESC", "id").All(&rows)
+	var rows []row
+	err := app.DB().Select("id", "sku", "quantity", "selected", "created").From(cartCollection).
+		Where(dbx.HashExp{"user": userId}).All(&rows)
 	if err != nil {
 		return nil, fmt.Errorf("load cart: %w", err)
 	}
+	slices.SortFunc(rows, func(a, b row) int { return shop.CompareCreated(a.Created, a.Id, b.Created, b.Id, true) })
 	entries := make([]Entry, len(rows))
 	for i, r := range rows {
 		entries[i] = Entry{r.Id, r.Sku, r.Quantity, r.Selected}

@@ -48,11 +48,11 @@ func orderItems(app core.App, orderId string) ([]*core.Record, error) {
 	var items []*core.Record
 	err := app.RecordQuery(itemsCollection).
 		AndWhere(dbx.HashExp{"order": orderId}).
-		OrderBy("created", "id").
 		All(&items)
 	if err != nil {
 		return nil, fmt.Errorf("order items of %s: %w", orderId, err)
 	}
+	shop.SortByCreated(items, false)
 	return items, nil
 }
 
@@ -62,11 +62,11 @@ func linesByOrderNo(app core.App, orderNo string) ([]*core.Record, error) {
 	var items []*core.Record
 	err := app.RecordQuery(itemsCollection).
 		AndWhere(dbx.NewExp("[[order]] = (SELECT [[id]] FROM {{orders}} WHERE [[order_no]] = {:no})", dbx.Params{"no": orderNo})).
-		OrderBy("created", "id").
 		All(&items)
 	if err != nil {
 		return nil, fmt.Errorf("order items of %s: %w", orderNo, err)
 	}
+	shop.SortByCreated(items, false)
 	return items, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -395,13 +396,23 @@ func clearBoughtCartLines(txApp core.App, buyerId string, entries []entry) error
 // selected lines when none are given (fromCart).
 func (p *plugin) checkoutEntries(app core.App, buyer *core.Record, items []checkoutItem) (entries []entry, fromCart bool, err error) {
 	if len(items) == 0 {
-		// note: the cart view's order (newest first), so the order's lines
-		// are listed as the buyer saw them; the two columns a line needs
-		// are read straight into items, no records
-		err := app.DB().Select("sku", "quantity").From(cartCollection).
-			Where(dbx.HashExp{"user": buyer.Id, "selected": true}).OrderBy("created DESC", "id").All(&items)
+		// note: the cart view's order (newest first, shop.SortByCreated),
+		// so the order's lines are listed as the buyer saw them; the
+		// columns a line needs are read straight into rows, no records
+		type row struct {
+			checkoutItem
+			Id      string `db:"id"`
+			Created string `db:"created"`
+		}
+		var rows []row
+		err := app.DB().Select("id", "sku", "quantity", "created").From(cartCollection).
+			Where(dbx.HashExp{"user": buyer.Id, "selected": true}).All(&rows)
 		if err != nil {
 			return nil, false, fmt.Errorf("load cart: %w", err)
+		}
+		slices.SortFunc(rows, func(a, b row) int { return shop.CompareCreated(a.Created, a.Id, b.Created, b.Id, true) })
+		for _, r := range rows {
+			items = append(items, r.checkoutItem)
 		}
 		if len(items) == 0 {
 			return nil, false, shop.FieldFail("items", "cart_empty", "购物车没有选中的商品 / nothing selected in the cart")

@@ -1,6 +1,7 @@
 package coupon
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,11 +58,15 @@ func (p *plugin) heldCoupons(app core.App, userId string, now time.Time) ([]held
 	err := app.DB().Select("id", "name", "terms", "starts_at", "ends_at").From(couponsCollection).
 		Where(dbx.HashExp{"user": userId, "status": statusUnused}).
 		AndWhere(dbx.NewExp("([[ends_at]] = '' OR [[ends_at]] > {:now})", dbx.Params{"now": dbTime(now)})).
-		OrderBy("ends_at", "id").
 		All(&rows)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
+	// the soonest to expire first (no end date first, as SQL orders ''), then
+	// by id: sorted here, as SQL sorted with a temporary B-tree per query
+	slices.SortFunc(rows, func(a, b heldRow) int {
+		return cmp.Or(cmp.Compare(a.EndsAt.String(), b.EndsAt.String()), cmp.Compare(a.Id, b.Id))
+	})
 	out := make([]held, 0, len(rows))
 	for _, r := range rows {
 		var t engine.Template

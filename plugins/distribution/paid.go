@@ -1,9 +1,11 @@
 package distribution
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -247,7 +249,7 @@ func (p *plugin) orderSnapshot(txApp core.App, order *core.Record) (snap *Snapsh
 // with zero values. buyerName is the buyer's masked name (as maskedBuyer
 // reads it), from the same row.
 func takeSnapshot(txApp core.App, buyerId string, now time.Time) (snap *Snapshot, buyerName string, err error) {
-	var rows []struct {
+	type memberRow struct {
 		Id            string `db:"id"`
 		Depth         int    `db:"depth"`
 		IsDistributor bool   `db:"is_distributor"`
@@ -258,6 +260,7 @@ func takeSnapshot(txApp core.App, buyerId string, now time.Time) (snap *Snapshot
 		Nickname      string `db:"nickname"`
 		Phone         string `db:"phone"`
 	}
+	var rows []memberRow
 	err = shop.TxQuery(txApp, `SELECT x.[[id]] AS [[id]], x.[[depth]] AS [[depth]],
 			COALESCE(u.[[is_distributor]], FALSE) AS [[is_distributor]], COALESCE(u.[[level]], 0) AS [[level]],
 			COALESCE(l.[[rate_l1_bp]], 0) AS [[r1]], COALESCE(l.[[rate_l2_bp]], 0) AS [[r2]], COALESCE(l.[[rate_l3_bp]], 0) AS [[r3]],
@@ -265,12 +268,14 @@ func takeSnapshot(txApp core.App, buyerId string, now time.Time) (snap *Snapshot
 		FROM (SELECT {:buyer} AS [[id]], 0 AS [[depth]]
 			UNION ALL SELECT [[ancestor]], [[depth]] FROM {{referral_paths}} WHERE [[descendant]] = {:buyer}) x
 		LEFT JOIN {{users}} u ON u.[[id]] = x.[[id]]
-		LEFT JOIN {{distributor_levels}} l ON l.[[rank]] = u.[[level]] AND u.[[level]] > 0
-		ORDER BY x.[[depth]]`).
+		LEFT JOIN {{distributor_levels}} l ON l.[[rank]] = u.[[level]] AND u.[[level]] > 0`).
 		Bind(dbx.Params{"buyer": buyerId}).All(&rows)
 	if err != nil {
 		return nil, "", wrap("load upline members", err)
 	}
+	// nearest first; sorted here, not by SQLite's temporary B-tree (see
+	// shop.SortByCreated)
+	slices.SortFunc(rows, func(a, b memberRow) int { return cmp.Compare(a.Depth, b.Depth) })
 
 	buyerName = shop.MaskName("", "")
 	snap = &Snapshot{
