@@ -442,8 +442,9 @@ func TestCartLinesNewestFirst(t *testing.T) {
 		f.add(t, f.alice, sku, 1)
 		time.Sleep(3 * time.Millisecond) // created has millisecond precision
 	}
-	var got []string
-	for _, l := range lines(f.cart(t, f.alice, "")) {
+	cart := lines(f.cart(t, f.alice, ""))
+	got := make([]string, 0, len(cart))
+	for _, l := range cart {
 		got = append(got, l["sku"].(string))
 	}
 	want := []string{f.cupBlue.Id, f.tea.Id, f.cup.Id}
