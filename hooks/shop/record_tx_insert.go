@@ -26,9 +26,10 @@ import (
 // once per batch, the statement costs the shop's one writer a map lookup.
 //
 // It runs after PocketBase's own execute handler (priority 99, which runs
-// the field interceptors) and after handlers that write the row
-// themselves (priority 100); outside a transaction, and for system
-// collections, the save writes as PocketBase does.
+// the field interceptors) and after a handler that writes the row itself
+// (priority 100: the wallet's ledger entries, with their own statement);
+// outside a transaction, and for system collections, the save writes as
+// PocketBase does.
 func BindTxInserts(app core.App) {
 	app.OnRecordCreateExecute().Bind(&hook.Handler[*core.RecordEvent]{
 		Id:       "fenxiaoTxInserts",

@@ -63,7 +63,8 @@ func (p *plugin) heldCoupons(app core.App, userId string, now time.Time) ([]held
 		return nil, err
 	}
 	// the soonest to expire first (no end date first, as SQL orders ''), then
-	// by id: sorted here, as SQL sorted with a temporary B-tree per query
+	// by id; sorted here, not by SQLite's temporary B-tree (see
+	// shop.SortByCreated)
 	slices.SortFunc(rows, func(a, b heldRow) int {
 		return cmp.Or(cmp.Compare(a.EndsAt.String(), b.EndsAt.String()), cmp.Compare(a.Id, b.Id))
 	})
