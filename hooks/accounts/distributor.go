@@ -41,9 +41,9 @@ func recordPurchase(e *shop.OrderEvent) error {
 		PaidOrders    int   `db:"paid_orders"`
 		TotalSpent    int64 `db:"total_spent"`
 	}
-	err := e.App.DB().NewQuery(
-		"UPDATE {{users}} SET [[total_spent]] = [[total_spent]] + {:amount}, [[paid_orders]] = [[paid_orders]] + 1, " +
-			"[[first_paid_at]] = CASE WHEN [[first_paid_at]] = '' OR [[first_paid_at]] IS NULL THEN {:now} ELSE [[first_paid_at]] END " +
+	err := shop.TxQuery(e.App,
+		"UPDATE {{users}} SET [[total_spent]] = [[total_spent]] + {:amount}, [[paid_orders]] = [[paid_orders]] + 1, "+
+			"[[first_paid_at]] = CASE WHEN [[first_paid_at]] = '' OR [[first_paid_at]] IS NULL THEN {:now} ELSE [[first_paid_at]] END "+
 			"WHERE [[id]] = {:id} RETURNING [[is_distributor]], [[paid_orders]], [[total_spent]]",
 	).Bind(dbx.Params{"amount": goods, "now": types.NowDateTime().String(), "id": buyerId}).One(&after)
 	if err != nil {

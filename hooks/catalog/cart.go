@@ -122,8 +122,8 @@ func (p *plugin) addLine(txApp core.App, userId string, info *SkuInfo, qty int) 
 		Status    string `db:"status"`
 		OffReason string `db:"off_reason"`
 	}
-	err := txApp.DB().NewQuery("SELECT s.stock, p.status, p.off_reason FROM " + skusCollection + " s JOIN " +
-		productsCollection + " p ON p.id = s.product WHERE s.id = {:id}").
+	err := shop.TxQuery(txApp, "SELECT s.stock, p.status, p.off_reason FROM "+skusCollection+" s JOIN "+
+		productsCollection+" p ON p.id = s.product WHERE s.id = {:id}").
 		Bind(dbx.Params{"id": info.SkuId}).One(&sale)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errSkuNotFound

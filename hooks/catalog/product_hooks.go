@@ -8,6 +8,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/spf13/cast"
+
+	"fenxiao/hooks/shop"
 )
 
 // shelfRuleKey marks the context of a product save made by the stock rules
@@ -116,7 +118,7 @@ func keepServerFields(txApp core.App, r *core.Record) error {
 		MinPrice int64 `db:"min_price"`
 		MaxPrice int64 `db:"max_price"`
 	}
-	err := txApp.DB().NewQuery(`SELECT [[sales]],
+	err := shop.TxQuery(txApp, `SELECT [[sales]],
 			COALESCE((SELECT SUM([[stock]]) FROM {{skus}} WHERE [[product]] = {:id}), 0) AS [[stock]],
 			COALESCE((SELECT MIN([[price]]) FROM {{skus}} WHERE [[product]] = {:id}), 0) AS [[min_price]],
 			COALESCE((SELECT MAX([[price]]) FROM {{skus}} WHERE [[product]] = {:id}), 0) AS [[max_price]]

@@ -40,7 +40,7 @@ func DecrementStock(app core.App, skuId string, qty int) error {
 			Threshold int    `db:"low_stock_threshold"`
 			Alerted   bool   `db:"low_stock_alerted"`
 		}
-		err := txApp.DB().NewQuery(`UPDATE {{skus}}
+		err := shop.TxQuery(txApp, `UPDATE {{skus}}
 				SET [[stock]] = [[stock]] - {:n}, [[updated]] = {:now}
 				WHERE [[id]] = {:id} AND [[stock]] >= {:n}
 				RETURNING [[product]], [[stock]], [[low_stock_threshold]], [[low_stock_alerted]]`).
@@ -73,7 +73,7 @@ func DecrementStock(app core.App, skuId string, qty int) error {
 		// Only when the SKU or the product runs out is everything
 		// recomputed and the shelf rules applied.
 		var total int
-		err = txApp.DB().NewQuery(`UPDATE {{products}} SET [[stock]] = MAX(0, [[stock]] - {:n})
+		err = shop.TxQuery(txApp, `UPDATE {{products}} SET [[stock]] = MAX(0, [[stock]] - {:n})
 				WHERE [[id]] = {:id} RETURNING [[stock]]`).
 			Bind(dbx.Params{"id": sold.Product, "n": qty}).
 			Row(&total)
@@ -96,7 +96,7 @@ func RestoreStock(app core.App, skuId string, qty int) error {
 		return shop.FieldFail("quantity", "invalid_quantity", "数量必须大于0 / quantity must be positive")
 	}
 	return app.RunInTransaction(func(txApp core.App) error {
-		res, err := txApp.DB().NewQuery(`UPDATE {{skus}}
+		res, err := shop.TxQuery(txApp, `UPDATE {{skus}}
 				SET [[stock]] = [[stock]] + {:n}, [[updated]] = {:now},
 					[[low_stock_alerted]] = ([[low_stock_alerted]] AND [[stock]] + {:n} <= [[low_stock_threshold]])
 				WHERE [[id]] = {:id}`).
@@ -121,7 +121,7 @@ func RestoreStock(app core.App, skuId string, qty int) error {
 // returned units off; the counter never goes below 0).
 func AddSales(app core.App, productId string, qty int) error {
 	return app.RunInTransaction(func(txApp core.App) error {
-		_, err := txApp.DB().NewQuery(`UPDATE {{products}}
+		_, err := shop.TxQuery(txApp, `UPDATE {{products}}
 				SET [[sales]] = MAX(0, [[sales]] + {:n}) WHERE [[id]] = {:id}`).
 			Bind(dbx.Params{"id": productId, "n": qty}).Execute()
 		if err != nil {
@@ -148,7 +148,7 @@ func findSku(app core.App, skuId string) (*core.Record, error) {
 // shelf (auto_delist_soldout), stock back on a sold-out product puts it on
 // again (auto_relist). A product taken off by hand stays off.
 func syncProductStock(txApp core.App, productId string) error {
-	_, err := txApp.DB().NewQuery(`UPDATE {{products}} SET
+	_, err := shop.TxQuery(txApp, `UPDATE {{products}} SET
 			[[stock]] = COALESCE((SELECT SUM([[stock]]) FROM {{skus}} WHERE [[product]] = {:id}), 0),
 			[[min_price]] = COALESCE((SELECT MIN([[price]]) FROM {{skus}} WHERE [[product]] = {:id}), 0),
 			[[max_price]] = COALESCE((SELECT MAX([[price]]) FROM {{skus}} WHERE [[product]] = {:id}), 0)
@@ -167,7 +167,7 @@ func syncProductStock(txApp core.App, productId string) error {
 		return fmt.Errorf("sync product %s: %w", productId, err)
 	}
 	var skus int
-	err = txApp.DB().NewQuery("SELECT COUNT(*) FROM {{skus}} WHERE [[product]] = {:id}").
+	err = shop.TxQuery(txApp, "SELECT COUNT(*) FROM {{skus}} WHERE [[product]] = {:id}").
 		Bind(dbx.Params{"id": productId}).Row(&skus)
 	if err != nil {
 		return fmt.Errorf("sync product %s: %w", productId, err)

@@ -78,7 +78,7 @@ func linesByOrderNo(app core.App, orderNo string) ([]*core.Record, error) {
 // field validation (see saveBuilt): callers set only values the core
 // computed or bounded itself.
 func moveStatus(txApp core.App, r *core.Record, from, to string) error {
-	res, err := txApp.DB().NewQuery("UPDATE {{orders}} SET [[status]] = {:to} WHERE [[id]] = {:id} AND [[status]] = {:from}").
+	res, err := shop.TxQuery(txApp, "UPDATE {{orders}} SET [[status]] = {:to} WHERE [[id]] = {:id} AND [[status]] = {:from}").
 		Bind(dbx.Params{"to": to, "id": r.Id, "from": from}).Execute()
 	if err != nil {
 		return fmt.Errorf("move order %s to %s: %w", r.Id, to, err)

@@ -186,8 +186,8 @@ func truncate(s string, n int) string {
 // [shop.BroadcastUpdate].
 func markPaid(txApp core.App, order *core.Record, paidAt types.DateTime, method string, sandbox bool) error {
 	now := types.NowDateTime()
-	res, err := txApp.DB().NewQuery("UPDATE {{orders}} SET [[status]] = {:to}, [[paid_at]] = {:paidAt}, " +
-		"[[pay_method]] = {:method}, [[sandbox]] = {:sandbox}, [[updated]] = {:now} " +
+	res, err := shop.TxQuery(txApp, "UPDATE {{orders}} SET [[status]] = {:to}, [[paid_at]] = {:paidAt}, "+
+		"[[pay_method]] = {:method}, [[sandbox]] = {:sandbox}, [[updated]] = {:now} "+
 		"WHERE [[id]] = {:id} AND [[status]] = {:from}").
 		Bind(dbx.Params{"to": StatusPaid, "paidAt": paidAt.String(), "method": method, "sandbox": sandbox,
 			"now": now.String(), "id": order.Id, "from": StatusPendingPayment}).Execute()

@@ -8,9 +8,9 @@ func WritesWaiting(s *Shop) int {
 	return len(s.writes.waiting)
 }
 
-// TxQueriesOpen is how many transactions have [TxQuery] queries kept.
-func TxQueriesOpen(s *Shop) int {
+// TxQueriesKept is how many statements [TxQuery] keeps.
+func TxQueriesKept(s *Shop) int {
 	s.txQueries.mu.Lock()
 	defer s.txQueries.mu.Unlock()
-	return len(s.txQueries.byTx)
+	return len(s.txQueries.queries)
 }

@@ -317,7 +317,7 @@ func loadWallets(txApp core.App, postings []Posting) (map[string]*walletState, e
 			LastSeq   int64  `db:"last_seq"`
 			LastHash  string `db:"last_hash"`
 		}
-		err = txApp.DB().NewQuery(`SELECT [[id]], [[user]],
+		err = shop.TxQuery(txApp, `SELECT [[id]], [[user]],
 				CAST([[available]] AS INTEGER) AS [[available]], CAST([[frozen]] AS INTEGER) AS [[frozen]],
 				CAST([[total_earned]] AS INTEGER) AS [[total_earned]], CAST([[total_withdrawn]] AS INTEGER) AS [[total_withdrawn]],
 				CAST([[last_seq]] AS INTEGER) AS [[last_seq]], [[last_hash]]
@@ -384,7 +384,7 @@ func loadWalletRecords(txApp core.App, postings []Posting) (map[string]*walletSt
 		params["u"+strconv.Itoa(i)] = u
 	}
 	var rows []dbx.NullStringMap
-	err = txApp.DB().NewQuery("SELECT * FROM {{wallets}} WHERE [[user]] IN (" + strings.Join(names, ", ") + ")").
+	err = shop.TxQuery(txApp, "SELECT * FROM {{wallets}} WHERE [[user]] IN ("+strings.Join(names, ", ")+")").
 		Bind(params).All(&rows)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: load wallets: %w", err)
@@ -483,16 +483,16 @@ func bookedEntries(txApp core.App, postings []Posting) (map[bookKey]bookedEntry,
 			names[i] = "{:r" + strconv.Itoa(i) + "}"
 			params["r"+strconv.Itoa(i)] = r[1]
 		}
-		err = txApp.DB().NewQuery(`SELECT ` + columns + `
+		err = shop.TxQuery(txApp, `SELECT `+columns+`
 			FROM {{wallet_entries}} e INDEXED BY idx_wallet_entries_ref
-			WHERE e.[[ref_type]] = {:t} AND e.[[ref_id]] IN (` + strings.Join(names, ", ") + `)`).
+			WHERE e.[[ref_type]] = {:t} AND e.[[ref_id]] IN (`+strings.Join(names, ", ")+`)`).
 			Bind(params).All(&rows)
 	} else {
 		raw, jerr := json.Marshal(refs)
 		if jerr != nil {
 			return nil, jerr
 		}
-		err = txApp.DB().NewQuery(`SELECT ` + columns + `
+		err = shop.TxQuery(txApp, `SELECT `+columns+`
 			FROM json_each({:refs}) j CROSS JOIN {{wallet_entries}} e INDEXED BY idx_wallet_entries_ref
 			WHERE e.[[ref_type]] = json_extract(j.[[value]], '$[0]') AND e.[[ref_id]] = json_extract(j.[[value]], '$[1]')`).
 			Bind(dbx.Params{"refs": string(raw)}).All(&rows)

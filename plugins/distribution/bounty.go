@@ -94,7 +94,7 @@ func (p *plugin) bookBounty(txApp core.App, order *core.Record) error {
 	}
 	buyer := order.GetString("buyer")
 	var earlier int
-	err = txApp.DB().NewQuery("SELECT COUNT(*) FROM {{orders}} WHERE [[buyer]] = {:b} AND [[id]] != {:o} " +
+	err = shop.TxQuery(txApp, "SELECT COUNT(*) FROM {{orders}} WHERE [[buyer]] = {:b} AND [[id]] != {:o} "+
 		"AND COALESCE([[paid_at]], '') != '' AND COALESCE([[pay_method]], '') != {:gift}").
 		Bind(dbx.Params{"b": buyer, "o": order.Id, "gift": shop.PayMethodGift}).Row(&earlier)
 	if err != nil || earlier > 0 {
@@ -104,7 +104,7 @@ func (p *plugin) bookBounty(txApp core.App, order *core.Record) error {
 		Id            string `db:"id"`
 		IsDistributor bool   `db:"is_distributor"`
 	}
-	err = txApp.DB().NewQuery("SELECT i.[[id]] AS [[id]], i.[[is_distributor]] AS [[is_distributor]] FROM {{users}} u " +
+	err = shop.TxQuery(txApp, "SELECT i.[[id]] AS [[id]], i.[[is_distributor]] AS [[is_distributor]] FROM {{users}} u "+
 		"JOIN {{users}} i ON i.[[id]] = u.[[referrer]] WHERE u.[[id]] = {:b}").
 		Bind(dbx.Params{"b": buyer}).One(&inviter)
 	if isNoRows(err) || (err == nil && (!inviter.IsDistributor || inviter.Id == buyer)) {
@@ -122,7 +122,7 @@ func (p *plugin) bookBounty(txApp core.App, order *core.Record) error {
 		Count int   `db:"n"`
 		Sum   int64 `db:"total"`
 	}
-	err = txApp.DB().NewQuery("SELECT COUNT(*) AS [[n]], COALESCE(SUM([[amount]]), 0) AS [[total]] FROM {{invite_bounties}} " +
+	err = shop.TxQuery(txApp, "SELECT COUNT(*) AS [[n]], COALESCE(SUM([[amount]]), 0) AS [[total]] FROM {{invite_bounties}} "+
 		"WHERE [[inviter]] = {:i} AND [[day]] = {:d}").Bind(dbx.Params{"i": inviter.Id, "d": today}).One(&sofar)
 	if err != nil {
 		return err
@@ -183,8 +183,8 @@ func (p *plugin) refundBounty(txApp core.App, orderId string, aftersale *core.Re
 		Payable  int64  `db:"payable"`
 		Refunded int64  `db:"refunded_amount"`
 	}
-	err := txApp.DB().NewQuery("SELECT b.[[id]], b.[[inviter]], b.[[amount]], b.[[min_order]], b.[[status]], " +
-		"o.[[payable]], o.[[refunded_amount]] FROM {{invite_bounties}} b JOIN {{orders}} o ON o.[[id]] = b.[[order]] " +
+	err := shop.TxQuery(txApp, "SELECT b.[[id]], b.[[inviter]], b.[[amount]], b.[[min_order]], b.[[status]], "+
+		"o.[[payable]], o.[[refunded_amount]] FROM {{invite_bounties}} b JOIN {{orders}} o ON o.[[id]] = b.[[order]] "+
 		"WHERE b.[[order]] = {:o} AND b.[[status]] IN ('frozen', 'settled')").Bind(dbx.Params{"o": orderId}).One(&b)
 	if isNoRows(err) {
 		return nil
@@ -207,7 +207,7 @@ func (p *plugin) refundBounty(txApp core.App, orderId string, aftersale *core.Re
 			to, kind = BountyAbsorbed, ""
 		}
 	}
-	res, err := txApp.DB().NewQuery("UPDATE {{invite_bounties}} SET [[status]] = {:to}, [[updated]] = {:now} WHERE [[id]] = {:id} AND [[status]] = {:from}").
+	res, err := shop.TxQuery(txApp, "UPDATE {{invite_bounties}} SET [[status]] = {:to}, [[updated]] = {:now} WHERE [[id]] = {:id} AND [[status]] = {:from}").
 		Bind(dbx.Params{"to": to, "now": types.NowDateTime().String(), "id": b.Id, "from": b.Status}).Execute()
 	if err != nil {
 		return err
@@ -253,8 +253,8 @@ func (p *plugin) settleBounties(app core.App, now time.Time) (int, int64, error)
 			Inviter string `db:"inviter"`
 			Amount  int64  `db:"amount"`
 		}
-		err := txApp.DB().NewQuery("UPDATE {{invite_bounties}} SET [[status]] = 'settled', [[settled_at]] = {:at}, [[updated]] = {:at} " +
-			"WHERE [[status]] = 'frozen' AND " + shop.SettleableOrderSQL("{{invite_bounties}}.[[order]]") +
+		err := shop.TxQuery(txApp, "UPDATE {{invite_bounties}} SET [[status]] = 'settled', [[settled_at]] = {:at}, [[updated]] = {:at} "+
+			"WHERE [[status]] = 'frozen' AND "+shop.SettleableOrderSQL("{{invite_bounties}}.[[order]]")+
 			" RETURNING [[id]], [[inviter]], [[amount]]").
 			Bind(dbx.Params{"at": at.String(), "cutoff": cutoff.String()}).All(&rows)
 		if err != nil {

@@ -228,7 +228,7 @@ func (p *plugin) orderSnapshot(txApp core.App, order *core.Record) (snap *Snapsh
 		return nil, false, "", wrap("store upline snapshot", err)
 	}
 
-	err = txApp.DB().NewQuery("SELECT [[id]], COALESCE([[upline_snapshot]], '') AS [[upline_snapshot]] FROM {{orders}} WHERE [[id]] = {:id}").
+	err = shop.TxQuery(txApp, "SELECT [[id]], COALESCE([[upline_snapshot]], '') AS [[upline_snapshot]] FROM {{orders}} WHERE [[id]] = {:id}").
 		Bind(dbx.Params{"id": order.Id}).One(&stored)
 	if err != nil {
 		return nil, false, "", wrap("load upline snapshot", err)
@@ -408,7 +408,7 @@ func bookedLevels(txApp core.App, orderId string) (map[string]bool, error) {
 		Item  string `db:"order_item"`
 		Level int    `db:"level"`
 	}
-	err := txApp.DB().NewQuery("SELECT [[order_item]], [[level]] FROM {{commissions}} WHERE [[order]] = {:o}").
+	err := shop.TxQuery(txApp, "SELECT [[order_item]], [[level]] FROM {{commissions}} WHERE [[order]] = {:o}").
 		Bind(dbx.Params{"o": orderId}).All(&rows)
 	if err != nil {
 		return nil, wrap("load booked commissions", err)

@@ -142,6 +142,6 @@ func addTotalsValues(txApp core.App, items []totalsItem) error {
 		params["c"+n] = it.C
 		params["v"+n] = it.V
 	}
-	_, err := txApp.DB().NewQuery(totalsUpsertSQL(b.String())).Bind(params).Execute()
+	_, err := shop.TxQuery(txApp, totalsUpsertSQL(b.String())).Bind(params).Execute()
 	return wrap("update commission totals", err)
 }

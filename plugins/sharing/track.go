@@ -159,8 +159,8 @@ func (p *plugin) onOrderPaid(e *shop.OrderEvent) error {
 			Scene    string `db:"bound_scene"`
 		}
 		buyerId := e.Order.GetString("buyer")
-		err := e.App.DB().Select("referrer", "bound_source", "bound_scene").From(usersCollection).
-			Where(dbx.HashExp{"id": buyerId}).Limit(1).One(&buyer)
+		err := shop.TxQuery(e.App, "SELECT [[referrer]], [[bound_source]], [[bound_scene]] FROM {{users}} WHERE [[id]] = {:id} LIMIT 1").
+			Bind(dbx.Params{"id": buyerId}).One(&buyer)
 		if err != nil {
 			return err
 		}
