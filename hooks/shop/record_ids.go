@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"crypto/rand"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -8,7 +9,6 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
-	"github.com/pocketbase/pocketbase/tools/security"
 )
 
 // idEpoch is where [NewId]'s clock starts: 8 base-36 digits of
@@ -47,8 +47,29 @@ func NewId() string {
 		b.WriteByte('0')
 	}
 	b.WriteString(seq)
-	b.WriteString(security.RandomStringWithAlphabet(5, idAlphabet))
+	writeRandom(&b, 5)
 	return b.String()
+}
+
+// writeRandom appends n characters of idAlphabet drawn from crypto/rand,
+// from one read of random bytes where PocketBase's RandomStringWithAlphabet
+// makes a big.Int draw per character (a few percent of the writer's CPU,
+// as every record a payment creates gets an id). A byte of 252 or more is
+// skipped so that each character stays equally likely (252 = 7 × 36).
+func writeRandom(b *strings.Builder, n int) {
+	var buf [16]byte
+	for n > 0 {
+		_, _ = rand.Read(buf[:]) // never fails: crypto/rand panics instead
+		for _, c := range buf {
+			if n == 0 {
+				break
+			}
+			if c < 252 {
+				b.WriteByte(idAlphabet[c%36])
+				n--
+			}
+		}
+	}
 }
 
 // BindRecordIds gives new records of the shop's own collections a [NewId]

@@ -13,17 +13,34 @@ var defaultIdForm = regexp.MustCompile(`^[a-z0-9]{15}$`)
 
 func TestNewIdIsDefaultFormUniqueAndGrowsWithTime(t *testing.T) {
 	seen := map[string]bool{}
+	counts := map[rune]int{}
 	var last string
-	for i := range 100_000 {
+	const n = 100_000
+	for i := range n {
 		id := shop.NewId()
 		if !defaultIdForm.MatchString(id) {
 			t.Fatalf("id %q is not 15 characters of [a-z0-9]", id)
+		}
+		for _, c := range id[10:] {
+			counts[c]++
 		}
 		if seen[id] {
 			t.Fatalf("id %q made twice (call %d)", id, i)
 		}
 		seen[id] = true
 		last = id
+	}
+	// the 5 random characters: every one of the 36 about equally often
+	// (a bias of the byte-to-character mapping would give four of them a
+	// seventh more)
+	want := n * 5 / 36
+	if len(counts) != 36 {
+		t.Fatalf("the random part used %d characters, want 36", len(counts))
+	}
+	for c, got := range counts {
+		if got < want*95/100 || got > want*105/100 {
+			t.Errorf("random character %q drawn %d times, want about %d", c, got, want)
+		}
 	}
 	time.Sleep(2 * time.Millisecond)
 	if later := shop.NewId(); later[:8] <= last[:8] {
