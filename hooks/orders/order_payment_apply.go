@@ -61,7 +61,7 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 
 	result := &PaymentResult{}
 	err = s.RunInTransaction(app, func(txApp core.App) error {
-		order, err := txApp.FindFirstRecordByData(ordersCollection, "order_no", notice.OrderNo)
+		order, err := shop.FindTxRecord(txApp, ordersCollection, "order_no", notice.OrderNo)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errOrderNotFound
 		}

@@ -391,20 +391,8 @@ func loadWalletRecords(txApp core.App, postings []Posting) (map[string]*walletSt
 	}
 	records := make([]*core.Record, 0, len(rows))
 	for _, row := range rows {
-		// as RecordQuery loads a record
-		r := core.NewRecord(collection)
-		for _, f := range collection.Fields {
-			var raw any
-			if v, ok := row[f.GetName()]; ok && v.Valid {
-				raw = v.String
-			}
-			value, err := f.PrepareValue(r, raw)
-			if err != nil {
-				return nil, err
-			}
-			r.SetRaw(f.GetName(), value)
-		}
-		if err := r.PostScan(); err != nil {
+		r, err := shop.RecordFromRow(collection, row)
+		if err != nil {
 			return nil, err
 		}
 		records = append(records, r)

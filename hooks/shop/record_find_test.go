@@ -1,0 +1,89 @@
+package shop_test
+
+import (
+	"database/sql"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"fenxiao/hooks/shop"
+	"fenxiao/tests"
+)
+
+// TestFindTxRecordAsPocketBase: in a transaction, FindTxRecord gives the
+// record FindFirstRecordByData gives, field by field (JSON, dates, lists,
+// booleans, numbers, NULLs), loaded (not new), and sql.ErrNoRows for no
+// row; it reads the transaction's own uncommitted rows.
+func TestFindTxRecordAsPocketBase(t *testing.T) {
+	app, _ := tests.NewShopApp(t)
+	c := core.NewBaseCollection("finds")
+	c.Fields.Add(
+		&core.TextField{Name: "code"},
+		&core.NumberField{Name: "amount"},
+		&core.BoolField{Name: "flag"},
+		&core.JSONField{Name: "data"},
+		&core.DateField{Name: "at"},
+		&core.SelectField{Name: "tags", MaxSelect: 3, Values: []string{"a", "b", "c"}},
+		&core.AutodateField{Name: "created", OnCreate: true},
+		&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true},
+	)
+	if err := app.Save(c); err != nil {
+		t.Fatal(err)
+	}
+	at, _ := types.ParseDateTime("2026-12-06 05:00:00.123Z")
+	saved := core.NewRecord(c)
+	saved.Set("code", "N1")
+	saved.Set("amount", 1234)
+	saved.Set("flag", true)
+	saved.Set("data", map[string]any{"k": []any{1.0, "two"}})
+	saved.Set("at", at)
+	saved.Set("tags", []string{"a", "c"})
+	if err := app.Save(saved); err != nil {
+		t.Fatal(err)
+	}
+	// a row whose JSON column is NULL, as a column added later leaves it
+	if _, err := app.DB().NewQuery("INSERT INTO finds (id, code, amount, flag, data, at, tags, created, updated) " +
+		"VALUES ('nullrow00000001', 'N2', 0, 0, NULL, '', '[]', '', '')").Execute(); err != nil {
+		t.Fatal(err)
+	}
+
+	err := app.RunInTransaction(func(txApp core.App) error {
+		for _, code := range []string{"N1", "N2"} {
+			want, err := txApp.FindFirstRecordByData("finds", "code", code)
+			if err != nil {
+				return err
+			}
+			got, err := shop.FindTxRecord(txApp, "finds", "code", code)
+			if err != nil {
+				return err
+			}
+			if got.IsNew() {
+				t.Errorf("%s: the record found is marked new", code)
+			}
+			if got.Id != want.Id || !reflect.DeepEqual(got.FieldsData(), want.FieldsData()) {
+				t.Errorf("%s: got %#v, want %#v", code, got.FieldsData(), want.FieldsData())
+			}
+		}
+		if _, err := shop.FindTxRecord(txApp, "finds", "code", "none"); !errors.Is(err, sql.ErrNoRows) {
+			t.Errorf("no row: err %v, want sql.ErrNoRows", err)
+		}
+		fresh := core.NewRecord(c)
+		fresh.Set("code", "N3")
+		if err := txApp.Save(fresh); err != nil {
+			return err
+		}
+		got, err := shop.FindTxRecord(txApp, "finds", "code", "N3")
+		if err != nil {
+			t.Errorf("the transaction's own row: %v", err)
+		} else if got.Id != fresh.Id {
+			t.Errorf("the transaction's own row: id %s, want %s", got.Id, fresh.Id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
