@@ -382,7 +382,7 @@ func loadOverrides(app core.App, skuIds, productIds []string) (skus, products ma
 		L2   int64  `db:"commission_l2"`
 		L3   int64  `db:"commission_l3"`
 	}
-	err = app.DB().NewQuery(`SELECT 's' AS [[src]], [[id]], [[commission_mode]], [[commission_l1]], [[commission_l2]], [[commission_l3]]
+	err = shop.TxQuery(app, `SELECT 's' AS [[src]], [[id]], [[commission_mode]], [[commission_l1]], [[commission_l2]], [[commission_l3]]
 			FROM {{skus}} WHERE [[id]] IN (` + in("s", skuIds) + `) AND [[commission_mode]] != ''
 		UNION ALL
 		SELECT 'p', [[id]], [[commission_mode]], [[commission_l1]], [[commission_l2]], [[commission_l3]]
