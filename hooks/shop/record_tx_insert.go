@@ -13,7 +13,7 @@ import (
 
 // BindTxInserts makes a new record of the shop's own collections saved
 // inside a transaction write its row through [TxQuery]: one INSERT per
-// table and set of columns, built once per transaction. The row is the one
+// table and set of columns, built once. The row is the one
 // PocketBase writes (the record's DBExport); the save keeps its
 // validation, hooks, field interceptors (autodates, files) and realtime
 // events, as only the statement's construction changes.

@@ -29,6 +29,9 @@
 //   - [LoadSettings], [ReadSettings]: the shop settings (a copy of one's
 //     own, or the shared one for code that only reads);
 //   - [NewId]: a record id of PocketBase's form that grows with time;
+//   - [TxQuery], [FindTxRecord], [RecordFromRow]: statements and record
+//     reads inside the data database's transaction, built once for the
+//     life of the app (the writer's hot path);
 //   - [Shop.RunInTransaction], [Shop.RegisterJob]: the busiest writes and
 //     scheduled jobs.
 //
@@ -139,7 +142,7 @@ type Shop struct {
 	// writes lines up [Shop.RunInTransaction] callers, see there
 	writes writeQueue
 
-	// txQueries are the queries [TxQuery] keeps per transaction
+	// txQueries are the statements [TxQuery] keeps for the data database
 	txQueries txQueries
 
 	mu              sync.RWMutex

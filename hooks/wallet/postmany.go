@@ -90,7 +90,7 @@ func PostMany(txApp core.App, postings []Posting) ([]Posted, error) {
 // saved once, with its final balances, through the app's record saves, so
 // record hooks run and realtime subscribers of wallets and wallet_entries
 // get the create and update events [Post] gives them. Each save runs one
-// statement, built once per transaction ([shop.TxQuery]): the entry
+// statement, built once ([shop.TxQuery]): the entry
 // INSERT, or the wallet's conditional UPDATE on the last_seq it was loaded
 // with.
 //

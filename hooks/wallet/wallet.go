@@ -176,7 +176,7 @@ const updateWalletSQL = `UPDATE {{wallets}} SET
 
 // saveWallet sets the wallet record w to the state s and saves it through
 // the app (hooks, realtime) with one conditional UPDATE on s.prevSeq
-// ([updateWalletSQL], built once per transaction). It returns
+// ([updateWalletSQL], built once, [shop.TxQuery]). It returns
 // [ErrConcurrentUpdate] when the wallet moved since it was read.
 func saveWallet(txApp core.App, w *core.Record, s *walletState) error {
 	w.Set("available", s.available)

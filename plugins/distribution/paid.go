@@ -383,10 +383,10 @@ func loadOverrides(app core.App, skuIds, productIds []string) (skus, products ma
 		L3   int64  `db:"commission_l3"`
 	}
 	err = shop.TxQuery(app, `SELECT 's' AS [[src]], [[id]], [[commission_mode]], [[commission_l1]], [[commission_l2]], [[commission_l3]]
-			FROM {{skus}} WHERE [[id]] IN (` + in("s", skuIds) + `) AND [[commission_mode]] != ''
+			FROM {{skus}} WHERE [[id]] IN (`+in("s", skuIds)+`) AND [[commission_mode]] != ''
 		UNION ALL
 		SELECT 'p', [[id]], [[commission_mode]], [[commission_l1]], [[commission_l2]], [[commission_l3]]
-			FROM {{products}} WHERE [[id]] IN (` + in("p", productIds) + `) AND [[commission_mode]] != ''`).
+			FROM {{products}} WHERE [[id]] IN (`+in("p", productIds)+`) AND [[commission_mode]] != ''`).
 		Bind(params).All(&rows)
 	if err != nil {
 		return nil, nil, wrap("load commission rules", err)
