@@ -14,6 +14,12 @@ import (
 // its SQL from data (an IN list per row count) ever gets near it.
 const MaxTxQueries = 512
 
+// maxTxQueryLen keeps long texts (an IN list of thousands of ids) out of
+// the kept statements: such a text is rarely run twice, and kept it would
+// hold its memory for the life of the app. The database's connections do
+// not keep them prepared either (package sqlitedb).
+const maxTxQueryLen = 4096
+
 // TxQuery returns txApp.DB().NewQuery(sql) for a transaction of the data
 // database, built once for the life of the app: every call with the same
 // sql gets the same query, which runs on the transaction open at the time.
@@ -71,7 +77,7 @@ func (t *txQueries) get(tx *dbx.Tx, sql string) *dbx.Query {
 	if q := t.queries[sql]; q != nil {
 		return q
 	}
-	if len(t.queries) >= MaxTxQueries {
+	if len(t.queries) >= MaxTxQueries || len(sql) > maxTxQueryLen {
 		return tx.NewQuery(sql)
 	}
 	if t.queries == nil {
