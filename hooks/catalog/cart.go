@@ -152,7 +152,7 @@ func (p *plugin) addLine(txApp core.App, userId string, info *SkuInfo, qty int) 
 		if err != nil {
 			return nil, err
 		}
-		item = core.NewRecord(c)
+		item = shop.NewRecord(c)
 		item.Set("user", userId)
 		item.Set("sku", info.SkuId)
 		item.Set("selected", true)

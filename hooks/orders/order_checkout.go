@@ -246,7 +246,7 @@ func newOrder(app core.App, buyer *core.Record, form checkoutForm, cart pricing.
 		return nil, err
 	}
 
-	order := core.NewRecord(ordersCol)
+	order := shop.NewRecord(ordersCol)
 	// note: the id is known before the transaction, so an offer's stock
 	// can be taken for the order before the SKU's
 	order.Id = shop.NewId()
@@ -310,7 +310,7 @@ func (p *plugin) redeemCoupon(txApp core.App, order *core.Record, cart pricing.C
 func newOrderLines(app core.App, itemsCol *core.Collection, order *core.Record, lines []pricing.PricedLine) []*core.Record {
 	items := make([]*core.Record, len(lines))
 	for i, l := range lines {
-		item := core.NewRecord(itemsCol)
+		item := shop.NewRecord(itemsCol)
 		item.Set("order", order.Id)
 		item.Set("buyer", order.GetString("buyer"))
 		item.Set("product", l.ProductId)
@@ -345,7 +345,7 @@ func newGiftLines(app core.App, itemsCol *core.Collection, order *core.Record, l
 		if info == nil || g.Quantity <= 0 {
 			continue
 		}
-		item := core.NewRecord(itemsCol)
+		item := shop.NewRecord(itemsCol)
 		item.Set("order", order.Id)
 		item.Set("buyer", order.GetString("buyer"))
 		item.Set("product", info.ProductId)

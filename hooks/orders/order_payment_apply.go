@@ -100,7 +100,7 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 		if err != nil {
 			return err
 		}
-		payment := core.NewRecord(col)
+		payment := shop.NewRecord(col)
 		payment.Set("order", order.Id)
 		payment.Set("provider", notice.Provider)
 		payment.Set("amount", notice.Amount)

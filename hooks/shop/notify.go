@@ -228,7 +228,7 @@ func NotifyContext(ctx context.Context, app core.App, n Notification) error {
 	if err != nil {
 		return err
 	}
-	r := core.NewRecord(c)
+	r := NewRecord(c)
 	r.Set("user", n.UserId)
 	r.Set("kind", n.Kind)
 	r.Set("title", cut(n.Title, 200))
@@ -276,7 +276,7 @@ func queueDelivery(ctx context.Context, app core.App, notificationId, channel st
 	if err != nil {
 		return err
 	}
-	d := core.NewRecord(c)
+	d := NewRecord(c)
 	d.Set("notification", notificationId)
 	d.Set("channel", channel)
 	d.Set("status", "pending")

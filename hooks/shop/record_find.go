@@ -35,7 +35,8 @@ func FindTxRecord(txApp core.App, collection, column string, value any) (*core.R
 // RecordFromRow makes a record of collection c from a row read with
 // SELECT *, as PocketBase's record queries do: every field prepares its
 // column's value (nil for NULL or a missing column), then the record is
-// marked as loaded from the database.
+// marked as loaded from the database. Its autodate fields know their
+// loaded values, so that saving it does not copy it (see [NewRecord]).
 func RecordFromRow(c *core.Collection, row dbx.NullStringMap) (*core.Record, error) {
 	r := core.NewRecord(c)
 	for _, f := range c.Fields {
@@ -52,5 +53,6 @@ func RecordFromRow(c *core.Collection, row dbx.NullStringMap) (*core.Record, err
 	if err := r.PostScan(); err != nil {
 		return nil, err
 	}
+	primeLoadedAutodates(r)
 	return r, nil
 }

@@ -139,7 +139,7 @@ func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
 		values := dbx.Params{}
 		for _, row := range plan.rows {
 			e := row.entry
-			r := core.NewRecord(entries)
+			r := shop.NewRecord(entries)
 			r.Id = row.id
 			r.Set("wallet", e.WalletId)
 			r.Set("user", row.userId)

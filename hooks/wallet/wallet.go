@@ -333,7 +333,7 @@ func Post(txApp core.App, p Posting) (*core.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := core.NewRecord(entries)
+	r := shop.NewRecord(entries)
 	r.Set("wallet", w.Id)
 	r.Set("user", userId)
 	r.Set("seq", entry.Seq)
@@ -412,7 +412,7 @@ func findOrCreate(txApp core.App, userId string) (*core.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	w = core.NewRecord(c)
+	w = shop.NewRecord(c)
 	w.Set("user", userId)
 	if err := txApp.SaveWithContext(internalCtx, w); err != nil {
 		return nil, fmt.Errorf("wallet: create wallet of %s: %w", userId, err)

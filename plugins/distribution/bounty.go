@@ -137,7 +137,7 @@ func (p *plugin) bookBounty(txApp core.App, order *core.Record) error {
 	if err != nil {
 		return err
 	}
-	b := core.NewRecord(col)
+	b := shop.NewRecord(col)
 	b.Load(map[string]any{
 		"inviter": inviter.Id, "invitee": buyer, "order": order.Id, "amount": bs.amount,
 		"min_order": bs.minOrder, "status": BountyFrozen, "day": today,

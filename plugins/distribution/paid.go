@@ -130,7 +130,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 		if booked[bookedKey(s.LineId, s.Level)] {
 			continue
 		}
-		r := core.NewRecord(collection)
+		r := shop.NewRecord(collection)
 		r.Load(map[string]any{
 			"order":       order.Id,
 			"order_item":  s.LineId,
