@@ -9,6 +9,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/security"
+
+	"fenxiao/hooks/shop"
 )
 
 // maxVerifiedTokens bounds the verified-token cache; when it is full it
@@ -87,7 +89,7 @@ func (c *tokenCache) known(app core.App, token string) *core.Record {
 	if !ok {
 		return nil
 	}
-	record, err := app.FindRecordById(v.collectionId, v.recordId)
+	record, err := shop.FindRecordById(app, v.collectionId, v.recordId)
 	if err != nil || !record.Collection().IsAuth() ||
 		record.TokenKey() != v.tokenKey || record.Collection().AuthToken.Secret != v.secret {
 		c.forget(token)

@@ -190,7 +190,7 @@ func cartAddress(app core.App, user *core.Record, id string) (*core.Record, erro
 	if !validId(id) {
 		return nil, shop.FieldFail("address", "invalid_id", "收货地址无效 / invalid address")
 	}
-	a, err := app.FindRecordById(addressesCollection, id)
+	a, err := shop.FindRecordById(app, addressesCollection, id)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && a.GetString("user") != user.Id) {
 		return nil, notFound
 	}

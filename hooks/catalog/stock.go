@@ -133,7 +133,7 @@ func AddSales(app core.App, productId string, qty int) error {
 }
 
 func findSku(app core.App, skuId string) (*core.Record, error) {
-	sku, err := app.FindRecordById(skusCollection, skuId)
+	sku, err := shop.FindRecordById(app, skusCollection, skuId)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errSkuNotFound
 	}
@@ -159,7 +159,7 @@ func syncProductStock(txApp core.App, productId string) error {
 	}
 	touchProduct(txApp, productId)
 
-	p, err := txApp.FindRecordById(productsCollection, productId)
+	p, err := shop.FindRecordById(txApp, productsCollection, productId)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // being deleted
 	}

@@ -28,7 +28,7 @@ func findOrder(app core.App, id, buyerId string) (*core.Record, error) {
 	if !validId(id) {
 		return nil, errOrderNotFound
 	}
-	o, err := app.FindRecordById(ordersCollection, id)
+	o, err := shop.FindRecordById(app, ordersCollection, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errOrderNotFound
 	}

@@ -454,7 +454,7 @@ func buyerAddress(app core.App, buyerId, id string) (*core.Record, error) {
 	if !validId(id) {
 		return nil, notFound
 	}
-	a, err := app.FindRecordById(addressesCollection, id)
+	a, err := shop.FindRecordById(app, addressesCollection, id)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && a.GetString("user") != buyerId) {
 		return nil, notFound
 	}

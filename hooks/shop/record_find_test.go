@@ -13,7 +13,9 @@ import (
 	"fenxiao/tests"
 )
 
-// TestFindTxRecordAsPocketBase: in a transaction, FindTxRecord gives the
+// TestFindTxRecordAsPocketBase: FindRecordById gives the record
+// PocketBase's FindRecordById gives, outside a transaction and in one (its
+// own uncommitted row). In a transaction, FindTxRecord gives the
 // record FindFirstRecordByData gives, field by field (JSON, dates, lists,
 // booleans, numbers, NULLs), loaded (not new), and sql.ErrNoRows for no
 // row; it reads the transaction's own uncommitted rows.
@@ -50,6 +52,30 @@ func TestFindTxRecordAsPocketBase(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// outside a transaction: FindRecordById as PocketBase's
+	for _, id := range []string{saved.Id, "nullrow00000001"} {
+		want, err := app.FindRecordById("finds", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := shop.FindRecordById(app, "finds", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.IsNew() {
+			t.Errorf("%s: the record found by id is marked new", id)
+		}
+		if got.Id != want.Id || !reflect.DeepEqual(got.FieldsData(), want.FieldsData()) {
+			t.Errorf("%s by id: got %#v, want %#v", id, got.FieldsData(), want.FieldsData())
+		}
+	}
+	if _, err := shop.FindRecordById(app, "finds", "none"); !errors.Is(err, sql.ErrNoRows) {
+		t.Errorf("no row by id: err %v, want sql.ErrNoRows", err)
+	}
+	if _, err := shop.FindRecordById(app, "nosuchcollection", saved.Id); err == nil {
+		t.Error("an unknown collection gave no error")
+	}
+
 	err := app.RunInTransaction(func(txApp core.App) error {
 		for _, code := range []string{"N1", "N2"} {
 			want, err := txApp.FindFirstRecordByData("finds", "code", code)
@@ -80,6 +106,11 @@ func TestFindTxRecordAsPocketBase(t *testing.T) {
 			t.Errorf("the transaction's own row: %v", err)
 		} else if got.Id != fresh.Id {
 			t.Errorf("the transaction's own row: id %s, want %s", got.Id, fresh.Id)
+		}
+		if got, err := shop.FindRecordById(txApp, "finds", fresh.Id); err != nil {
+			t.Errorf("the transaction's own row by id: %v", err)
+		} else if got.GetString("code") != "N3" {
+			t.Errorf("the transaction's own row by id: code %q", got.GetString("code"))
 		}
 		return nil
 	})
