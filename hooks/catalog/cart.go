@@ -180,12 +180,7 @@ func (p *plugin) addLine(txApp core.App, userId string, info *SkuInfo, qty int) 
 
 // findCartLine returns the user's cart line of a SKU (sql.ErrNoRows: none).
 func findCartLine(app core.App, userId, skuId string) (*core.Record, error) {
-	item := &core.Record{}
-	err := app.RecordQuery(cartCollection).AndWhere(dbx.HashExp{"user": userId, "sku": skuId}).Limit(1).One(item)
-	if err != nil {
-		return nil, err
-	}
-	return item, nil
+	return shop.FindRecord(app, cartCollection, "`user` = ? AND `sku` = ?", userId, skuId)
 }
 
 // cartUpdate handles PATCH /api/shop/cart/items/{id} {quantity?, sku?, selected?}.

@@ -176,9 +176,7 @@ func cartEntries(app core.App, userId string) ([]Entry, error) {
 func cartAddress(app core.App, user *core.Record, id string) (*core.Record, error) {
 	notFound := shop.Fail(http.StatusNotFound, "address_not_found", "收货地址不存在 / address not found")
 	if id == "" {
-		a := &core.Record{}
-		err := app.RecordQuery(addressesCollection).
-			AndWhere(dbx.HashExp{"user": user.Id, "is_default": true}).Limit(1).One(a)
+		a, err := shop.FindRecord(app, addressesCollection, "`user` = ? AND `is_default` = ?", user.Id, true)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
 		}

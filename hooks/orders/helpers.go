@@ -59,10 +59,8 @@ func orderItems(app core.App, orderId string) ([]*core.Record, error) {
 // linesByOrderNo returns the lines of the order numbered orderNo in
 // checkout order, none when there is no such order.
 func linesByOrderNo(app core.App, orderNo string) ([]*core.Record, error) {
-	var items []*core.Record
-	err := app.RecordQuery(itemsCollection).
-		AndWhere(dbx.NewExp("[[order]] = (SELECT [[id]] FROM {{orders}} WHERE [[order_no]] = {:no})", dbx.Params{"no": orderNo})).
-		All(&items)
+	items, err := shop.FindRecords(app, itemsCollection,
+		"`order` = (SELECT `id` FROM `"+ordersCollection+"` WHERE `order_no` = ?)", orderNo)
 	if err != nil {
 		return nil, fmt.Errorf("order items of %s: %w", orderNo, err)
 	}

@@ -70,11 +70,8 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 		}
 		result.Order = order
 
-		existing := &core.Record{}
-		err = txApp.RecordQuery(paymentsCollection).
-			AndWhere(dbx.HashExp{"provider": notice.Provider, "transaction_id": notice.TransactionId}).
-			Limit(1).
-			One(existing)
+		existing, err := shop.FindRecord(txApp, paymentsCollection,
+			"`provider` = ? AND `transaction_id` = ?", notice.Provider, notice.TransactionId)
 		if err == nil {
 			result.Payment = existing
 			result.Replayed = true

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -72,11 +73,32 @@ func TestFindTxRecordAsPocketBase(t *testing.T) {
 	if _, err := shop.FindRecordById(app, "finds", "none"); !errors.Is(err, sql.ErrNoRows) {
 		t.Errorf("no row by id: err %v, want sql.ErrNoRows", err)
 	}
+	var all []*core.Record
+	if err := app.RecordQuery("finds").AndWhere(dbx.NewExp("[[amount]] >= 0")).All(&all); err != nil {
+		t.Fatal(err)
+	}
+	list, err := shop.FindRecords(app, "finds", "`amount` >= ?", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || len(all) != 2 {
+		t.Fatalf("FindRecords: %d records, RecordQuery %d, want 2", len(list), len(all))
+	}
+	shop.SortByCreated(list, false)
+	shop.SortByCreated(all, false)
+	for i := range list {
+		if list[i].Id != all[i].Id || !reflect.DeepEqual(list[i].FieldsData(), all[i].FieldsData()) {
+			t.Errorf("FindRecords %d: got %#v, want %#v", i, list[i].FieldsData(), all[i].FieldsData())
+		}
+	}
+	if got, err := shop.FindRecord(app, "finds", "`code` = ? AND `flag` = ?", "N1", true); err != nil || got.Id != saved.Id {
+		t.Errorf("FindRecord with two terms: %v, %v", got, err)
+	}
 	if _, err := shop.FindRecordById(app, "nosuchcollection", saved.Id); err == nil {
 		t.Error("an unknown collection gave no error")
 	}
 
-	err := app.RunInTransaction(func(txApp core.App) error {
+	err = app.RunInTransaction(func(txApp core.App) error {
 		for _, code := range []string{"N1", "N2"} {
 			want, err := txApp.FindFirstRecordByData("finds", "code", code)
 			if err != nil {

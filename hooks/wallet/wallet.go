@@ -389,7 +389,7 @@ func Totals(kind string, amount int64) (earned, withdrawn int64) {
 // Balance returns the user's available and frozen balances (0, 0 when the
 // user has no wallet yet). Inside a transaction pass its app.
 func Balance(app core.App, userId string) (available, frozen int64, err error) {
-	w, err := app.FindFirstRecordByData(WalletsCollection, "user", userId)
+	w, err := shop.FindRecord(app, WalletsCollection, "`user` = ?", userId)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, nil
 	}
