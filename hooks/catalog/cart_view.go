@@ -158,8 +158,14 @@ func cartEntries(app core.App, userId string) ([]Entry, error) {
 		Created  string `db:"created"`
 	}
 	var rows []row
-	err := app.DB().Select("id", "sku", "quantity", "selected", "created").From(cartCollection).
-		Where(dbx.HashExp{"user": userId}).All(&rows)
+	err := shop.ScanRows(app, func(scan func(...any) error) error {
+		var r row
+		if err := scan(&r.Id, &r.Sku, &r.Quantity, &r.Selected, &r.Created); err != nil {
+			return err
+		}
+		rows = append(rows, r)
+		return nil
+	}, "SELECT `id`, `sku`, `quantity`, `selected`, `created` FROM `"+cartCollection+"` WHERE `user` = ?", userId)
 	if err != nil {
 		return nil, fmt.Errorf("load cart: %w", err)
 	}

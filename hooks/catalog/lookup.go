@@ -2,14 +2,13 @@ package catalog
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/list"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"fenxiao/hooks/shop"
 	"fenxiao/internal/levels"
 	"fenxiao/internal/pricing"
 )
@@ -130,6 +129,33 @@ const skuRowSelect = "SELECT s.id, s.spec_text, s.price, s.original_price, s.sto
 	"p.min_level AS product_min_level, p.early_level AS product_early_level, p.public_at AS product_public_at " +
 	"FROM " + skusCollection + " s JOIN " + productsCollection + " p ON p.id = s.product WHERE s.id IN ("
 
+// readSkuRows reads the rows of [LookupSkus] with plain SQL (see
+// [shop.Query]).
+func readSkuRows(app core.App, ids []string) ([]skuRow, error) {
+	var q strings.Builder
+	q.WriteString(skuRowSelect)
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("?")
+		args[i] = id
+	}
+	q.WriteString(")")
+	var list []skuRow
+	err := shop.ScanRows(app, func(scan func(...any) error) error {
+		var r skuRow
+		err := scan(&r.Id, &r.SpecText, &r.Price, &r.OriginalPrice, &r.Stock, &r.Weight,
+			&r.MinLevel, &r.EarlyLevel, &r.PublicAt, &r.LevelPrices, &r.Product, &r.Title, &r.Images, &r.Status,
+			&r.OffReason, &r.Category, &r.ProductWeight, &r.ShippingTemplate,
+			&r.ProductMinLevel, &r.ProductEarlyLevel, &r.ProductPublicAt)
+		list = append(list, r)
+		return err
+	}, q.String(), args...)
+	return list, err
+}
+
 // LookupSkus returns the SKUs with the given ids by id, with their products;
 // unknown ids are left out of the map. Inside a transaction pass its app.
 //
@@ -144,20 +170,7 @@ func LookupSkus(app core.App, ids []string) (map[string]*SkuInfo, error) {
 	if len(ids) == 0 {
 		return result, nil
 	}
-	var q strings.Builder
-	q.WriteString(skuRowSelect)
-	params := make(dbx.Params, len(ids))
-	for i, id := range ids {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		name := "id" + strconv.Itoa(i)
-		q.WriteString("{:" + name + "}")
-		params[name] = id
-	}
-	q.WriteString(")")
-	var rows []skuRow
-	err := app.DB().NewQuery(q.String()).Bind(params).All(&rows)
+	rows, err := readSkuRows(app, ids)
 	if err != nil {
 		return nil, fmt.Errorf("lookup skus: %w", err)
 	}

@@ -405,8 +405,14 @@ func (p *plugin) checkoutEntries(app core.App, buyer *core.Record, items []check
 			Created string `db:"created"`
 		}
 		var rows []row
-		err := app.DB().Select("id", "sku", "quantity", "created").From(cartCollection).
-			Where(dbx.HashExp{"user": buyer.Id, "selected": true}).All(&rows)
+		err := shop.ScanRows(app, func(scan func(...any) error) error {
+			var r row
+			if err := scan(&r.Id, &r.Sku, &r.Quantity, &r.Created); err != nil {
+				return err
+			}
+			rows = append(rows, r)
+			return nil
+		}, "SELECT `id`, `sku`, `quantity`, `created` FROM `"+cartCollection+"` WHERE `user` = ? AND `selected` = ?", buyer.Id, true)
 		if err != nil {
 			return nil, false, fmt.Errorf("load cart: %w", err)
 		}

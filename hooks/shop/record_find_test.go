@@ -94,6 +94,25 @@ func TestFindTxRecordAsPocketBase(t *testing.T) {
 	if got, err := shop.FindRecord(app, "finds", "`code` = ? AND `flag` = ?", "N1", true); err != nil || got.Id != saved.Id {
 		t.Errorf("FindRecord with two terms: %v, %v", got, err)
 	}
+	var codes []string
+	err = shop.ScanRows(app, func(scan func(...any) error) error {
+		var code string
+		var amount int64
+		err := scan(&code, &amount)
+		codes = append(codes, code)
+		return err
+	}, "SELECT `code`, `amount` FROM `finds` WHERE `amount` >= ? ORDER BY `code`", 0)
+	if err != nil || len(codes) != 2 || codes[0] != "N1" || codes[1] != "N2" {
+		t.Errorf("ScanRows: %v, %v", codes, err)
+	}
+	// a NULL into a string is refused, and the error comes back
+	err = shop.ScanRows(app, func(scan func(...any) error) error {
+		var data string
+		return scan(&data)
+	}, "SELECT `data` FROM `finds` WHERE `code` = ?", "N2")
+	if err == nil {
+		t.Error("ScanRows: a failed scan gave no error")
+	}
 	if _, err := shop.FindRecordById(app, "nosuchcollection", saved.Id); err == nil {
 		t.Error("an unknown collection gave no error")
 	}

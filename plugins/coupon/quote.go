@@ -46,6 +46,20 @@ type heldRow struct {
 	EndsAt   types.DateTime `db:"ends_at"`
 }
 
+// readHeldRows reads the user's unused coupons that have not expired, with
+// plain SQL (every priced cart and checkout asks; see [shop.Query]).
+func readHeldRows(app core.App, userId string, now time.Time) ([]heldRow, error) {
+	var list []heldRow
+	err := shop.ScanRows(app, func(scan func(...any) error) error {
+		var r heldRow
+		err := scan(&r.Id, &r.Name, &r.Terms, &r.StartsAt, &r.EndsAt)
+		list = append(list, r)
+		return err
+	}, "SELECT `id`, `name`, `terms`, `starts_at`, `ends_at` FROM `"+couponsCollection+
+		"` WHERE `user` = ? AND `status` = ? AND (`ends_at` = '' OR `ends_at` > ?)", userId, statusUnused, dbTime(now))
+	return list, err
+}
+
 // heldCoupons returns the user's unused coupons that have not expired
 // (including those not usable yet), soonest ending first.
 //
@@ -54,11 +68,7 @@ type heldRow struct {
 // search on user, status, ends_at) instead of a filter parsed and records
 // built for each call
 func (p *plugin) heldCoupons(app core.App, userId string, now time.Time) ([]held, error) {
-	var rows []heldRow
-	err := app.DB().Select("id", "name", "terms", "starts_at", "ends_at").From(couponsCollection).
-		Where(dbx.HashExp{"user": userId, "status": statusUnused}).
-		AndWhere(dbx.NewExp("([[ends_at]] = '' OR [[ends_at]] > {:now})", dbx.Params{"now": dbTime(now)})).
-		All(&rows)
+	rows, err := readHeldRows(app, userId, now)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
