@@ -98,13 +98,13 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 			return err
 		}
 		payment := shop.NewRecord(col)
-		payment.Set("order", order.Id)
-		payment.Set("provider", notice.Provider)
-		payment.Set("amount", notice.Amount)
-		payment.Set("transaction_id", notice.TransactionId)
-		payment.Set("raw", truncate(notice.Raw, 20000))
-		payment.Set("paid_at", paidAt)
-		payment.Set("sandbox", sandbox)
+		shop.SetField(payment, "order", order.Id)
+		shop.SetField(payment, "provider", notice.Provider)
+		shop.SetField(payment, "amount", notice.Amount)
+		shop.SetField(payment, "transaction_id", notice.TransactionId)
+		shop.SetField(payment, "raw", truncate(notice.Raw, 20000))
+		shop.SetField(payment, "paid_at", paidAt)
+		shop.SetField(payment, "sandbox", sandbox)
 		result.Payment = payment
 
 		if order.GetString("status") != StatusPendingPayment && notice.Instant {
@@ -116,7 +116,7 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 		if order.GetString("status") != StatusPendingPayment {
 			// note: the money is real and must not vanish; the merchant
 			// returns it (the order may be cancelled, or paid twice)
-			payment.Set("status", "unmatched")
+			shop.SetField(payment, "status", "unmatched")
 			result.Unmatched = true
 			txApp.Logger().Error("payment for an order that cannot take it; recorded as unmatched, refund it by hand",
 				"order_no", notice.OrderNo, "status", order.GetString("status"),
@@ -127,7 +127,7 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 			return notifyUnmatchedPayment(txApp, order, payment)
 		}
 
-		payment.Set("status", "paid")
+		shop.SetField(payment, "status", "paid")
 		if err := saveBuilt(txApp, payment); err != nil {
 			return err
 		}

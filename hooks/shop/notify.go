@@ -229,13 +229,13 @@ func NotifyContext(ctx context.Context, app core.App, n Notification) error {
 		return err
 	}
 	r := NewRecord(c)
-	r.Set("user", n.UserId)
-	r.Set("kind", n.Kind)
-	r.Set("title", cut(n.Title, 200))
-	r.Set("body", cut(n.Body, 1000))
-	r.Set("ref", n.RefId)
+	SetField(r, "user", n.UserId)
+	SetField(r, "kind", n.Kind)
+	SetField(r, "title", cut(n.Title, 200))
+	SetField(r, "body", cut(n.Body, 1000))
+	SetField(r, "ref", n.RefId)
 	if len(n.Data) > 0 {
-		r.Set("data", n.Data)
+		SetField(r, "data", n.Data)
 	}
 	if err := app.SaveNoValidateWithContext(ctx, r); err != nil {
 		return fmt.Errorf("notify %s %s: %w", n.Kind, n.UserId, err)
@@ -277,10 +277,10 @@ func queueDelivery(ctx context.Context, app core.App, notificationId, channel st
 		return err
 	}
 	d := NewRecord(c)
-	d.Set("notification", notificationId)
-	d.Set("channel", channel)
-	d.Set("status", "pending")
-	d.Set("next_at", types.NowDateTime())
+	SetField(d, "notification", notificationId)
+	SetField(d, "channel", channel)
+	SetField(d, "status", "pending")
+	SetField(d, "next_at", types.NowDateTime())
 	if err := app.SaveNoValidateWithContext(ctx, d); err != nil {
 		return fmt.Errorf("queue %s delivery: %w", channel, err)
 	}

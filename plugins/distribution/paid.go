@@ -131,7 +131,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 			continue
 		}
 		r := shop.NewRecord(collection)
-		r.Load(map[string]any{
+		shop.SetFields(r, map[string]any{
 			"order":       order.Id,
 			"order_item":  s.LineId,
 			"buyer":       snap.Buyer.Id,
