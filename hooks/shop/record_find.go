@@ -107,14 +107,13 @@ func ScanRows(app core.App, each func(scan func(dest ...any) error) error, query
 // SQLite's own work; a plain text finds its prepared statement at once
 // (package sqlitedb) and the caller scans what it knows.
 func Query(app core.App, query string, args ...any) (*sql.Rows, error) {
-	if app.IsTransactional() {
-		if tx, ok := app.NonconcurrentDB().(*dbx.Tx); ok {
-			if b, ok := tx.Builder.(interface{ Executor() dbx.Executor }); ok {
-				return b.Executor().QueryContext(context.Background(), query, args...)
-			}
+	if tx, ok := app.NonconcurrentDB().(*dbx.Tx); ok {
+		if b, ok := tx.Builder.(interface{ Executor() dbx.Executor }); ok {
+			return b.Executor().QueryContext(context.Background(), query, args...)
 		}
-		return nil, errors.New("shop: not a transaction of the data database")
 	}
+	// note: outside a transaction of the data database (an auxiliary one
+	// included) its pool of read connections serves
 	if db, ok := app.ConcurrentDB().(*dbx.DB); ok {
 		return db.DB().QueryContext(context.Background(), query, args...)
 	}
@@ -122,28 +121,10 @@ func Query(app core.App, query string, args ...any) (*sql.Rows, error) {
 }
 
 // FindTxRecord is txApp.FindFirstRecordByData(collection, column, value)
-// for the shop's one writer: the statement is built once ([TxQuery]) and
-// the row becomes a record as PocketBase's record queries make it
-// ([RecordFromRow]). It returns sql.ErrNoRows when no row matches.
-//
-// Why: a payment reads its order this way in the writer, and building the
-// query through PocketBase's query builder (and dbx's rewrite of its text)
-// for every payment was most of what the read cost.
+// through [FindRecord], for the shop's one writer (a payment reads its
+// order this way). It returns sql.ErrNoRows when no row matches.
 func FindTxRecord(txApp core.App, collection, column string, value any) (*core.Record, error) {
-	c, err := txApp.FindCachedCollectionByNameOrId(collection)
-	if err != nil {
-		return nil, err
-	}
-	var row dbx.NullStringMap
-	err = TxQuery(txApp, "SELECT * FROM {{"+c.Name+"}} WHERE [["+column+"]] = {:v} LIMIT 1").
-		Bind(dbx.Params{"v": value}).One(&row)
-	if err != nil {
-		return nil, err
-	}
-	if row == nil {
-		return nil, sql.ErrNoRows
-	}
-	return RecordFromRow(c, row)
+	return FindRecord(txApp, collection, "`"+column+"` = ?", value)
 }
 
 // RecordFromRow makes a record of collection c from a row read with
