@@ -13,6 +13,13 @@ import (
 // The WAL stays bounded under a steady stream of writes: the checkpointer
 // works beside the writer, but the writer's own checkpoint (and with it the
 // restart of the WAL) must stay, or the file grows with every commit.
+//
+// The bound is loose on purpose: while the checkpointer copies, the writer's
+// own checkpoint finds the checkpoint lock taken and is skipped, so the WAL
+// passes the checkpoint size by whatever is written during one background
+// checkpoint (1.6–1.7 times the size was seen now and then on a 2-core
+// machine). Without the writer's checkpoint the WAL holds all five sizes
+// written here.
 func TestWalStaysBoundedUnderWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "data.db")
 	db, err := Connect(path)
@@ -26,8 +33,8 @@ func TestWalStaysBoundedUnderWrites(t *testing.T) {
 	const pageSize = 4096
 	limit := int64(WalCheckpointPages * pageSize)
 	body := strings.Repeat("x", 15*pageSize)
-	// three times the checkpoint size through the WAL, one commit a row
-	for i := range int(3 * limit / int64(len(body))) {
+	const written = 5 // checkpoint sizes through the WAL, one commit a row
+	for i := range int(written * limit / int64(len(body))) {
 		if _, err := db.NewQuery("INSERT INTO t (body) VALUES ({:b})").Bind(dbx.Params{"b": body}).Execute(); err != nil {
 			t.Fatalf("insert %d: %v", i, err)
 		}
@@ -43,8 +50,8 @@ func TestWalStaysBoundedUnderWrites(t *testing.T) {
 	}
 	// the WAL starts over once it passes the checkpoint size; what is
 	// written after that reuses the file from its start
-	if st.Size() > limit+limit/2 {
-		t.Fatalf("the WAL is %d bytes after %d bytes of writes, want it to start over near %d", st.Size(), 3*limit, limit)
+	if st.Size() > limit*5/2 {
+		t.Fatalf("the WAL is %d bytes after %d bytes of writes, want it to start over near %d", st.Size(), written*limit, limit)
 	}
 }
 
