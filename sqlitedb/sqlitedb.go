@@ -189,6 +189,12 @@ func (c *conn) evictLocked() {
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if query == connRequestText {
+		if req, ok := ctx.Value(connRequestKey{}).(*connRequest); ok {
+			req.conn = c
+			return driver.RowsAffected(0), nil
+		}
+	}
 	if !cacheExec && !plainWrite(query) {
 		return c.innerConn.ExecContext(ctx, query, args)
 	}

@@ -37,15 +37,15 @@ func recordPurchase(e *shop.OrderEvent) error {
 	}
 	goods := e.Order.GoodsPaid()
 	var after struct {
-		IsDistributor bool  `db:"is_distributor"`
-		PaidOrders    int   `db:"paid_orders"`
-		TotalSpent    int64 `db:"total_spent"`
+		IsDistributor bool
+		PaidOrders    int
+		TotalSpent    int64
 	}
-	err := shop.TxQuery(e.App,
-		"UPDATE {{users}} SET [[total_spent]] = [[total_spent]] + {:amount}, [[paid_orders]] = [[paid_orders]] + 1, "+
-			"[[first_paid_at]] = CASE WHEN [[first_paid_at]] = '' OR [[first_paid_at]] IS NULL THEN {:now} ELSE [[first_paid_at]] END "+
-			"WHERE [[id]] = {:id} RETURNING [[is_distributor]], [[paid_orders]], [[total_spent]]",
-	).Bind(dbx.Params{"amount": goods, "now": types.NowDateTime().String(), "id": buyerId}).One(&after)
+	err := shop.ScanRow(e.App,
+		"UPDATE `users` SET `total_spent` = `total_spent` + ?, `paid_orders` = `paid_orders` + 1, "+
+			"`first_paid_at` = CASE WHEN `first_paid_at` = '' OR `first_paid_at` IS NULL THEN ? ELSE `first_paid_at` END "+
+			"WHERE `id` = ? RETURNING `is_distributor`, `paid_orders`, `total_spent`",
+		[]any{goods, types.NowDateTime().String(), buyerId}, &after.IsDistributor, &after.PaidOrders, &after.TotalSpent)
 	if err != nil {
 		return fmt.Errorf("record purchase: %w", err)
 	}

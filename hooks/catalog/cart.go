@@ -118,13 +118,13 @@ func (p *plugin) addLine(txApp core.App, userId string, info *SkuInfo, qty int) 
 	// are read again here, under the write lock, where the stock is
 	// compared with the line's new quantity
 	var sale struct {
-		Stock     int    `db:"stock"`
-		Status    string `db:"status"`
-		OffReason string `db:"off_reason"`
+		Stock     int
+		Status    string
+		OffReason string
 	}
-	err := shop.TxQuery(txApp, "SELECT s.stock, p.status, p.off_reason FROM "+skusCollection+" s JOIN "+
-		productsCollection+" p ON p.id = s.product WHERE s.id = {:id}").
-		Bind(dbx.Params{"id": info.SkuId}).One(&sale)
+	err := shop.ScanRow(txApp, "SELECT s.`stock`, p.`status`, p.`off_reason` FROM `"+skusCollection+"` s JOIN `"+
+		productsCollection+"` p ON p.`id` = s.`product` WHERE s.`id` = ?", []any{info.SkuId},
+		&sale.Stock, &sale.Status, &sale.OffReason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errSkuNotFound
 	}

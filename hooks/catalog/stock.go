@@ -35,17 +35,16 @@ func DecrementStock(app core.App, skuId string, qty int) error {
 	}
 	return app.RunInTransaction(func(txApp core.App) error {
 		var sold struct {
-			Product   string `db:"product"`
-			Stock     int    `db:"stock"`
-			Threshold int    `db:"low_stock_threshold"`
-			Alerted   bool   `db:"low_stock_alerted"`
+			Product   string
+			Stock     int
+			Threshold int
+			Alerted   bool
 		}
-		err := shop.TxQuery(txApp, `UPDATE {{skus}}
-				SET [[stock]] = [[stock]] - {:n}, [[updated]] = {:now}
-				WHERE [[id]] = {:id} AND [[stock]] >= {:n}
-				RETURNING [[product]], [[stock]], [[low_stock_threshold]], [[low_stock_alerted]]`).
-			Bind(dbx.Params{"id": skuId, "n": qty, "now": types.NowDateTime().String()}).
-			One(&sold)
+		err := shop.ScanRow(txApp, "UPDATE `skus` SET `stock` = `stock` - ?, `updated` = ? "+
+			"WHERE `id` = ? AND `stock` >= ? "+
+			"RETURNING `product`, `stock`, `low_stock_threshold`, `low_stock_alerted`",
+			[]any{qty, types.NowDateTime().String(), skuId, qty},
+			&sold.Product, &sold.Stock, &sold.Threshold, &sold.Alerted)
 		if errors.Is(err, sql.ErrNoRows) {
 			if _, findErr := findSku(txApp, skuId); findErr != nil {
 				return findErr
@@ -73,10 +72,8 @@ func DecrementStock(app core.App, skuId string, qty int) error {
 		// Only when the SKU or the product runs out is everything
 		// recomputed and the shelf rules applied.
 		var total int
-		err = shop.TxQuery(txApp, `UPDATE {{products}} SET [[stock]] = MAX(0, [[stock]] - {:n})
-				WHERE [[id]] = {:id} RETURNING [[stock]]`).
-			Bind(dbx.Params{"id": sold.Product, "n": qty}).
-			Row(&total)
+		err = shop.ScanRow(txApp, "UPDATE `products` SET `stock` = MAX(0, `stock` - ?) WHERE `id` = ? RETURNING `stock`",
+			[]any{qty, sold.Product}, &total)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("decrement stock of product %s: %w", sold.Product, err)
 		}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"fenxiao/sqlitedb"
 )
 
 // FindRecordById is app.FindRecordById(collection, id) for the reads every
@@ -98,18 +100,59 @@ func ScanRows(app core.App, each func(scan func(dest ...any) error) error, query
 	return rows.Err()
 }
 
+// ScanRow runs query as [Query] does and scans its first row into dest,
+// or returns sql.ErrNoRows when there is none. An UPDATE ... RETURNING
+// does all its changes before its first row comes back (SQLite runs
+// the whole statement at its first step), so reading one row is enough.
+func ScanRow(app core.App, query string, args []any, dest ...any) error {
+	rows, err := Query(app, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	return rows.Scan(dest...)
+}
+
+// Rows are the rows [Query] returns: *sql.Rows, or in a transaction of
+// the data database rows read straight from its connection
+// ([sqlitedb.QueryTx]), which scan as *sql.Rows do.
+type Rows interface {
+	Columns() ([]string, error)
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
 // Query runs query, SQLite's own SQL with a ? for each of args, on app's
 // data database: in its open transaction, or on the pool of read
-// connections. The caller closes the rows.
+// connections. The caller closes the rows, and in a transaction closes
+// them before it runs anything else.
 //
 // Why: for the hot reads of a request, dbx's rewrite of the text (two
 // regular expressions over it) and its reflective scan cost as much as
 // SQLite's own work; a plain text finds its prepared statement at once
-// (package sqlitedb) and the caller scans what it knows.
-func Query(app core.App, query string, args ...any) (*sql.Rows, error) {
+// (package sqlitedb) and the caller scans what it knows. In a transaction
+// the rows come straight from the connection, without the goroutine
+// database/sql starts for every query in one (see [sqlitedb.QueryTx]).
+func Query(app core.App, query string, args ...any) (Rows, error) {
 	if tx, ok := app.NonconcurrentDB().(*dbx.Tx); ok {
 		if b, ok := tx.Builder.(interface{ Executor() dbx.Executor }); ok {
-			return b.Executor().QueryContext(context.Background(), query, args...)
+			ex := b.Executor()
+			rows, err := sqlitedb.QueryTx(ex, query, args...)
+			if err != nil {
+				return nil, err
+			}
+			if rows != nil {
+				return rows, nil
+			}
+			return ex.QueryContext(context.Background(), query, args...)
 		}
 	}
 	// note: outside a transaction of the data database (an auxiliary one

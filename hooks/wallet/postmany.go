@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -373,29 +372,13 @@ func loadWalletRecords(txApp core.App, postings []Posting) (map[string]*walletSt
 			users = append(users, p.UserId)
 		}
 	}
-	collection, err := txApp.FindCachedCollectionByNameOrId(WalletsCollection)
-	if err != nil {
-		return nil, err
+	if len(users) == 0 {
+		return map[string]*walletState{}, nil
 	}
-	params := make(dbx.Params, len(users))
-	names := make([]string, len(users))
-	for i, u := range users {
-		names[i] = "{:u" + strconv.Itoa(i) + "}"
-		params["u"+strconv.Itoa(i)] = u
-	}
-	var rows []dbx.NullStringMap
-	err = shop.TxQuery(txApp, "SELECT * FROM {{wallets}} WHERE [[user]] IN ("+strings.Join(names, ", ")+")").
-		Bind(params).All(&rows)
+	records, err := shop.FindRecords(txApp, WalletsCollection,
+		"`user` IN (?"+strings.Repeat(", ?", len(users)-1)+")", users...)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: load wallets: %w", err)
-	}
-	records := make([]*core.Record, 0, len(rows))
-	for _, row := range rows {
-		r, err := shop.RecordFromRow(collection, row)
-		if err != nil {
-			return nil, err
-		}
-		records = append(records, r)
 	}
 	byUser := make(map[string]*core.Record, len(records))
 	for _, r := range records {
@@ -447,44 +430,43 @@ func bookedEntries(txApp core.App, postings []Posting) (map[bookKey]bookedEntry,
 	if len(refs) == 0 {
 		return map[bookKey]bookedEntry{}, nil
 	}
-	var rows []struct {
-		Id           string `db:"id"`
-		Wallet       string `db:"wallet"`
-		Kind         string `db:"kind"`
-		RefType      string `db:"ref_type"`
-		RefId        string `db:"ref_id"`
-		Amount       int64  `db:"amount"`
-		Seq          int64  `db:"seq"`
-		BalanceAfter int64  `db:"balance_after"`
-		FrozenAfter  int64  `db:"frozen_after"`
+	type row struct {
+		Id, Wallet, Kind, RefType, RefId       string
+		Amount, Seq, BalanceAfter, FrozenAfter int64
 	}
-	const columns = `e.[[id]], e.[[wallet]], e.[[kind]], e.[[ref_type]], e.[[ref_id]],
-			CAST(e.[[amount]] AS INTEGER) AS [[amount]], CAST(e.[[seq]] AS INTEGER) AS [[seq]],
-			CAST(e.[[balance_after]] AS INTEGER) AS [[balance_after]], CAST(e.[[frozen_after]] AS INTEGER) AS [[frozen_after]]`
-	var err error
+	var rows []row
+	const columns = "e.`id`, e.`wallet`, e.`kind`, e.`ref_type`, e.`ref_id`, " +
+		"CAST(e.`amount` AS INTEGER), CAST(e.`seq` AS INTEGER), " +
+		"CAST(e.`balance_after` AS INTEGER), CAST(e.`frozen_after` AS INTEGER)"
+	var query string
+	var args []any
 	if len(refs) <= smallRefBatch && oneRefType(refs) {
 		// a payment's few refs of one type: a plain IN list on the index,
 		// no JSON to build and walk
-		params := dbx.Params{"t": refs[0][0]}
-		names := make([]string, len(refs))
-		for i, r := range refs {
-			names[i] = "{:r" + strconv.Itoa(i) + "}"
-			params["r"+strconv.Itoa(i)] = r[1]
+		args = make([]any, 0, len(refs)+1)
+		args = append(args, refs[0][0])
+		for _, r := range refs {
+			args = append(args, r[1])
 		}
-		err = shop.TxQuery(txApp, `SELECT `+columns+`
-			FROM {{wallet_entries}} e INDEXED BY idx_wallet_entries_ref
-			WHERE e.[[ref_type]] = {:t} AND e.[[ref_id]] IN (`+strings.Join(names, ", ")+`)`).
-			Bind(params).All(&rows)
+		query = "SELECT " + columns + " FROM `wallet_entries` e INDEXED BY idx_wallet_entries_ref " +
+			"WHERE e.`ref_type` = ? AND e.`ref_id` IN (?" + strings.Repeat(", ?", len(refs)-1) + ")"
 	} else {
-		raw, jerr := json.Marshal(refs)
-		if jerr != nil {
-			return nil, jerr
+		raw, err := json.Marshal(refs)
+		if err != nil {
+			return nil, err
 		}
-		err = shop.TxQuery(txApp, `SELECT `+columns+`
-			FROM json_each({:refs}) j CROSS JOIN {{wallet_entries}} e INDEXED BY idx_wallet_entries_ref
-			WHERE e.[[ref_type]] = json_extract(j.[[value]], '$[0]') AND e.[[ref_id]] = json_extract(j.[[value]], '$[1]')`).
-			Bind(dbx.Params{"refs": string(raw)}).All(&rows)
+		args = []any{string(raw)}
+		query = "SELECT " + columns + " FROM json_each(?) j CROSS JOIN `wallet_entries` e INDEXED BY idx_wallet_entries_ref " +
+			"WHERE e.`ref_type` = json_extract(j.`value`, '$[0]') AND e.`ref_id` = json_extract(j.`value`, '$[1]')"
 	}
+	err := shop.ScanRows(txApp, func(scan func(...any) error) error {
+		var r row
+		if err := scan(&r.Id, &r.Wallet, &r.Kind, &r.RefType, &r.RefId, &r.Amount, &r.Seq, &r.BalanceAfter, &r.FrozenAfter); err != nil {
+			return err
+		}
+		rows = append(rows, r)
+		return nil
+	}, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: find booked entries: %w", err)
 	}

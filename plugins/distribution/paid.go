@@ -212,14 +212,11 @@ func (p *plugin) orderSnapshot(txApp core.App, order *core.Record) (snap *Snapsh
 
 	// store it unless the order has one: the event's record may predate a
 	// snapshot an earlier (replayed) delivery stored, which then wins
-	var stored struct {
-		Id  string `db:"id"`
-		Raw string `db:"upline_snapshot"`
-	}
-	err = shop.TxQuery(txApp,
-		"UPDATE {{orders}} SET [[upline_snapshot]] = {:snap} WHERE [[id]] = {:id} "+
-			"AND ([[upline_snapshot]] IS NULL OR [[upline_snapshot]] IN ('', 'null')) RETURNING [[id]]",
-	).Bind(dbx.Params{"snap": string(raw), "id": order.Id}).One(&stored)
+	var stored struct{ Id, Raw string }
+	err = shop.ScanRow(txApp,
+		"UPDATE `orders` SET `upline_snapshot` = ? WHERE `id` = ? "+
+			"AND (`upline_snapshot` IS NULL OR `upline_snapshot` IN ('', 'null')) RETURNING `id`",
+		[]any{string(raw), order.Id}, &stored.Id)
 	switch {
 	case err == nil:
 		order.Set("upline_snapshot", types.JSONRaw(raw))
@@ -228,8 +225,8 @@ func (p *plugin) orderSnapshot(txApp core.App, order *core.Record) (snap *Snapsh
 		return nil, false, "", wrap("store upline snapshot", err)
 	}
 
-	err = shop.TxQuery(txApp, "SELECT [[id]], COALESCE([[upline_snapshot]], '') AS [[upline_snapshot]] FROM {{orders}} WHERE [[id]] = {:id}").
-		Bind(dbx.Params{"id": order.Id}).One(&stored)
+	err = shop.ScanRow(txApp, "SELECT `id`, COALESCE(`upline_snapshot`, '') FROM `orders` WHERE `id` = ?",
+		[]any{order.Id}, &stored.Id, &stored.Raw)
 	if err != nil {
 		return nil, false, "", wrap("load upline snapshot", err)
 	}
@@ -250,26 +247,29 @@ func (p *plugin) orderSnapshot(txApp core.App, order *core.Record) (snap *Snapsh
 // reads it), from the same row.
 func takeSnapshot(txApp core.App, buyerId string, now time.Time) (snap *Snapshot, buyerName string, err error) {
 	type memberRow struct {
-		Id            string `db:"id"`
-		Depth         int    `db:"depth"`
-		IsDistributor bool   `db:"is_distributor"`
-		Level         int    `db:"level"`
-		R1            int64  `db:"r1"`
-		R2            int64  `db:"r2"`
-		R3            int64  `db:"r3"`
-		Nickname      string `db:"nickname"`
-		Phone         string `db:"phone"`
+		Id            string
+		Depth         int
+		IsDistributor bool
+		Level         int
+		R1, R2, R3    int64
+		Nickname      string
+		Phone         string
 	}
 	var rows []memberRow
-	err = shop.TxQuery(txApp, `SELECT x.[[id]] AS [[id]], x.[[depth]] AS [[depth]],
-			COALESCE(u.[[is_distributor]], FALSE) AS [[is_distributor]], COALESCE(u.[[level]], 0) AS [[level]],
-			COALESCE(l.[[rate_l1_bp]], 0) AS [[r1]], COALESCE(l.[[rate_l2_bp]], 0) AS [[r2]], COALESCE(l.[[rate_l3_bp]], 0) AS [[r3]],
-			COALESCE(u.[[nickname]], '') AS [[nickname]], COALESCE(u.[[phone]], '') AS [[phone]]
-		FROM (SELECT {:buyer} AS [[id]], 0 AS [[depth]]
-			UNION ALL SELECT [[ancestor]], [[depth]] FROM {{referral_paths}} WHERE [[descendant]] = {:buyer}) x
-		LEFT JOIN {{users}} u ON u.[[id]] = x.[[id]]
-		LEFT JOIN {{distributor_levels}} l ON l.[[rank]] = u.[[level]] AND u.[[level]] > 0`).
-		Bind(dbx.Params{"buyer": buyerId}).All(&rows)
+	err = shop.ScanRows(txApp, func(scan func(...any) error) error {
+		var r memberRow
+		if err := scan(&r.Id, &r.Depth, &r.IsDistributor, &r.Level, &r.R1, &r.R2, &r.R3, &r.Nickname, &r.Phone); err != nil {
+			return err
+		}
+		rows = append(rows, r)
+		return nil
+	}, "SELECT x.`id`, x.`depth`, COALESCE(u.`is_distributor`, FALSE), COALESCE(u.`level`, 0), "+
+		"COALESCE(l.`rate_l1_bp`, 0), COALESCE(l.`rate_l2_bp`, 0), COALESCE(l.`rate_l3_bp`, 0), "+
+		"COALESCE(u.`nickname`, ''), COALESCE(u.`phone`, '') "+
+		"FROM (SELECT ? AS `id`, 0 AS `depth` "+
+		"UNION ALL SELECT `ancestor`, `depth` FROM `referral_paths` WHERE `descendant` = ?) x "+
+		"LEFT JOIN `users` u ON u.`id` = x.`id` "+
+		"LEFT JOIN `distributor_levels` l ON l.`rank` = u.`level` AND u.`level` > 0", buyerId, buyerId)
 	if err != nil {
 		return nil, "", wrap("load upline members", err)
 	}
@@ -362,32 +362,34 @@ func loadOverrides(app core.App, skuIds, productIds []string) (skus, products ma
 	if len(skuIds) == 0 && len(productIds) == 0 {
 		return skus, products, nil
 	}
-	params := dbx.Params{}
-	in := func(prefix string, ids []string) string {
+	args := make([]any, 0, len(skuIds)+len(productIds))
+	in := func(ids []string) string {
 		if len(ids) == 0 {
 			return "NULL"
 		}
-		names := make([]string, len(ids))
-		for i, id := range ids {
-			names[i] = fmt.Sprintf("{:%s%d}", prefix, i)
-			params[fmt.Sprintf("%s%d", prefix, i)] = id
+		for _, id := range ids {
+			args = append(args, id)
 		}
-		return strings.Join(names, ", ")
+		return "?" + strings.Repeat(", ?", len(ids)-1)
 	}
-	var rows []struct {
-		Src  string `db:"src"`
-		Id   string `db:"id"`
-		Mode string `db:"commission_mode"`
-		L1   int64  `db:"commission_l1"`
-		L2   int64  `db:"commission_l2"`
-		L3   int64  `db:"commission_l3"`
+	type row struct {
+		Src, Id, Mode string
+		L1, L2, L3    int64
 	}
-	err = shop.TxQuery(app, `SELECT 's' AS [[src]], [[id]], [[commission_mode]], [[commission_l1]], [[commission_l2]], [[commission_l3]]
-			FROM {{skus}} WHERE [[id]] IN (`+in("s", skuIds)+`) AND [[commission_mode]] != ''
-		UNION ALL
-		SELECT 'p', [[id]], [[commission_mode]], [[commission_l1]], [[commission_l2]], [[commission_l3]]
-			FROM {{products}} WHERE [[id]] IN (`+in("p", productIds)+`) AND [[commission_mode]] != ''`).
-		Bind(params).All(&rows)
+	var rows []row
+	query := "SELECT 's', `id`, `commission_mode`, `commission_l1`, `commission_l2`, `commission_l3` " +
+		"FROM `skus` WHERE `id` IN (" + in(skuIds) + ") AND `commission_mode` != '' " +
+		"UNION ALL " +
+		"SELECT 'p', `id`, `commission_mode`, `commission_l1`, `commission_l2`, `commission_l3` " +
+		"FROM `products` WHERE `id` IN (" + in(productIds) + ") AND `commission_mode` != ''"
+	err = shop.ScanRows(app, func(scan func(...any) error) error {
+		var r row
+		if err := scan(&r.Src, &r.Id, &r.Mode, &r.L1, &r.L2, &r.L3); err != nil {
+			return err
+		}
+		rows = append(rows, r)
+		return nil
+	}, query, args...)
 	if err != nil {
 		return nil, nil, wrap("load commission rules", err)
 	}

@@ -153,14 +153,10 @@ func (p *plugin) onOrderPaid(e *shop.OrderEvent) error {
 	err := func() error {
 		// note: the three columns the attribution needs, not the buyer's
 		// record: every payment passes here, in the shop's one writer
-		var buyer struct {
-			Referrer string `db:"referrer"`
-			Source   string `db:"bound_source"`
-			Scene    string `db:"bound_scene"`
-		}
+		var buyer struct{ Referrer, Source, Scene string }
 		buyerId := e.Order.GetString("buyer")
-		err := shop.TxQuery(e.App, "SELECT [[referrer]], [[bound_source]], [[bound_scene]] FROM {{users}} WHERE [[id]] = {:id} LIMIT 1").
-			Bind(dbx.Params{"id": buyerId}).One(&buyer)
+		err := shop.ScanRow(e.App, "SELECT `referrer`, `bound_source`, `bound_scene` FROM `users` WHERE `id` = ? LIMIT 1",
+			[]any{buyerId}, &buyer.Referrer, &buyer.Source, &buyer.Scene)
 		if err != nil {
 			return err
 		}
