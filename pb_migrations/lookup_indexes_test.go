@@ -20,7 +20,7 @@ func TestLookupsSearchAnIndex(t *testing.T) {
 		"SELECT * FROM users WHERE invite_code = {:v}",
 		"SELECT * FROM users WHERE phone = {:v}",
 		"SELECT * FROM users WHERE wx_openid = {:v}",
-		"SELECT * FROM payments WHERE provider = {:v} AND transaction_id = {:v}",
+		"SELECT * FROM payments WHERE provider = {:v} AND transaction_id = {:v} AND transaction_id != ''",
 		"SELECT * FROM skus WHERE code = {:v}",
 		"SELECT COUNT(*) FROM share_conversions WHERE [[order]] = {:v} AND kind = {:v}",
 		"SELECT COUNT(*) FROM share_conversions WHERE link = {:v} AND user = {:v} AND NOT (kind = {:v})",

@@ -70,8 +70,11 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 		}
 		result.Order = order
 
+		// note: the literal term, always true here (a notice without a
+		// transaction id was refused above), lets SQLite search the
+		// partial unique index on (provider, transaction_id)
 		existing, err := shop.FindRecord(txApp, paymentsCollection,
-			"`provider` = ? AND `transaction_id` = ?", notice.Provider, notice.TransactionId)
+			"`provider` = ? AND `transaction_id` = ? AND `transaction_id` != ''", notice.Provider, notice.TransactionId)
 		if err == nil {
 			result.Payment = existing
 			result.Replayed = true
