@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -140,11 +139,12 @@ func (p *plugin) addLine(txApp core.App, userId string, info *SkuInfo, qty int) 
 	item, err := findCartLine(txApp, userId, info.SkuId)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		count, err := txApp.CountRecords(cartCollection, dbx.HashExp{"user": userId})
+		var count int
+		err := shop.ScanRow(txApp, "SELECT COUNT(*) FROM `"+cartCollection+"` WHERE `user` = ?", []any{userId}, &count)
 		if err != nil {
 			return nil, fmt.Errorf("count cart lines: %w", err)
 		}
-		if int(count) >= p.config.MaxCartLines {
+		if count >= p.config.MaxCartLines {
 			return nil, shop.Fail(http.StatusConflict, "cart_full",
 				fmt.Sprintf("购物车最多 %d 种商品 / the cart holds at most %d lines", p.config.MaxCartLines, p.config.MaxCartLines))
 		}
