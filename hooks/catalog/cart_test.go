@@ -452,3 +452,31 @@ func TestCartLinesNewestFirst(t *testing.T) {
 		t.Fatalf("cart lines %v, want newest first %v", got, want)
 	}
 }
+
+// A cart holds at most MaxCartLines lines (100 by default): a new SKU
+// past that is refused with 409 cart_full and adds nothing, while more
+// units of a SKU already in the cart are still taken.
+func TestCartFull(t *testing.T) {
+	f := newCartFixture(t)
+	f.add(t, f.alice, f.tea, 1)
+	// 99 more lines, written directly: the cart is full
+	for i := range 99 {
+		if _, err := f.app.DB().NewQuery("INSERT INTO cart_items (id, user, sku, quantity, selected, created, updated) " +
+			"VALUES ({:id}, {:u}, {:sku}, 1, 1, '', '')").Bind(map[string]any{
+			"id": shop.NewId(), "u": f.aliceId, "sku": "fakesku" + strings.Repeat("0", 6) + string(rune('a'+i/26)) + string(rune('a'+i%26)),
+		}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status, body := f.c.do("POST", "/api/shop/cart/items", f.alice, map[string]any{"sku": f.cup.Id, "quantity": 1})
+	if status != 409 || errorCode(body) != "cart_full" {
+		t.Fatalf("the 101st line: %d %v", status, body)
+	}
+	var n int
+	if err := f.app.DB().NewQuery("SELECT COUNT(*) FROM cart_items WHERE user = {:u}").Bind(map[string]any{"u": f.aliceId}).Row(&n); err != nil || n != 100 {
+		t.Fatalf("lines after the refusal: %d, %v", n, err)
+	}
+	f.add(t, f.alice, f.tea, 1)
+	// another buyer's cart is their own
+	f.add(t, f.bob, f.cup, 1)
+}
