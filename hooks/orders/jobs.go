@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -46,8 +47,11 @@ func (p *plugin) registerJobs() {
 // autoCancel cancels unpaid orders whose expires_at passed (their started
 // payments are checked with the provider first).
 func (p *plugin) autoCancel(app core.App) (string, error) {
-	orders, err := app.FindRecordsByFilter(ordersCollection, "status = {:status} && expires_at != '' && expires_at < {:now}",
-		"expires_at", jobBatch, 0, dbx.Params{"status": StatusPendingPayment, "now": types.NowDateTime().String()})
+	// note: the status is spelled out (not bound) so that SQLite searches
+	// the partial index of unpaid orders, idx_orders_pending_expires
+	orders, err := shop.FindRecords(app, ordersCollection,
+		"`status` = 'pending_payment' AND `expires_at` != '' AND `expires_at` < ? ORDER BY `expires_at` LIMIT "+strconv.Itoa(jobBatch),
+		types.NowDateTime().String())
 	if err != nil {
 		return "", err
 	}
@@ -79,8 +83,10 @@ func (p *plugin) autoConfirm(app core.App) (string, error) {
 		days = 10
 	}
 	before, _ := types.ParseDateTime(time.Now().Add(-time.Duration(days) * 24 * time.Hour))
-	orders, err := app.FindRecordsByFilter(ordersCollection, "status = {:status} && shipped_at != '' && shipped_at < {:before}",
-		"shipped_at", jobBatch, 0, dbx.Params{"status": StatusShipped, "before": before.String()})
+	// note: idx_orders_shipped_at, the partial index of shipped orders
+	orders, err := shop.FindRecords(app, ordersCollection,
+		"`status` = 'shipped' AND `shipped_at` != '' AND `shipped_at` < ? ORDER BY `shipped_at` LIMIT "+strconv.Itoa(jobBatch),
+		before.String())
 	if err != nil {
 		return "", err
 	}
@@ -101,9 +107,11 @@ func (p *plugin) autoConfirm(app core.App) (string, error) {
 // like a notification.
 func (p *plugin) reconcilePayments(app core.App) (string, error) {
 	before, _ := types.ParseDateTime(time.Now().Add(-p.config.ReconcileAfter))
-	orders, err := app.FindRecordsByFilter(ordersCollection,
-		"status = {:status} && pay_method != '' && pay_started_at != '' && pay_started_at < {:before}",
-		"pay_started_at", jobBatch, 0, dbx.Params{"status": StatusPendingPayment, "before": before.String()})
+	// note: among the unpaid orders of idx_orders_pending_expires
+	orders, err := shop.FindRecords(app, ordersCollection,
+		"`status` = 'pending_payment' AND `pay_method` != '' AND `pay_started_at` != '' AND `pay_started_at` < ? "+
+			"ORDER BY `pay_started_at` LIMIT "+strconv.Itoa(jobBatch),
+		before.String())
 	if err != nil {
 		return "", err
 	}

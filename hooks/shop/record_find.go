@@ -34,7 +34,8 @@ func FindRecord(app core.App, collection, where string, args ...any) (*core.Reco
 // FindRecords returns the records of collection whose rows match where,
 // in the order SQLite reads them, as app.RecordQuery(collection) with that
 // condition would, in app's transaction if it has one. where is SQLite's
-// own SQL, with a ? for each of args and keywords quoted ("`order` = ?").
+// own SQL, with a ? for each of args and keywords quoted ("`order` = ?"),
+// and may end with ORDER BY and LIMIT.
 //
 // Why: PocketBase's record queries build the statement anew on every call
 // (its select builder, then dbx's rewrite of the text with regular

@@ -17,7 +17,7 @@ func (p *plugin) rankings(e *core.RequestEvent) error {
 	switch e.Request.URL.Query().Get("by") {
 	case "products":
 		sql = "SELECT i.product AS id, MAX(i.title) AS name, SUM(i.quantity) AS quantity, SUM(i.paid_amount - i.refunded_amount) AS amount " +
-			"FROM {{orders}} o JOIN {{order_items}} i ON i.[order] = o.id WHERE o.paid_at >= {:from} " +
+			"FROM {{orders}} o JOIN {{order_items}} i ON i.[order] = o.id WHERE o.paid_at >= {:from} AND o.paid_at != '' " +
 			"GROUP BY i.product ORDER BY amount DESC, quantity DESC LIMIT 20"
 	default:
 		sql = "SELECT c.beneficiary AS id, u.nickname AS name, u.phone AS phone, COUNT(DISTINCT c.[order]) AS orders, " +
