@@ -32,6 +32,10 @@
 //   - [TxQuery], [FindTxRecord], [RecordFromRow]: statements and record
 //     reads inside the data database's transaction, built once for the
 //     life of the app (the writer's hot path);
+//   - [Query], [ScanRows], [ScanRow], [FindRecord], [FindRecords],
+//     [FindRecordById]: plain SQL on the data database, in its open
+//     transaction or on the read pool, without dbx's rewrite and
+//     reflective scan (the hot reads of requests and of the writer);
 //   - [Shop.RunInTransaction], [Shop.RegisterJob]: the busiest writes and
 //     scheduled jobs.
 //
