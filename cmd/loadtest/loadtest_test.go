@@ -64,13 +64,14 @@ func TestKillRestart(t *testing.T) {
 	bin := buildShop(t)
 	cfg := small(bin, t.TempDir())
 	cfg.KillEvery = 1500 * time.Millisecond
+	cfg.Chains = 2 // two buyers under each chain of three distributors
 	var out bytes.Buffer
 	err := Run(context.Background(), cfg, &out, &out)
 	t.Log(out.String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"rate limiter: enabled=true", "kill 1: restarted", "problems; audit ok", "audit: ok", "\nOK\n"} {
+	for _, want := range []string{"rate limiter: enabled=true", "2 chains of 3 uplines over 4 buyers", "kill 1: restarted", "problems; audit ok", "audit: ok", "\nOK\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q", want)
 		}

@@ -54,6 +54,7 @@ type Config struct {
 	Stock       int
 	TreeUsers   int // extra users in a random referral tree
 	Levels      int // uplines above every buyer (0-3)
+	Chains      int // distinct chains of uplines, the buyers dealt among them in turn
 
 	Pay          string // balance or sandbox
 	SearchEvery  int    // a search before every Nth order (0: never)
@@ -85,6 +86,7 @@ func main() {
 	flag.IntVar(&cfg.Stock, "stock", 1_000_000, "initial stock of every SKU (flash: the flash units on sale)")
 	flag.IntVar(&cfg.TreeUsers, "tree", 100, "users in a random referral tree besides the buyers")
 	flag.IntVar(&cfg.Levels, "levels", 0, "distributors above every buyer (0-3): each order books this many commissions")
+	flag.IntVar(&cfg.Chains, "chains", 1, "distinct chains of --levels distributors, the buyers dealt among them in turn (1: all buyers under one chain)")
 	flag.StringVar(&cfg.Pay, "pay", "balance", "payment method: balance or sandbox (needs FENXIAO_SANDBOX_PAY=1)")
 	flag.IntVar(&cfg.SearchEvery, "search-every", 0, "search the catalog before every Nth order (0: never)")
 	flag.IntVar(&cfg.ConfirmEvery, "confirm-every", 0, "every Nth order is shipped by the admin and confirmed by the buyer (0: never)")

@@ -133,8 +133,8 @@ func run(ctx context.Context, cfg Config, out, progress io.Writer) (_ *result, e
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "seeded in %.1f s: %d products × %d SKUs (stock %d each), %d tree users, %d uplines over %d buyers, pay %s\n",
-		time.Since(seedStart).Seconds(), cfg.Products, cfg.SkusPerProd, cfg.Stock, cfg.TreeUsers, cfg.Levels, cfg.Buyers, cfg.Pay)
+	fmt.Fprintf(out, "seeded in %.1f s: %d products × %d SKUs (stock %d each), %d tree users, %d chains of %d uplines over %d buyers, pay %s\n",
+		time.Since(seedStart).Seconds(), cfg.Products, cfg.SkusPerProd, cfg.Stock, cfg.TreeUsers, chains(cfg), cfg.Levels, cfg.Buyers, cfg.Pay)
 
 	st.reset("signin")
 	led := newLedger()

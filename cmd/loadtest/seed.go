@@ -75,8 +75,8 @@ func excludeLoopback(ctx context.Context, c *client, token string) (enabled bool
 }
 
 // seed fills the shop through its API: products and SKUs, a random
-// referral tree, a chain of cfg.Levels distributors, and the buyers (under
-// the chain), each signed in, with an address and a wallet top-up.
+// referral tree, chains of cfg.Levels distributors, and the buyers (dealt
+// among the chains), each signed in, with an address and a wallet top-up.
 func seed(ctx context.Context, c *client, cfg Config, adminToken string) (*shop, error) {
 	s := &shop{adminToken: adminToken, initial: map[string]int{}}
 	// sign-ups and sign-ins hash passwords (bcrypt): more at once than
@@ -154,25 +154,38 @@ func seed(ctx context.Context, c *client, cfg Config, adminToken string) (*shop,
 		}
 	}
 
-	// the chain of distributors above the buyers, hung under a tree member
-	upline := ""
-	for l := range cfg.Levels {
-		inviter := upline
-		if l == 0 && len(tree) > 0 {
-			inviter = tree[rand.IntN(len(tree))].InviteCode
+	// the chains of distributors above the buyers, each hung under a tree
+	// member; buyer i buys under chain i mod chains
+	bottoms := make([]string, chains(cfg))
+	err = parallel(ctx, workers, len(bottoms), func(c int) error {
+		upline := ""
+		for l := range cfg.Levels {
+			inviter := upline
+			if l == 0 && len(tree) > 0 {
+				inviter = tree[rand.IntN(len(tree))].InviteCode
+			}
+			u, err := newUser(fmt.Sprintf("upline%d-%d", c+1, l+1), inviter)
+			if err != nil {
+				return err
+			}
+			upline = u.InviteCode
 		}
-		u, err := newUser(fmt.Sprintf("upline%d", l+1), inviter)
-		if err != nil {
-			return nil, fmt.Errorf("seeding uplines: %w", err)
-		}
-		upline = u.InviteCode
+		bottoms[c] = upline
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("seeding uplines: %w", err)
 	}
 
 	// the buyers: sign-up, sign-in (timed), address, wallet top-up
 	s.buyers = make([]*buyer, cfg.Buyers)
 	err = parallel(ctx, workers, cfg.Buyers, func(i int) error {
 		name := fmt.Sprintf("buyer%d", i)
-		u, err := newUser(name, upline)
+		inviter := ""
+		if len(bottoms) > 0 {
+			inviter = bottoms[i%len(bottoms)]
+		}
+		u, err := newUser(name, inviter)
 		if err != nil {
 			return err
 		}
@@ -267,4 +280,13 @@ func requestLog(ctx context.Context, c *client, token string, sample, maxDays in
 		return "", err
 	}
 	return fmt.Sprintf("max days %d, request_log_sample %v", s.Logs.MaxDays, shop["request_log_sample"]), nil
+}
+
+// chains is the number of upline chains to seed: cfg.Chains (one when it
+// is not set), none without uplines, and never more than there are buyers.
+func chains(cfg Config) int {
+	if cfg.Levels == 0 {
+		return 0
+	}
+	return max(1, min(cfg.Chains, cfg.Buyers))
 }
