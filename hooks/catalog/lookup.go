@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/list"
@@ -132,17 +131,10 @@ const skuRowSelect = "SELECT s.id, s.spec_text, s.price, s.original_price, s.sto
 // readSkuRows reads the rows of [LookupSkus] with plain SQL (see
 // [shop.Query]).
 func readSkuRows(app core.App, ids []string) ([]skuRow, error) {
-	var q strings.Builder
-	q.WriteString(skuRowSelect)
 	args := make([]any, len(ids))
 	for i, id := range ids {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("?")
 		args[i] = id
 	}
-	q.WriteString(")")
 	var list []skuRow
 	err := shop.ScanRows(app, func(scan func(...any) error) error {
 		var r skuRow
@@ -152,7 +144,7 @@ func readSkuRows(app core.App, ids []string) ([]skuRow, error) {
 			&r.ProductMinLevel, &r.ProductEarlyLevel, &r.ProductPublicAt)
 		list = append(list, r)
 		return err
-	}, q.String(), args...)
+	}, skuRowSelect+shop.Placeholders(len(ids))+")", args...)
 	return list, err
 }
 

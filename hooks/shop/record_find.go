@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -99,6 +100,15 @@ func ScanRows(app core.App, each func(scan func(dest ...any) error) error, query
 		}
 	}
 	return rows.Err()
+}
+
+// Placeholders returns n placeholders for an IN list of [Query] ("?, ?, ?"),
+// or NULL when n is 0, which matches nothing.
+func Placeholders(n int) string {
+	if n <= 0 {
+		return "NULL"
+	}
+	return "?" + strings.Repeat(", ?", n-1)
 }
 
 // ScanRow runs query as [Query] does and scans its first row into dest,

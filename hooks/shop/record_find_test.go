@@ -159,3 +159,11 @@ func TestFindTxRecordAsPocketBase(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestPlaceholders(t *testing.T) {
+	for n, want := range map[int]string{0: "NULL", 1: "?", 3: "?, ?, ?"} {
+		if got := shop.Placeholders(n); got != want {
+			t.Errorf("Placeholders(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -376,7 +376,7 @@ func loadWalletRecords(txApp core.App, postings []Posting) (map[string]*walletSt
 		return map[string]*walletState{}, nil
 	}
 	records, err := shop.FindRecords(txApp, WalletsCollection,
-		"`user` IN (?"+strings.Repeat(", ?", len(users)-1)+")", users...)
+		"`user` IN ("+shop.Placeholders(len(users))+")", users...)
 	if err != nil {
 		return nil, fmt.Errorf("wallet: load wallets: %w", err)
 	}
@@ -449,7 +449,7 @@ func bookedEntries(txApp core.App, postings []Posting) (map[bookKey]bookedEntry,
 			args = append(args, r[1])
 		}
 		query = "SELECT " + columns + " FROM `wallet_entries` e INDEXED BY idx_wallet_entries_ref " +
-			"WHERE e.`ref_type` = ? AND e.`ref_id` IN (?" + strings.Repeat(", ?", len(refs)-1) + ")"
+			"WHERE e.`ref_type` = ? AND e.`ref_id` IN (" + shop.Placeholders(len(refs)) + ")"
 	} else {
 		raw, err := json.Marshal(refs)
 		if err != nil {

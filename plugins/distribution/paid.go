@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -364,13 +363,10 @@ func loadOverrides(app core.App, skuIds, productIds []string) (skus, products ma
 	}
 	args := make([]any, 0, len(skuIds)+len(productIds))
 	in := func(ids []string) string {
-		if len(ids) == 0 {
-			return "NULL"
-		}
 		for _, id := range ids {
 			args = append(args, id)
 		}
-		return "?" + strings.Repeat(", ?", len(ids)-1)
+		return shop.Placeholders(len(ids))
 	}
 	type row struct {
 		Src, Id, Mode string
