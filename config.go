@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -186,7 +187,7 @@ func registerPlugins(app core.App, cfg config) {
 	// three-level commission, settlement, levels, leaderboards, distributor
 	// centre (on unless FENXIAO_DISTRIBUTION=off)
 	if os.Getenv("FENXIAO_DISTRIBUTION") != "off" {
-		distribution.MustRegister(app, distribution.Config{SettleBatchSize: settleBatchSize()})
+		distribution.MustRegister(app, distribution.Config{SettleBatchSize: settleBatchSize(), BookingDelay: bookingDelay(app)})
 	}
 
 	if cfg.SandboxPay {
@@ -269,6 +270,29 @@ func env(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// defaultBookingDelay is how long the commission booking worker gathers
+// payments before booking them (distribution.Config.BookingDelay): long
+// enough that a batch takes the payments of several group commits under
+// load, short enough that a distributor watching the list sees the
+// commission at once.
+const defaultBookingDelay = 20 * time.Millisecond
+
+// bookingDelay reads FENXIAO_COMMISSION_DELAY (a Go duration; 0 books the
+// commissions in the payment's transaction).
+func bookingDelay(app core.App) time.Duration {
+	v := env("FENXIAO_COMMISSION_DELAY", "")
+	if v == "" {
+		return defaultBookingDelay
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d > time.Minute {
+		app.Logger().Warn("FENXIAO_COMMISSION_DELAY is not a duration from 0 to 1m; using the default",
+			"value", v, "default", defaultBookingDelay.String())
+		return defaultBookingDelay
+	}
+	return d
 }
 
 // settleBatchSize is the settlement batch of this build's SQLite: about a

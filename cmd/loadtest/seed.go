@@ -25,6 +25,7 @@ type shop struct {
 	skus       []string
 	initial    map[string]int // sku id -> stock at seeding
 	buyers     []*buyer
+	levels     int // uplines seeded above every buyer
 }
 
 type buyer struct {
@@ -78,7 +79,7 @@ func excludeLoopback(ctx context.Context, c *client, token string) (enabled bool
 // referral tree, chains of cfg.Levels distributors, and the buyers (dealt
 // among the chains), each signed in, with an address and a wallet top-up.
 func seed(ctx context.Context, c *client, cfg Config, adminToken string) (*shop, error) {
-	s := &shop{adminToken: adminToken, initial: map[string]int{}}
+	s := &shop{adminToken: adminToken, initial: map[string]int{}, levels: cfg.Levels}
 	// sign-ups and sign-ins hash passwords (bcrypt): more at once than
 	// cores only queues them past the client's timeout
 	const workers = 4

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
+	"time"
 )
 
 // listAll reads every record of a collection as the superuser, page by
@@ -35,6 +36,7 @@ type dbOrder struct {
 	Status   string `json:"status"`
 	Payable  int64  `json:"payable"`
 	Refunded int64  `json:"refunded_amount"`
+	NoComm   bool   `json:"no_commission"`
 }
 
 type dbItem struct {
@@ -50,6 +52,10 @@ type dbPayment struct {
 	Order  string `json:"order"`
 	Status string `json:"status"`
 	Amount int64  `json:"amount"`
+}
+
+type dbCommission struct {
+	Order string `json:"order"`
 }
 
 type dbSku struct {
@@ -70,10 +76,12 @@ type dbSku struct {
 //     without exactly one payment of its payable, a payment without its
 //     order, or an unmatched payment;
 //   - for every seeded SKU, stock + units sold (lines of orders not
-//     cancelled, less units returned to stock) = the initial stock.
+//     cancelled, less units returned to stock) = the initial stock;
+//   - with uplines, every paid order has a commission per line and level
+//     within 10 s (they are booked a moment after the payment).
 func check(ctx context.Context, c *client, s *shop, led *ledger) (problems []string, summary string, err error) {
 	tok := s.adminToken
-	orders, err := listAll[dbOrder](ctx, c, tok, "orders", "id,buyer,status,payable,refunded_amount")
+	orders, err := listAll[dbOrder](ctx, c, tok, "orders", "id,buyer,status,payable,refunded_amount,no_commission")
 	if err != nil {
 		return nil, "", err
 	}
@@ -217,6 +225,49 @@ func check(ctx context.Context, c *client, s *shop, led *ledger) (problems []str
 	}
 	summary = fmt.Sprintf("%d orders acknowledged (%d paid), %d in the shop, %d checkouts unanswered, %d units sold",
 		acked, ackedPaid, ours, led.lostCheckouts, totalSold)
+
+	// commissions: every paid order of a buyer with uplines has at least
+	// one per line and seeded level (more when the random tree adds
+	// uplines above the chain). They may be booked a moment after the
+	// payment, and after a kill by the restarted shop: wait for them.
+	if s.levels > 0 {
+		itemsOf := map[string]int{}
+		for _, it := range items {
+			itemsOf[it.Order]++
+		}
+		want := map[string]int{}
+		for _, o := range orders {
+			if mine[o.Buyer] && paidStates[o.Status] && !o.NoComm {
+				want[o.Id] = itemsOf[o.Id] * s.levels
+			}
+		}
+		var short []string
+		for wait := time.Duration(0); ; wait += 100 * time.Millisecond {
+			list, err := listAll[dbCommission](ctx, c, tok, "commissions", "order")
+			if err != nil {
+				return nil, "", err
+			}
+			got := map[string]int{}
+			for _, cm := range list {
+				got[cm.Order]++
+			}
+			short = short[:0]
+			for id, n := range want {
+				if got[id] < n {
+					short = append(short, fmt.Sprintf("%s has %d of %d", id, got[id], n))
+				}
+			}
+			if len(short) == 0 || wait >= 10*time.Second {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		sort.Strings(short)
+		for _, m := range short {
+			add("paid order without its commissions after 10 s: %s", m)
+		}
+		summary += fmt.Sprintf(", commissions of %d paid orders", len(want))
+	}
 	return problems, summary, nil
 }
 

@@ -140,6 +140,7 @@ func Run(app core.App) (Report, error) {
 		{"orders", checkOrders},
 		{"balance_payments", checkBalancePayments},
 		{"commissions", checkCommissions},
+		{"commission_queue", checkCommissionQueue},
 		{"invite_bounties", checkInviteBounties},
 		{"prize_awards", checkPrizeAwards},
 		{"report_rollup", checkRollup},

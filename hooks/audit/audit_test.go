@@ -96,7 +96,7 @@ func TestAuditPassesAndSkips(t *testing.T) {
 			t.Fatalf("%s failed", c.Name)
 		}
 	}
-	if len(rep.Checks) != 8 {
+	if len(rep.Checks) != 9 {
 		t.Fatalf("%d checks", len(rep.Checks))
 	}
 

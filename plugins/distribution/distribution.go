@@ -8,7 +8,9 @@
 //   - OnOrderPaid: snapshot the buyer's upline chain on the order, compute
 //     the commission of every paid line (internal/commission), store one
 //     frozen commissions row per line and level and post commission_frozen
-//     wallet entries; the beneficiaries are notified after commit.
+//     wallet entries; the beneficiaries are notified after commit. With
+//     Config.BookingDelay the payment stores the snapshot and queues the
+//     order, and the booking worker does the rest in batches (queue.go).
 //   - OnOrderRefunded: recompute the line's commissions on what remains and
 //     book only the difference (cancel, clawback or absorbed).
 //   - OnOrderCompleted: count the sales distributor levels are judged on and
@@ -141,6 +143,16 @@ type Config struct {
 	// snapshot keeps. Default: 50.
 	LeaderboardLength int
 
+	// BookingDelay, when above zero, books a paid order's commissions after
+	// the payment instead of in its transaction: the payment stores the
+	// upline snapshot and queues the order, and a worker started with the
+	// server books the queue in batches, waiting this long after the
+	// payment that wakes it to gather the payments of that moment (see
+	// queue.go). Commissions then appear a moment after the payment
+	// (realtime and notifications follow them). Zero (the default) books
+	// them in the payment. main.go passes 20 ms.
+	BookingDelay time.Duration
+
 	// Now returns the current time. Default: time.Now. Tests move it.
 	Now func() time.Time
 }
@@ -149,6 +161,9 @@ type plugin struct {
 	app    core.App
 	shop   *shop.Shop
 	config Config
+
+	// bookingWake wakes the booking worker (Config.BookingDelay).
+	bookingWake chan struct{}
 
 	// postRecords books a paid order's commission_frozen entries in one
 	// call when Post is the default ([shop.PostEntryRecords]: the same entries and
@@ -187,7 +202,8 @@ func Register(app core.App, config Config) error {
 		config.Now = time.Now
 	}
 
-	p := &plugin{app: app, shop: s, config: config}
+	p := &plugin{app: app, shop: s, config: config, bookingWake: make(chan struct{}, 1)}
+	app.Store().Set(storeKey, p)
 	if defaultPost {
 		p.postRecords = shop.PostEntryRecords
 	}
@@ -227,11 +243,24 @@ func Register(app core.App, config Config) error {
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		p.bindRoutes(se)
+		if p.config.BookingDelay > 0 {
+			stop := p.startBooking(se.App)
+			se.App.OnTerminate().BindFunc(func(te *core.TerminateEvent) error {
+				stop()
+				return te.Next()
+			})
+		} else {
+			// what a run that booked after the payment left queued
+			p.drainQueue(se.App)
+		}
 		return se.Next()
 	})
 
 	return nil
 }
+
+// storeKey keeps the app's plugin in its store (for the package's tests).
+const storeKey = "fenxiaoDistribution"
 
 // now returns the current time.
 func (p *plugin) now() time.Time {

@@ -31,12 +31,26 @@ type env struct {
 	shop *shop.Shop
 	now  time.Time
 	seq  int
+
+	// deferred: commissions are booked after the payment, through the
+	// queue (Config.BookingDelay); order books the queue after paying
+	deferred bool
 }
 
 func newEnv(t testing.TB) *env {
+	return newEnvMode(t, false)
+}
+
+// newEnvMode is newEnv, booking commissions after the payment when
+// deferred.
+func newEnvMode(t testing.TB, deferred bool) *env {
 	app, s := tests.NewShopApp(t)
-	e := &env{t: t, app: app, shop: s, now: time.Date(2026, 11, 25, 10, 0, 0, 0, shop.ShopTimeZone)}
-	distribution.MustRegister(app, distribution.Config{Now: func() time.Time { return e.now }})
+	e := &env{t: t, app: app, shop: s, now: time.Date(2026, 11, 25, 10, 0, 0, 0, shop.ShopTimeZone), deferred: deferred}
+	config := distribution.Config{Now: func() time.Time { return e.now }}
+	if deferred {
+		config.BookingDelay = time.Millisecond
+	}
+	distribution.MustRegister(app, config)
 	// distributors are made by the tests, not by the first purchase
 	e.settings(map[string]any{"distributor_condition": "apply"})
 	return e
@@ -91,8 +105,20 @@ type line struct {
 	gift    bool
 }
 
-// order inserts a paid order with its lines and fires OnOrderPaid.
+// order inserts a paid order with its lines and fires OnOrderPaid (and
+// books the queue in deferred mode).
 func (e *env) order(buyer *core.Record, lines ...line) (*core.Record, []*core.Record) {
+	e.t.Helper()
+	id := e.pay(buyer, lines...)
+	if e.deferred {
+		e.bookQueued()
+	}
+	return e.load(id)
+}
+
+// pay inserts a paid order with its lines, fires OnOrderPaid and returns
+// the order's id.
+func (e *env) pay(buyer *core.Record, lines ...line) string {
 	e.t.Helper()
 	e.seq++
 	id := fmt.Sprintf("ordr%011d", e.seq)
@@ -110,9 +136,28 @@ func (e *env) order(buyer *core.Record, lines ...line) (*core.Record, []*core.Re
 	}
 	e.exec("INSERT INTO payments (id, [[order]], provider, amount, status, transaction_id, paid_at) VALUES ({:id}, {:o}, 'sandbox', {:a}, 'paid', {:id}, {:at})",
 		dbx.Params{"id": fmt.Sprintf("paym%011d", e.seq), "o": id, "a": total, "at": dbTime(e.now)})
-	o, items := e.load(id)
-	e.firePaid(o, items)
-	return e.load(id)
+	e.firePaid(e.load(id))
+	return id
+}
+
+// bookQueued books what the payments queued (deferred mode).
+func (e *env) bookQueued() {
+	e.t.Helper()
+	if _, err := distribution.BookQueued(e.app); err != nil {
+		e.t.Fatalf("book queued commissions: %v", err)
+	}
+}
+
+// modes runs test once booking commissions in the payment and once after
+// it (through the queue).
+func modes(t *testing.T, test func(t *testing.T, e *env)) {
+	for _, deferred := range []bool{false, true} {
+		name := "in_payment"
+		if deferred {
+			name = "after_payment"
+		}
+		t.Run(name, func(t *testing.T) { test(t, newEnvMode(t, deferred)) })
+	}
 }
 
 func (e *env) load(orderId string) (*core.Record, []*core.Record) {
@@ -261,7 +306,10 @@ func dbTime(t time.Time) string {
 // after-sales, and a refund after a withdrawal leaves a debt the next
 // commission repays.
 func TestCommissionLifecycle(t *testing.T) {
-	e := newEnv(t)
+	modes(t, testCommissionLifecycle)
+}
+
+func testCommissionLifecycle(t *testing.T, e *env) {
 	e.settings(map[string]any{"frozen_days": 7})
 
 	gold, err := e.app.FindCollectionByNameOrId("distributor_levels")
@@ -436,7 +484,10 @@ func TestCommissionLifecycle(t *testing.T) {
 }
 
 func TestSkipsNonDistributorsAndCaps(t *testing.T) {
-	e := newEnv(t)
+	modes(t, testSkipsNonDistributorsAndCaps)
+}
+
+func testSkipsNonDistributorsAndCaps(t *testing.T, e *env) {
 	a, _ := e.user("A", true, nil)
 	b, _ := e.user("B", false, a) // not a distributor
 	c, _ := e.user("C", true, b)
@@ -470,7 +521,10 @@ func TestSkipsNonDistributorsAndCaps(t *testing.T) {
 }
 
 func TestAbsorbPolicy(t *testing.T) {
-	e := newEnv(t)
+	modes(t, testAbsorbPolicy)
+}
+
+func testAbsorbPolicy(t *testing.T, e *env) {
 	e.settings(map[string]any{"frozen_days": 0, "clawback_policy": "absorb"})
 	a, _ := e.user("A", true, nil)
 	d, _ := e.user("D", false, a)

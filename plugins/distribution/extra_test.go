@@ -14,7 +14,10 @@ import (
 // Partial refunds of a line whose commission was already settled claw back
 // exactly the pro-rata difference, each as a negative ledger entry.
 func TestPartialRefundAfterSettlementClawsBackProRata(t *testing.T) {
-	e := newEnv(t)
+	modes(t, testPartialRefundAfterSettlementClawsBackProRata)
+}
+
+func testPartialRefundAfterSettlementClawsBackProRata(t *testing.T, e *env) {
 	e.settings(map[string]any{"frozen_days": 0})
 	a, _ := e.user("A", true, nil)
 	b, _ := e.user("B", true, a)
@@ -70,7 +73,10 @@ func TestPartialRefundAfterSettlementClawsBackProRata(t *testing.T) {
 // themselves, and their uplines move one level up the chain; without it the
 // same order earns only the uplines.
 func TestSelfPurchase(t *testing.T) {
-	e := newEnv(t)
+	modes(t, testSelfPurchase)
+}
+
+func testSelfPurchase(t *testing.T, e *env) {
 	a, _ := e.user("A", true, nil)
 	b, _ := e.user("B", true, a)
 	c, _ := e.user("C", true, b)

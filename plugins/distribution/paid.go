@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -38,33 +37,222 @@ type SnapshotMember struct {
 	Rates *[commission.MaxLevels]int64 `json:"rates"`
 }
 
-// onOrderPaid books the order's commissions in the payment's transaction.
+// onOrderPaid books the order's commissions in the payment's transaction,
+// or, with Config.BookingDelay, stores its upline snapshot and queues it
+// for the booking worker (queue.go).
 func (p *plugin) onOrderPaid(e *shop.OrderEvent) error {
-	if err := p.bookCommissions(e.App, e.Order.Record, shop.OrderItemRecords(e.Items)); err != nil {
+	var err error
+	if p.config.BookingDelay > 0 {
+		err = p.queueCommissions(e.App, e.Order.Record)
+	} else {
+		err = p.bookCommissions(e.App, e.Order.Record, shop.OrderItemRecords(e.Items), day(p.now()))
+	}
+	if err != nil {
 		return wrap("distribution: book commissions", err)
 	}
 	return e.Next()
 }
 
-// bookCommissions computes and stores the commissions of a paid order. It is
+// bookCommissions computes and stores the commissions of a paid order,
+// counting them for today (the payment's day, "2006-01-02"). It is
 // idempotent: lines and levels already booked are left alone, and an
-// existing upline snapshot is reused instead of the current tree.
-func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*core.Record) error {
-	// note: set at checkout by an offer whose merchant turned commission
-	// off (a flash sale without commission)
-	if order.GetBool("no_commission") {
-		return nil
-	}
+// existing upline snapshot is reused instead of the current tree. items
+// may be nil: they are read then.
+func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*core.Record, today string) error {
+	return p.bookAll(txApp, []toBook{{order: order, items: items, day: today}})
+}
+
+// toBook is a paid order whose commissions are to be booked.
+type toBook struct {
+	order *core.Record
+	items []*core.Record // nil: read by bookAll
+	day   string         // the day they count for
+}
+
+// bookAll books the commissions of paid orders as [bookCommissions] does
+// each, inside txApp: the same rows, ledger entries, totals and
+// notifications, in the same order. The reads (lines, commission rules,
+// what is booked already) are done once for all the orders, and so are the
+// wallets' postings and the totals, so that a wallet or total shared by
+// several orders is written once.
+func (p *plugin) bookAll(txApp core.App, list []toBook) error {
 	settings, err := shop.ReadSettings(txApp)
 	if err != nil {
 		return err
 	}
 
-	snap, fresh, buyerName, err := p.orderSnapshot(txApp, order)
+	type plan struct {
+		toBook
+		snap      *Snapshot
+		fresh     bool
+		buyerName string
+		in        commission.Input
+	}
+	plans := make([]*plan, 0, len(list))
+	var unread []any  // orders whose lines are to be read
+	var unfresh []any // orders whose snapshot was stored before: they may have commissions
+	for _, b := range list {
+		// note: set at checkout by an offer whose merchant turned
+		// commission off (a flash sale without commission)
+		if b.order.GetBool("no_commission") {
+			continue
+		}
+		snap, fresh, buyerName, err := p.orderSnapshot(txApp, b.order)
+		if err != nil {
+			return err
+		}
+		in := commissionInput(snap, settings)
+		// note: a buyer without a distributor above them (and no
+		// self-purchase commission) earns nobody anything: no lines or
+		// rules to read
+		if !commission.Earns(in) {
+			continue
+		}
+		plans = append(plans, &plan{toBook: b, snap: snap, fresh: fresh, buyerName: buyerName, in: in})
+		if b.items == nil {
+			unread = append(unread, b.order.Id)
+		}
+		if !fresh {
+			unfresh = append(unfresh, b.order.Id)
+		}
+	}
+	if len(plans) == 0 {
+		return nil
+	}
+
+	if len(unread) > 0 {
+		items, err := shop.FindRecords(txApp, orderItemsCollection, "`order` IN ("+shop.Placeholders(len(unread))+")", unread...)
+		if err != nil {
+			return wrap("load order items", err)
+		}
+		byOrder := map[string][]*core.Record{}
+		for _, it := range items {
+			byOrder[it.GetString("order")] = append(byOrder[it.GetString("order")], it)
+		}
+		for _, pl := range plans {
+			if pl.items == nil {
+				pl.items = byOrder[pl.order.Id]
+				// the order the shop lists an order's lines in, as the
+				// payment's event has them
+				shop.SortByCreated(pl.items, false)
+			}
+		}
+	}
+
+	var skuIds, productIds []string
+	for _, pl := range plans {
+		for _, it := range pl.items {
+			skuIds = append(skuIds, it.GetString("sku"))
+			productIds = append(productIds, it.GetString("product"))
+		}
+	}
+	// several orders of a batch often share a product
+	slices.Sort(skuIds)
+	slices.Sort(productIds)
+	skuIds, productIds = slices.Compact(skuIds), slices.Compact(productIds)
+	skuRules, productRules, err := loadOverrides(txApp, skuIds, productIds)
 	if err != nil {
 		return err
 	}
 
+	// note: commissions are only ever booked here, in the transaction that
+	// stores the order's snapshot first; an order whose snapshot this call
+	// just stored has none yet (and idx_commissions_item_level refuses a
+	// second row for a line and level anyway)
+	booked := map[string]bool{}
+	if len(unfresh) > 0 {
+		if booked, err = bookedLevels(txApp, unfresh); err != nil {
+			return err
+		}
+	}
+
+	collection, err := txApp.FindCachedCollectionByNameOrId(commissionsCollection)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	var postings []shop.Posting
+	var totals []totalsRow
+	type earned struct {
+		pl      *plan
+		created []*core.Record
+	}
+	var notify []earned
+	for _, pl := range plans {
+		pl.in.Lines = commissionLines(pl.order, pl.items, settings, skuRules, productRules)
+		shares := commission.Compute(pl.in)
+		created := make([]*core.Record, 0, len(shares))
+		for _, s := range shares {
+			if booked[bookedKey(s.LineId, s.Level)] {
+				continue
+			}
+			r := shop.NewRecord(collection)
+			shop.SetFields(r, map[string]any{
+				"order":       pl.order.Id,
+				"order_item":  s.LineId,
+				"buyer":       pl.snap.Buyer.Id,
+				"beneficiary": s.Beneficiary,
+				"level":       s.Level,
+				"base":        s.Base,
+				"quantity":    s.Quantity,
+				"rule_kind":   s.RuleKind,
+				"rule_value":  s.RuleValue,
+				"source":      s.Source,
+				"amount":      s.Amount,
+				"uncapped":    s.Uncapped,
+				"capped":      s.Capped,
+				"formula":     s.Formula,
+				"status":      StatusFrozen,
+				"day":         pl.day,
+			})
+			if err := saveChecked(ctx, txApp, r); err != nil {
+				return wrap("save commission", err)
+			}
+			// note: the commission row was inserted just now, so nothing is
+			// booked for it yet (NewRef)
+			posting := shop.Posting{UserId: s.Beneficiary, Kind: kindCommissionFrozen, Amount: s.Amount,
+				RefType: commissionRefType, RefId: r.Id, Actor: "system:order_paid", Note: s.Formula, NewRef: true}
+			if p.postRecords != nil {
+				postings = append(postings, posting)
+			} else if _, err := p.config.Post(txApp, posting); err != nil {
+				return wrap("post commission_frozen", err)
+			}
+			delta := totalsDelta{frozen: s.Amount}
+			if s.Level == 1 {
+				delta.sales = s.Base
+			}
+			totals = append(totals, totalsRow{User: s.Beneficiary, Period: pl.day, totalsDelta: delta})
+			created = append(created, r)
+		}
+		if len(created) > 0 {
+			notify = append(notify, earned{pl, created})
+		}
+	}
+
+	// the default Post books the entries in one call, with the same record
+	// saves (and realtime events) per entry and wallet
+	if len(postings) > 0 {
+		if _, err := p.postRecords(txApp, postings); err != nil {
+			return wrap("post commission_frozen", err)
+		}
+	}
+	if err := addTotalsBulk(txApp, totals); err != nil {
+		return err
+	}
+
+	for _, n := range notify {
+		if n.pl.buyerName == "" {
+			n.pl.buyerName = p.maskedBuyer(txApp, n.pl.order.GetString("buyer"))
+		}
+		p.notifyEarned(ctx, txApp, n.pl.order, n.pl.buyerName, n.created)
+	}
+	return nil
+}
+
+// commissionInput is the commission computation's input for a buyer and
+// chain as snap holds them, under the shop's settings; its Lines are left
+// to the caller.
+func commissionInput(snap *Snapshot, settings *shop.Settings) commission.Input {
 	in := commission.Input{
 		Buyer: commission.Buyer{
 			UserId:        snap.Buyer.Id,
@@ -90,102 +278,7 @@ func (p *plugin) bookCommissions(txApp core.App, order *core.Record, items []*co
 			LevelRates:    m.Rates,
 		})
 	}
-
-	// note: a buyer without a distributor above them (and no self-purchase
-	// commission) earns nobody anything: no lines or rules to read
-	if !commission.Earns(in) {
-		return nil
-	}
-	if in.Lines, err = p.commissionLines(txApp, order, items, settings); err != nil {
-		return err
-	}
-
-	shares := commission.Compute(in)
-	if len(shares) == 0 {
-		return nil
-	}
-
-	// note: commissions are only ever booked here, in the transaction that
-	// stores the order's snapshot first; an order whose snapshot this call
-	// just stored has none yet (and idx_commissions_item_level refuses a
-	// second row for a line and level anyway)
-	booked := map[string]bool{}
-	if !fresh {
-		if booked, err = bookedLevels(txApp, order.Id); err != nil {
-			return err
-		}
-	}
-
-	collection, err := txApp.FindCachedCollectionByNameOrId(commissionsCollection)
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	today := day(p.now())
-	created := make([]*core.Record, 0, len(shares))
-	postings := make([]shop.Posting, 0, len(shares))
-	totals := make([]totalsRow, 0, len(shares))
-	for _, s := range shares {
-		if booked[bookedKey(s.LineId, s.Level)] {
-			continue
-		}
-		r := shop.NewRecord(collection)
-		shop.SetFields(r, map[string]any{
-			"order":       order.Id,
-			"order_item":  s.LineId,
-			"buyer":       snap.Buyer.Id,
-			"beneficiary": s.Beneficiary,
-			"level":       s.Level,
-			"base":        s.Base,
-			"quantity":    s.Quantity,
-			"rule_kind":   s.RuleKind,
-			"rule_value":  s.RuleValue,
-			"source":      s.Source,
-			"amount":      s.Amount,
-			"uncapped":    s.Uncapped,
-			"capped":      s.Capped,
-			"formula":     s.Formula,
-			"status":      StatusFrozen,
-			"day":         today,
-		})
-		if err := saveChecked(ctx, txApp, r); err != nil {
-			return wrap("save commission", err)
-		}
-		// note: the commission row was inserted just now, so nothing is
-		// booked for it yet (NewRef)
-		posting := shop.Posting{UserId: s.Beneficiary, Kind: kindCommissionFrozen, Amount: s.Amount,
-			RefType: commissionRefType, RefId: r.Id, Actor: "system:order_paid", Note: s.Formula, NewRef: true}
-		if p.postRecords != nil {
-			postings = append(postings, posting)
-		} else if _, err := p.config.Post(txApp, posting); err != nil {
-			return wrap("post commission_frozen", err)
-		}
-		delta := totalsDelta{frozen: s.Amount}
-		if s.Level == 1 {
-			delta.sales = s.Base
-		}
-		totals = append(totals, totalsRow{User: s.Beneficiary, Period: today, totalsDelta: delta})
-		created = append(created, r)
-	}
-
-	// the default Post books the order's entries in one call, with the same
-	// record saves (and realtime events) per entry and wallet
-	if len(postings) > 0 {
-		if _, err := p.postRecords(txApp, postings); err != nil {
-			return wrap("post commission_frozen", err)
-		}
-	}
-	if err := addTotalsBulk(txApp, totals); err != nil {
-		return err
-	}
-
-	if len(created) > 0 {
-		if buyerName == "" {
-			buyerName = p.maskedBuyer(txApp, order.GetString("buyer"))
-		}
-		p.notifyEarned(ctx, txApp, order, buyerName, created)
-	}
-	return nil
+	return in
 }
 
 // orderSnapshot returns the order's upline snapshot, taking and storing it
@@ -301,26 +394,7 @@ func takeSnapshot(txApp core.App, buyerId string, now time.Time) (snap *Snapshot
 
 // commissionLines turns the order items into commission lines with their
 // winning SKU or product override and shipping share.
-func (p *plugin) commissionLines(txApp core.App, order *core.Record, items []*core.Record, settings *shop.Settings) ([]commission.Line, error) {
-	if len(items) == 0 {
-		var err error
-		items, err = txApp.FindRecordsByFilter(orderItemsCollection, "order = {:o}", "created", 0, 0, dbx.Params{"o": order.Id})
-		if err != nil {
-			return nil, wrap("load order items", err)
-		}
-	}
-
-	skuIds := make([]string, 0, len(items))
-	productIds := make([]string, 0, len(items))
-	for _, it := range items {
-		skuIds = append(skuIds, it.GetString("sku"))
-		productIds = append(productIds, it.GetString("product"))
-	}
-	skuRules, productRules, err := loadOverrides(txApp, skuIds, productIds)
-	if err != nil {
-		return nil, err
-	}
-
+func commissionLines(order *core.Record, items []*core.Record, settings *shop.Settings, skuRules, productRules map[string]*commission.Override) []commission.Line {
 	// the shipping fee is shared among the earning lines by paid amount
 	shipping := make([]int64, len(items))
 	if fee := shop.AsOrder(order).ShippingFee(); settings.IncludeShipping && fee > 0 {
@@ -351,7 +425,7 @@ func (p *plugin) commissionLines(txApp core.App, order *core.Record, items []*co
 		}
 		lines = append(lines, line)
 	}
-	return lines, nil
+	return lines
 }
 
 // loadOverrides reads the commission overrides set on the SKUs and the
@@ -400,20 +474,21 @@ func loadOverrides(app core.App, skuIds, productIds []string) (skus, products ma
 	return skus, products, nil
 }
 
-// bookedLevels returns the order's already booked (line, level) pairs.
-func bookedLevels(txApp core.App, orderId string) (map[string]bool, error) {
-	var rows []struct {
-		Item  string `db:"order_item"`
-		Level int    `db:"level"`
-	}
-	err := shop.TxQuery(txApp, "SELECT [[order_item]], [[level]] FROM {{commissions}} WHERE [[order]] = {:o}").
-		Bind(dbx.Params{"o": orderId}).All(&rows)
+// bookedLevels returns the (line, level) pairs already booked for the
+// orders.
+func bookedLevels(txApp core.App, orderIds []any) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := shop.ScanRows(txApp, func(scan func(...any) error) error {
+		var item string
+		var level int
+		if err := scan(&item, &level); err != nil {
+			return err
+		}
+		out[bookedKey(item, level)] = true
+		return nil
+	}, "SELECT `order_item`, `level` FROM `commissions` WHERE `order` IN ("+shop.Placeholders(len(orderIds))+")", orderIds...)
 	if err != nil {
 		return nil, wrap("load booked commissions", err)
-	}
-	out := make(map[string]bool, len(rows))
-	for _, r := range rows {
-		out[bookedKey(r.Item, r.Level)] = true
 	}
 	return out, nil
 }

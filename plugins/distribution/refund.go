@@ -50,6 +50,10 @@ func (c commissionRow) share() commission.Share {
 
 // onOrderRefunded reduces the commissions of every refunded line.
 func (p *plugin) onOrderRefunded(e *shop.RefundEvent) error {
+	// commissions still queued are booked first, then reduced
+	if err := p.bookQueuedOrder(e.App, e.Order.Id); err != nil {
+		return wrap("distribution: book queued commissions", err)
+	}
 	ref := ""
 	if e.Aftersale != nil {
 		ref = e.Aftersale.Id

@@ -42,6 +42,9 @@ func (p *plugin) runSettleJob(app core.App) (string, error) {
 	if isScheduledTick(now) && !cycleDue(settings.SettlementCycle, now) {
 		return "not a settlement day (cycle " + settings.SettlementCycle + ")", nil
 	}
+	// orders still queued for booking (Config.BookingDelay) are booked
+	// first, so that a settlement never depends on the worker's timing
+	p.drainQueue(app)
 	res, err := p.Settle(app, now)
 	if err != nil {
 		return "", err

@@ -1,0 +1,253 @@
+package distribution
+
+import (
+	"context"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"fenxiao/hooks/shop"
+	"fenxiao/internal/commission"
+)
+
+// Booking commissions after the payment (Config.BookingDelay).
+//
+// Why: with three levels of uplines, booking an order's commissions (a row
+// per line and level, a ledger entry and wallet per beneficiary, their
+// totals and notifications) was most of what a payment did in the shop's
+// one writer, and about 27 of the 64 pages its commit wrote: indexes keyed
+// by beneficiary, where every order of a group-commit batch had leaf pages
+// of its own. Booked for many orders in one transaction, the uplines a
+// batch shares are written once, and the payment answers without waiting
+// for any of it.
+//
+// How it stays exact: the payment takes and stores the upline snapshot and
+// inserts the order into commission_queue in its own transaction; the
+// worker deletes the row in the transaction that books the commissions.
+// An order is either queued or booked, whatever crashes when, and a
+// restart books what was queued. Everything that reads an order's
+// commissions to change them books a queued order first (a refund,
+// bookQueuedOrder), and the settlement job drains the queue before it
+// starts. The commissions count for the payment's day, kept in the row.
+//
+// What may differ from booking in the payment: the commission settings and
+// the products' commission rules are those at booking, a moment later (the
+// uplines, their levels and level rates are the snapshot's, as before).
+
+const (
+	queueTable = "commission_queue"
+
+	// queueBatch is the most orders one booking transaction takes: at
+	// three levels about 15 ms of the writer on a 2-core machine, which
+	// the payments of the same group-commit batch wait for.
+	queueBatch = 100
+
+	// queueSweep is how often the worker looks for bookings that are due
+	// again after a failure (payments wake it at once).
+	queueSweep = 30 * time.Second
+)
+
+// queuedOrder is one row of commission_queue.
+type queuedOrder struct {
+	order string
+	day   string
+}
+
+// queueCommissions stores the paid order's upline snapshot and queues the
+// order for booking, inside the payment's transaction. An order that earns
+// nobody anything (no commission, or no distributor above the buyer) is
+// not queued.
+func (p *plugin) queueCommissions(txApp core.App, order *core.Record) error {
+	if order.GetBool("no_commission") {
+		return nil
+	}
+	settings, err := shop.ReadSettings(txApp)
+	if err != nil {
+		return err
+	}
+	snap, _, _, err := p.orderSnapshot(txApp, order)
+	if err != nil {
+		return err
+	}
+	if !commission.Earns(commissionInput(snap, settings)) {
+		return nil
+	}
+	now := p.now()
+	_, err = shop.TxQuery(txApp, "INSERT INTO `"+queueTable+"` (`order_id`, `day`, `queued_at`) "+
+		"VALUES ({:o}, {:d}, {:at}) ON CONFLICT (`order_id`) DO NOTHING").
+		Bind(map[string]any{"o": order.Id, "d": day(now), "at": now.UTC().Format(types.DefaultDateLayout)}).Execute()
+	if err != nil {
+		return wrap("queue commissions", err)
+	}
+	shop.AfterCommit(txApp, func(core.App) { p.wakeBooking() })
+	return nil
+}
+
+// wakeBooking asks the booking worker for a pass (no-op without one).
+func (p *plugin) wakeBooking() {
+	select {
+	case p.bookingWake <- struct{}{}:
+	default: // a pass is already asked for
+	}
+}
+
+// startBooking runs the booking worker until the returned stop function is
+// called: a pass at start (what a crash left queued), then one
+// Config.BookingDelay after a payment wakes it (so that the payments of
+// that moment are booked together) and every queueSweep. stop waits for
+// the pass in progress and books what is still queued.
+func (p *plugin) startBooking(app core.App) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sweep := time.NewTicker(queueSweep)
+		defer sweep.Stop()
+		for {
+			p.drainQueue(app)
+			select {
+			case <-ctx.Done():
+				return
+			case <-sweep.C:
+			case <-p.bookingWake:
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(p.config.BookingDelay):
+				}
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		p.drainQueue(app)
+	}
+}
+
+// drainQueue books every queued order that is due, a batch per
+// transaction, and logs what failed.
+func (p *plugin) drainQueue(app core.App) {
+	for {
+		n, err := p.bookQueued(app, queueBatch)
+		if err != nil {
+			app.Logger().Error("commission booking failed", "error", err.Error())
+		}
+		if err != nil || n < queueBatch {
+			return
+		}
+	}
+}
+
+// bookQueued books up to limit queued orders that are due in one
+// transaction and returns how many it took. When that transaction fails
+// (one order's booking failed, or the commit), each order is booked in a
+// transaction of its own, so that one failing order holds back no other:
+// it stays queued with its error and is tried again after a backoff.
+func (p *plugin) bookQueued(app core.App, limit int) (int, error) {
+	now := p.now().UTC().Format(types.DefaultDateLayout)
+	var taken []queuedOrder
+	err := p.shop.RunInTransaction(app, func(txApp core.App) error {
+		var err error
+		taken, err = takeQueued(txApp, "`order_id` IN (SELECT `order_id` FROM `"+queueTable+
+			"` WHERE `retry_at` <= ? LIMIT ?)", now, limit)
+		if err != nil {
+			return err
+		}
+		return p.bookOrders(txApp, taken)
+	})
+	if err == nil || len(taken) == 0 {
+		return len(taken), err
+	}
+
+	var failed error
+	for _, q := range taken {
+		err := p.shop.RunInTransaction(app, func(txApp core.App) error {
+			return p.bookQueuedOrder(txApp, q.order)
+		})
+		if err != nil {
+			failed = wrap("order "+q.order, err)
+			p.keepFailed(app, q.order, err)
+		}
+	}
+	return len(taken), failed
+}
+
+// bookQueuedOrder books the order's commissions now if it is queued,
+// inside txApp: whatever changes an order's commissions calls it first.
+func (p *plugin) bookQueuedOrder(txApp core.App, orderId string) error {
+	taken, err := takeQueued(txApp, "`order_id` = ?", orderId)
+	if err != nil {
+		return err
+	}
+	return p.bookOrders(txApp, taken)
+}
+
+// keepFailed counts a failed booking on the order's queue row and puts off
+// the next attempt (see shop.OutboxBackoff).
+func (p *plugin) keepFailed(app core.App, orderId string, cause error) {
+	err := p.shop.RunInTransaction(app, func(txApp core.App) error {
+		var attempts int
+		err := shop.ScanRow(txApp, "SELECT `attempts` FROM `"+queueTable+"` WHERE `order_id` = ?", []any{orderId}, &attempts)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		retry := p.now().Add(shop.OutboxBackoff(attempts + 1)).UTC().Format(types.DefaultDateLayout)
+		return shop.ScanRow(txApp, "UPDATE `"+queueTable+"` SET `attempts` = `attempts` + 1, `retry_at` = ?, `last_error` = ? "+
+			"WHERE `order_id` = ? RETURNING `attempts`", []any{retry, cause.Error(), orderId}, &attempts)
+	})
+	if err != nil {
+		app.Logger().Error("commission booking: cannot record the failure", "order", orderId, "error", err.Error())
+	}
+}
+
+// takeQueued deletes the queue rows matching where and returns them, inside
+// txApp: the caller books them in the same transaction.
+func takeQueued(txApp core.App, where string, args ...any) ([]queuedOrder, error) {
+	var list []queuedOrder
+	err := shop.ScanRows(txApp, func(scan func(...any) error) error {
+		var r queuedOrder
+		if err := scan(&r.order, &r.day); err != nil {
+			return err
+		}
+		list = append(list, r)
+		return nil
+	}, "DELETE FROM `"+queueTable+"` WHERE "+where+" RETURNING `order_id`, `day`", args...)
+	if err != nil {
+		return nil, wrap("take from the commission queue", err)
+	}
+	return list, nil
+}
+
+// bookOrders books the commissions of orders taken off the queue, inside
+// txApp.
+func (p *plugin) bookOrders(txApp core.App, queued []queuedOrder) error {
+	if len(queued) == 0 {
+		return nil
+	}
+	ids := make([]any, len(queued))
+	for i, q := range queued {
+		ids[i] = q.order
+	}
+	orders, err := shop.FindRecords(txApp, ordersCollection, "`id` IN ("+shop.Placeholders(len(ids))+")", ids...)
+	if err != nil {
+		return wrap("load queued orders", err)
+	}
+	byId := make(map[string]*core.Record, len(orders))
+	for _, o := range orders {
+		byId[o.Id] = o
+	}
+	list := make([]toBook, 0, len(queued))
+	for _, q := range queued {
+		// note: orders are never deleted while paid; a missing one has
+		// nothing left to book for
+		if order := byId[q.order]; order != nil {
+			list = append(list, toBook{order: order, day: q.day})
+		}
+	}
+	return p.bookAll(txApp, list)
+}
