@@ -8,7 +8,7 @@ func BookQueued(app core.App) (int, error) {
 	p := app.Store().Get(storeKey).(*plugin)
 	total := 0
 	for {
-		n, err := p.bookQueued(app, queueBatch)
+		n, _, err := p.bookQueued(app, queueBatch)
 		total += n
 		if err != nil || n < queueBatch {
 			return total, err
@@ -23,3 +23,8 @@ func StartBooking(app core.App) (stop func()) {
 
 // QueueBatch is the most orders one booking transaction takes.
 const QueueBatch = queueBatch
+
+// DrainQueue runs one pass of the worker.
+func DrainQueue(app core.App) {
+	app.Store().Get(storeKey).(*plugin).drainQueue(app)
+}

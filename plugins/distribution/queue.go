@@ -127,51 +127,55 @@ func (p *plugin) startBooking(app core.App) (stop func()) {
 }
 
 // drainQueue books every queued order that is due, a batch per
-// transaction, and logs what failed.
+// transaction, and logs what failed. It goes on past a batch in which some
+// orders failed (they wait for their retry time now), and stops when a
+// whole batch failed: the database itself is failing then.
 func (p *plugin) drainQueue(app core.App) {
 	for {
-		n, err := p.bookQueued(app, queueBatch)
+		taken, failed, err := p.bookQueued(app, queueBatch)
 		if err != nil {
-			app.Logger().Error("commission booking failed", "error", err.Error())
+			app.Logger().Error("commission booking failed", "orders", taken, "failed", failed, "error", err.Error())
 		}
-		if err != nil || n < queueBatch {
+		if taken < queueBatch || failed == taken {
 			return
 		}
 	}
 }
 
 // bookQueued books up to limit queued orders that are due in one
-// transaction and returns how many it took. When that transaction fails
-// (one order's booking failed, or the commit), each order is booked in a
-// transaction of its own, so that one failing order holds back no other:
-// it stays queued with its error and is tried again after a backoff.
-func (p *plugin) bookQueued(app core.App, limit int) (int, error) {
+// transaction and returns how many it took and how many of those failed.
+// When that transaction fails (one order's booking failed, or the commit),
+// each order is booked in a transaction of its own, so that one failing
+// order holds back no other: it stays queued with its error and is tried
+// again after a backoff.
+func (p *plugin) bookQueued(app core.App, limit int) (taken, failed int, err error) {
 	now := p.now().UTC().Format(types.DefaultDateLayout)
-	var taken []queuedOrder
-	err := p.shop.RunInTransaction(app, func(txApp core.App) error {
+	var batch []queuedOrder
+	err = p.shop.RunInTransaction(app, func(txApp core.App) error {
 		var err error
-		taken, err = takeQueued(txApp, "`order_id` IN (SELECT `order_id` FROM `"+queueTable+
+		batch, err = takeQueued(txApp, "`order_id` IN (SELECT `order_id` FROM `"+queueTable+
 			"` WHERE `retry_at` <= ? LIMIT ?)", now, limit)
 		if err != nil {
 			return err
 		}
-		return p.bookOrders(txApp, taken)
+		return p.bookOrders(txApp, batch)
 	})
-	if err == nil || len(taken) == 0 {
-		return len(taken), err
+	if err == nil || len(batch) == 0 {
+		return len(batch), 0, err
 	}
 
-	var failed error
-	for _, q := range taken {
-		err := p.shop.RunInTransaction(app, func(txApp core.App) error {
+	err = nil
+	for _, q := range batch {
+		one := p.shop.RunInTransaction(app, func(txApp core.App) error {
 			return p.bookQueuedOrder(txApp, q.order)
 		})
-		if err != nil {
-			failed = wrap("order "+q.order, err)
-			p.keepFailed(app, q.order, err)
+		if one != nil {
+			failed++
+			err = wrap("order "+q.order, one)
+			p.keepFailed(app, q.order, one)
 		}
 	}
-	return len(taken), failed
+	return len(batch), failed, err
 }
 
 // bookQueuedOrder books the order's commissions now if it is queued,

@@ -161,21 +161,7 @@ func TestRefundBooksQueuedFirst(t *testing.T) {
 // order stays queued with its error, waits for its retry time, and is
 // booked once the cause is gone.
 func TestFailedBookingStaysQueued(t *testing.T) {
-	app, s := tests.NewShopApp(t)
-	e := &env{t: t, app: app, shop: s, now: time.Date(2026, 11, 25, 10, 0, 0, 0, shop.ShopTimeZone), deferred: true}
-	var broken atomic.Value
-	broken.Store("")
-	distribution.MustRegister(app, distribution.Config{
-		BookingDelay: time.Millisecond,
-		Now:          func() time.Time { return e.now },
-		Post: func(txApp core.App, posting shop.Posting) (*core.Record, error) {
-			if posting.UserId == broken.Load().(string) {
-				return nil, errors.New("wallet unavailable")
-			}
-			return wallet.Post(txApp, posting)
-		},
-	})
-	e.settings(map[string]any{"distributor_condition": "apply"})
+	e, broken := newEnvBrokenWallet(t)
 
 	good, _ := e.user("G", true, nil)
 	bad, _ := e.user("X", true, nil)
@@ -234,6 +220,59 @@ func TestFailedBookingStaysQueued(t *testing.T) {
 		t.Fatalf("queue: %v", e.queue())
 	}
 	e.audit()
+}
+
+// newEnvBrokenWallet is a deferred env whose wallet postings fail for the
+// user whose id broken holds.
+func newEnvBrokenWallet(t *testing.T) (*env, *atomic.Value) {
+	app, s := tests.NewShopApp(t)
+	e := &env{t: t, app: app, shop: s, now: time.Date(2026, 11, 25, 10, 0, 0, 0, shop.ShopTimeZone), deferred: true}
+	broken := &atomic.Value{}
+	broken.Store("")
+	distribution.MustRegister(app, distribution.Config{
+		BookingDelay: time.Millisecond,
+		Now:          func() time.Time { return e.now },
+		Post: func(txApp core.App, posting shop.Posting) (*core.Record, error) {
+			if posting.UserId == broken.Load().(string) {
+				return nil, errors.New("wallet unavailable")
+			}
+			return wallet.Post(txApp, posting)
+		},
+	})
+	e.settings(map[string]any{"distributor_condition": "apply"})
+	return e, broken
+}
+
+// A pass of the worker goes on past a full batch in which an order failed:
+// the orders after that batch are booked in the same pass, not at the next
+// wake or sweep.
+func TestDrainGoesPastAFailedOrder(t *testing.T) {
+	e, broken := newEnvBrokenWallet(t)
+	good, _ := e.user("G", true, nil)
+	bad, _ := e.user("X", true, nil)
+	g1, _ := e.user("g1", false, good)
+	x1, _ := e.user("x1", false, bad)
+	p := e.product("", 0, 0, 0)
+	broken.Store(bad.Id)
+
+	// queue order is id order: the failing order is in the first batch
+	failing := e.pay(x1, line{product: p, qty: 1, paid: 100})
+	var ids []string
+	for range distribution.QueueBatch + 4 {
+		ids = append(ids, e.pay(g1, line{product: p, qty: 1, paid: 100}))
+	}
+
+	distribution.DrainQueue(e.app)
+	q := e.queue()
+	if len(q) != 1 || q[failing].Attempts != 1 {
+		t.Fatalf("after the first pass the queue holds %d orders, want only the failing one: %+v", len(q), q[failing])
+	}
+	if n := e.count("SELECT COUNT(*) FROM commissions WHERE beneficiary = {:u}", dbx.Params{"u": good.Id}); n != len(ids) {
+		t.Fatalf("%d of %d good orders booked", n, len(ids))
+	}
+	broken.Store("")
+	e.now = e.now.Add(time.Hour)
+	e.bookQueued()
 }
 
 // Many orders booked in one batch come out exactly as booked one by one
