@@ -161,14 +161,8 @@ func TestRefundBooksQueuedFirst(t *testing.T) {
 // order stays queued with its error, waits for its retry time, and is
 // booked once the cause is gone.
 func TestFailedBookingStaysQueued(t *testing.T) {
-	e, broken := newEnvBrokenWallet(t)
-
-	good, _ := e.user("G", true, nil)
-	bad, _ := e.user("X", true, nil)
-	g1, _ := e.user("g1", false, good)
-	x1, _ := e.user("x1", false, bad)
-	p := e.product("", 0, 0, 0)
-	broken.Store(bad.Id)
+	w := newBrokenWallet(t)
+	e, good, g1, x1, p := w.env, w.good, w.g1, w.x1, w.product
 
 	first := e.pay(g1, line{product: p, qty: 1, paid: 10000})
 	failing := e.pay(x1, line{product: p, qty: 1, paid: 10000})
@@ -210,7 +204,7 @@ func TestFailedBookingStaysQueued(t *testing.T) {
 		t.Fatalf("after the second failure: %+v", row)
 	}
 
-	broken.Store("")
+	w.fix()
 	e.now = e.now.Add(shop.OutboxBackoff(2) + time.Second)
 	if n, err := distribution.BookQueued(e.app); n != 1 || err != nil {
 		t.Fatalf("booked %d (%v) once the wallet works", n, err)
@@ -222,38 +216,47 @@ func TestFailedBookingStaysQueued(t *testing.T) {
 	e.audit()
 }
 
-// newEnvBrokenWallet is a deferred env whose wallet postings fail for the
-// user whose id broken holds.
-func newEnvBrokenWallet(t *testing.T) (*env, *atomic.Value) {
+// brokenWallet is a deferred env with two distributors, G and X, each with
+// one buyer below (g1, x1), where every posting to X's wallet fails until
+// fix is called.
+type brokenWallet struct {
+	*env
+	good, bad, g1, x1 *core.Record
+	product           string
+	broken            atomic.Bool
+}
+
+func newBrokenWallet(t *testing.T) *brokenWallet {
 	app, s := tests.NewShopApp(t)
-	e := &env{t: t, app: app, shop: s, now: time.Date(2026, 11, 25, 10, 0, 0, 0, shop.ShopTimeZone), deferred: true}
-	broken := &atomic.Value{}
-	broken.Store("")
+	w := &brokenWallet{env: &env{t: t, app: app, shop: s, now: time.Date(2026, 11, 25, 10, 0, 0, 0, shop.ShopTimeZone), deferred: true}}
 	distribution.MustRegister(app, distribution.Config{
 		BookingDelay: time.Millisecond,
-		Now:          func() time.Time { return e.now },
+		Now:          func() time.Time { return w.now },
 		Post: func(txApp core.App, posting shop.Posting) (*core.Record, error) {
-			if posting.UserId == broken.Load().(string) {
+			if w.broken.Load() && posting.UserId == w.bad.Id {
 				return nil, errors.New("wallet unavailable")
 			}
 			return wallet.Post(txApp, posting)
 		},
 	})
-	e.settings(map[string]any{"distributor_condition": "apply"})
-	return e, broken
+	w.settings(map[string]any{"distributor_condition": "apply"})
+	w.good, _ = w.user("G", true, nil)
+	w.bad, _ = w.user("X", true, nil)
+	w.g1, _ = w.user("g1", false, w.good)
+	w.x1, _ = w.user("x1", false, w.bad)
+	w.product = w.env.product("", 0, 0, 0)
+	w.broken.Store(true)
+	return w
 }
+
+func (w *brokenWallet) fix() { w.broken.Store(false) }
 
 // A pass of the worker goes on past a full batch in which an order failed:
 // the orders after that batch are booked in the same pass, not at the next
 // wake or sweep.
 func TestDrainGoesPastAFailedOrder(t *testing.T) {
-	e, broken := newEnvBrokenWallet(t)
-	good, _ := e.user("G", true, nil)
-	bad, _ := e.user("X", true, nil)
-	g1, _ := e.user("g1", false, good)
-	x1, _ := e.user("x1", false, bad)
-	p := e.product("", 0, 0, 0)
-	broken.Store(bad.Id)
+	w := newBrokenWallet(t)
+	e, good, g1, x1, p := w.env, w.good, w.g1, w.x1, w.product
 
 	// queue order is id order: the failing order is in the first batch
 	failing := e.pay(x1, line{product: p, qty: 1, paid: 100})
@@ -270,7 +273,7 @@ func TestDrainGoesPastAFailedOrder(t *testing.T) {
 	if n := e.count("SELECT COUNT(*) FROM commissions WHERE beneficiary = {:u}", dbx.Params{"u": good.Id}); n != len(ids) {
 		t.Fatalf("%d of %d good orders booked", n, len(ids))
 	}
-	broken.Store("")
+	w.fix()
 	e.now = e.now.Add(time.Hour)
 	e.bookQueued()
 }
