@@ -260,7 +260,7 @@ func TestDrainGoesPastAFailedOrder(t *testing.T) {
 
 	// queue order is id order: the failing order is in the first batch
 	failing := e.pay(x1, line{product: p, qty: 1, paid: 100})
-	var ids []string
+	ids := make([]string, 0, distribution.QueueBatch+4)
 	for range distribution.QueueBatch + 4 {
 		ids = append(ids, e.pay(g1, line{product: p, qty: 1, paid: 100}))
 	}
@@ -300,7 +300,7 @@ func TestBatchBookingMatchesBookingInPayment(t *testing.T) {
 		fixed := e.product("fixed", 300, 200, 100)
 		plain := e.product("", 0, 0, 0)
 
-		var ids []string
+		ids := make([]string, 0, 21)
 		for i := range 7 {
 			ids = append(ids,
 				e.pay(d, line{product: special, qty: 2, paid: int64(10000 + i)}, line{product: plain, qty: 1, paid: 5000}),
