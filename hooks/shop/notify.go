@@ -48,6 +48,7 @@ const (
 	KindStaffWithdrawal       = "staff_withdrawal"
 	KindStaffLowStock         = "staff_low_stock"
 	KindStaffPaymentUnmatched = "staff_payment_unmatched"
+	KindStaffCommissionFailed = "staff_commission_failed"
 )
 
 // IsStaffKind reports whether notifications of kind go to the merchant's staff.

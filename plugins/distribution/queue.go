@@ -2,6 +2,7 @@ package distribution
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -189,11 +190,15 @@ func (p *plugin) bookQueuedOrder(txApp core.App, orderId string) error {
 }
 
 // keepFailed counts a failed booking on the order's queue row and puts off
-// the next attempt (see shop.OutboxBackoff).
+// the next attempt (see shop.OutboxBackoff). The first failure of an order
+// tells the merchant's staff (staff_commission_failed): distributors are
+// owed money the shop has not booked until it succeeds.
 func (p *plugin) keepFailed(app core.App, orderId string, cause error) {
 	err := p.shop.RunInTransaction(app, func(txApp core.App) error {
 		var attempts int
-		err := shop.ScanRow(txApp, "SELECT `attempts` FROM `"+queueTable+"` WHERE `order_id` = ?", []any{orderId}, &attempts)
+		var orderNo string
+		err := shop.ScanRow(txApp, "SELECT q.`attempts`, COALESCE(o.`order_no`, q.`order_id`) FROM `"+queueTable+"` q "+
+			"LEFT JOIN `orders` o ON o.`id` = q.`order_id` WHERE q.`order_id` = ?", []any{orderId}, &attempts, &orderNo)
 		if isNoRows(err) {
 			return nil
 		}
@@ -201,8 +206,20 @@ func (p *plugin) keepFailed(app core.App, orderId string, cause error) {
 			return err
 		}
 		retry := p.now().Add(shop.OutboxBackoff(attempts + 1)).UTC().Format(types.DefaultDateLayout)
-		return shop.ScanRow(txApp, "UPDATE `"+queueTable+"` SET `attempts` = `attempts` + 1, `retry_at` = ?, `last_error` = ? "+
-			"WHERE `order_id` = ? RETURNING `attempts`", []any{retry, cause.Error(), orderId}, &attempts)
+		if err := shop.ScanRow(txApp, "UPDATE `"+queueTable+"` SET `attempts` = `attempts` + 1, `retry_at` = ?, `last_error` = ? "+
+			"WHERE `order_id` = ? RETURNING `attempts`", []any{retry, cause.Error(), orderId}, &attempts); err != nil {
+			return err
+		}
+		if attempts > 1 {
+			return nil
+		}
+		return shop.Notify(txApp, shop.Notification{Kind: shop.KindStaffCommissionFailed,
+			Title: "佣金入账失败 / commission booking failed",
+			Body: fmt.Sprintf("订单 %s 的佣金未能入账：%s。系统将自动重试，请检查日志或运行 fenxiao audit / the order's commissions could not be booked; they are retried",
+				orderNo, cause.Error()),
+			RefId: orderId,
+			Data:  map[string]string{"order_no": orderNo, "reason": cause.Error(), "time": nowText()},
+		})
 	})
 	if err != nil {
 		app.Logger().Error("commission booking: cannot record the failure", "order", orderId, "error", err.Error())

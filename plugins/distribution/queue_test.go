@@ -182,6 +182,14 @@ func TestFailedBookingStaysQueued(t *testing.T) {
 		t.Fatalf("queue after the failure: %+v", q)
 	}
 
+	// the staff hear of it once
+	staffNotices := func() int {
+		return e.count("SELECT COUNT(*) FROM notifications WHERE kind = 'staff_commission_failed' AND ref = {:o}", dbx.Params{"o": failing})
+	}
+	if n := staffNotices(); n != 1 {
+		t.Fatalf("%d staff notifications of the failed booking, want 1", n)
+	}
+
 	// the audit names the order until it is booked
 	rep, err := audit.Run(e.app)
 	if err != nil {
@@ -202,6 +210,9 @@ func TestFailedBookingStaysQueued(t *testing.T) {
 	}
 	if row := e.queue()[failing]; row.Attempts != 2 || row.RetryAt <= dbTime(e.now.Add(shop.OutboxBackoff(1))) {
 		t.Fatalf("after the second failure: %+v", row)
+	}
+	if n := staffNotices(); n != 1 {
+		t.Fatalf("%d staff notifications after the second failure, want still 1", n)
 	}
 
 	w.fix()
