@@ -42,5 +42,5 @@ var cDriver = &sqlite3.SQLiteDriver{
 }
 
 func engine(dbPath string) (driver.Driver, string, error) {
-	return cDriver, dbPath, nil
+	return cDriver, dbPath + "?_txlock=" + txLock, nil
 }

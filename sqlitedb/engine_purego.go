@@ -27,7 +27,7 @@ const cacheExec = true
 // [checkpointer].
 var pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)" +
-	"&_pragma=wal_autocheckpoint(" + strconv.Itoa(WalCheckpointPages) + ")"
+	"&_pragma=wal_autocheckpoint(" + strconv.Itoa(WalCheckpointPages) + ")&_txlock=" + txLock
 
 var (
 	innerOnce sync.Once

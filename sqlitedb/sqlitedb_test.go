@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 )
@@ -248,5 +249,65 @@ func TestPlainWrite(t *testing.T) {
 		if got := plainWrite(c.query); got != c.want {
 			t.Errorf("plainWrite(%q) = %v, want %v", c.query, got, c.want)
 		}
+	}
+}
+
+// A transaction that has read and then writes must not fail because
+// another connection holds the write lock at that moment: with a plain
+// BEGIN, SQLite refuses that upgrade at once ("database is locked"),
+// whatever the busy timeout. Here a second pool on the same file takes the
+// lock between the first transaction's read and its write; both must
+// commit, one after the other.
+func TestWriteAfterReadWaitsForTheLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.db")
+	first, err := Connect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	second, err := Connect(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if _, err := first.NewQuery("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.NewQuery("INSERT INTO t (id, n) VALUES (1, 0)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+
+	tx, err := first.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tx.NewQuery("SELECT n FROM t WHERE id = 1").Row(&n); err != nil {
+		t.Fatal(err)
+	}
+
+	other := make(chan error, 1)
+	go func() {
+		_, err := second.NewQuery("UPDATE t SET n = n + 10 WHERE id = 1").Execute()
+		other <- err
+	}()
+	// give the other writer time to take the lock if it can
+	time.Sleep(100 * time.Millisecond)
+
+	if _, err := tx.NewQuery("UPDATE t SET n = {:n} WHERE id = 1").Bind(dbx.Params{"n": n + 1}).Execute(); err != nil {
+		_ = tx.Rollback()
+		t.Fatalf("the write after the read failed: %v", err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatalf("commit: %v", err)
+	}
+	if err := <-other; err != nil {
+		t.Fatalf("the other writer failed: %v", err)
+	}
+	if err := first.NewQuery("SELECT n FROM t WHERE id = 1").Row(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 11 {
+		t.Fatalf("n = %d, want 11: both writes, one after the other", n)
 	}
 }
