@@ -24,9 +24,10 @@ const CLibrary = true
 const cacheExec = false
 
 // cDriver opens connections with PocketBase's pragmas (the DSN of this
-// driver has no pragma syntax). busy_timeout comes first so that a
-// connection waits, not fails, while another switches the file to WAL. The
-// last one is the checkpoint size of [checkpointer].
+// driver has no pragma syntax), the page cache aside ([CacheKiB]).
+// busy_timeout comes first so that a connection waits, not fails, while
+// another switches the file to WAL. The last one is the checkpoint size of
+// [checkpointer].
 var cDriver = &sqlite3.SQLiteDriver{
 	ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		_, err := c.Exec(`PRAGMA busy_timeout = 10000;
@@ -35,7 +36,7 @@ var cDriver = &sqlite3.SQLiteDriver{
 			PRAGMA synchronous = NORMAL;
 			PRAGMA foreign_keys = ON;
 			PRAGMA temp_store = MEMORY;
-			PRAGMA cache_size = -32000;
+			PRAGMA cache_size = -`+strconv.Itoa(CacheKiB)+`;
 			PRAGMA wal_autocheckpoint = `+strconv.Itoa(WalCheckpointPages), nil)
 		return err
 	},

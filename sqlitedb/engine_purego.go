@@ -26,7 +26,7 @@ const cacheExec = true
 // another one switches the database to WAL; and the checkpoint size of
 // [checkpointer].
 var pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
-	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)" +
+	"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-" + strconv.Itoa(CacheKiB) + ")" +
 	"&_pragma=wal_autocheckpoint(" + strconv.Itoa(WalCheckpointPages) + ")&_txlock=" + txLock
 
 var (

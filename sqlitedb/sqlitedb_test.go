@@ -311,3 +311,16 @@ func TestWriteAfterReadWaitsForTheLock(t *testing.T) {
 		t.Fatalf("n = %d, want 11: both writes, one after the other", n)
 	}
 }
+
+// Every connection, of either engine, gets the shop's page cache size
+// rather than PocketBase's.
+func TestConnectionsUseTheCacheSize(t *testing.T) {
+	db := open(t)
+	var kib int
+	if err := db.NewQuery("PRAGMA cache_size").Row(&kib); err != nil {
+		t.Fatal(err)
+	}
+	if kib != -CacheKiB {
+		t.Fatalf("cache_size = %d, want %d (KiB)", kib, -CacheKiB)
+	}
+}
