@@ -25,6 +25,28 @@ func open(t *testing.T) *dbx.DB {
 	return db
 }
 
+// twoPools opens two pools on one new database, as PocketBase opens its
+// readers and its writer, with a table t holding the row (id 1, n 0).
+func twoPools(t *testing.T) (first, second *dbx.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "data.db")
+	for _, db := range []**dbx.DB{&first, &second} {
+		opened, err := Connect(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = opened.Close() })
+		*db = opened
+	}
+	if _, err := first.NewQuery("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.NewQuery("INSERT INTO t (id, n) VALUES (1, 0)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	return first, second
+}
+
 // cached returns the statements cached on the pool's one connection.
 func cached(t *testing.T, db *dbx.DB) map[string]bool {
 	t.Helper()
@@ -94,24 +116,8 @@ func TestStatementsAreReusedWithFreshArguments(t *testing.T) {
 // a transaction is committed (seen from another connection) every time,
 // also once its statement could be cached.
 func TestReturningRunAsExecCommits(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "data.db")
-	writer, err := Connect(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer writer.Close()
+	writer, reader := twoPools(t)
 	writer.DB().SetMaxOpenConns(1)
-	reader, err := Connect(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
-	if _, err := writer.NewQuery("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)").Execute(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := writer.NewQuery("INSERT INTO t (id, n) VALUES (1, 0)").Execute(); err != nil {
-		t.Fatal(err)
-	}
 	for want := 1; want <= 3; want++ {
 		if _, err := writer.NewQuery("UPDATE t SET n = n + 1 WHERE id = 1 RETURNING n").Execute(); err != nil {
 			t.Fatal(err)
@@ -259,23 +265,7 @@ func TestPlainWrite(t *testing.T) {
 // lock between the first transaction's read and its write; both must
 // commit, one after the other.
 func TestWriteAfterReadWaitsForTheLock(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "data.db")
-	first, err := Connect(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer first.Close()
-	second, err := Connect(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer second.Close()
-	if _, err := first.NewQuery("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)").Execute(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.NewQuery("INSERT INTO t (id, n) VALUES (1, 0)").Execute(); err != nil {
-		t.Fatal(err)
-	}
+	first, second := twoPools(t)
 
 	tx, err := first.Begin()
 	if err != nil {
