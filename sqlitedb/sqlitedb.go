@@ -27,6 +27,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -199,6 +200,18 @@ func (c *conn) acquire(ctx context.Context, query string) *cachedStmt {
 	return cs
 }
 
+// checkArgs refuses a number of arguments that differs from the
+// statement's parameters when the engine knows it (the C one), as
+// database/sql refuses it for a prepared statement: run as they are, the C
+// engine binds NULL to the missing ones. (The pure-Go engine refuses too
+// few itself.)
+func checkArgs(cs *cachedStmt, args []driver.NamedValue) error {
+	if n := cs.stmt.NumInput(); n >= 0 && n != len(args) {
+		return fmt.Errorf("sqlitedb: %d arguments for the %d parameters of the statement", len(args), n)
+	}
+	return nil
+}
+
 // release marks cs free again (or closes it if it was evicted meanwhile).
 func (c *conn) release(cs *cachedStmt) {
 	c.mu.Lock()
@@ -240,6 +253,9 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 		return c.innerConn.ExecContext(ctx, query, args)
 	}
 	defer c.release(cs)
+	if err := checkArgs(cs, args); err != nil {
+		return nil, err
+	}
 	return cs.stmt.ExecContext(ctx, args)
 }
 
@@ -281,6 +297,10 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	cs := c.acquire(ctx, query)
 	if cs == nil {
 		return c.innerConn.QueryContext(ctx, query, args)
+	}
+	if err := checkArgs(cs, args); err != nil {
+		c.release(cs)
+		return nil, err
 	}
 	r, err := cs.stmt.QueryContext(ctx, args)
 	if err != nil {

@@ -47,15 +47,9 @@ func QueryTx(tx Execer, query string, args ...any) (*Rows, error) {
 	if req.conn == nil {
 		return nil, nil
 	}
-	named := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		// note: as database/sql converts the arguments of a connection
-		// without a NamedValueChecker (this package's has none)
-		v, err := driver.DefaultParameterConverter.ConvertValue(a)
-		if err != nil {
-			return nil, fmt.Errorf("sqlitedb: argument %d: %w", i+1, err)
-		}
-		named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	named, err := namedArgs(args)
+	if err != nil {
+		return nil, err
 	}
 	r, err := req.conn.QueryContext(context.Background(), query, named)
 	if err != nil {
@@ -63,6 +57,20 @@ func QueryTx(tx Execer, query string, args ...any) (*Rows, error) {
 	}
 	cols := r.Columns()
 	return &Rows{rows: r, cols: cols, vals: make([]driver.Value, len(cols))}, nil
+}
+
+// namedArgs converts args as database/sql converts the arguments of a
+// connection without a NamedValueChecker (this package's has none).
+func namedArgs(args []any) ([]driver.NamedValue, error) {
+	named := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		if err != nil {
+			return nil, fmt.Errorf("sqlitedb: argument %d: %w", i+1, err)
+		}
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	return named, nil
 }
 
 // Rows are the rows of [QueryTx], read as *sql.Rows reads them: Next
@@ -173,4 +181,27 @@ func assignTo[T any](d *T, v driver.Value) error {
 	}
 	*d = n.V
 	return nil
+}
+
+// ExecTx runs query with args on the connection of tx as [QueryTx] does,
+// and returns its result; it returns a nil result and a nil error when tx
+// is not on a pool opened by [Connect] (the caller then runs it on tx
+// itself). The arguments are converted as database/sql converts them.
+//
+// Why: the shop's writer inserts several rows per order; through
+// database/sql each statement's arguments are checked twice over and its
+// connection locked, on the path every checkout and payment waits for.
+func ExecTx(tx Execer, query string, args ...any) (sql.Result, error) {
+	req := &connRequest{}
+	if _, err := tx.ExecContext(context.WithValue(context.Background(), connRequestKey{}, req), connRequestText); err != nil {
+		return nil, err
+	}
+	if req.conn == nil {
+		return nil, nil
+	}
+	named, err := namedArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	return req.conn.ExecContext(context.Background(), query, named)
 }

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // QueryTx reads the transaction's own rows, and its Scan gives what
@@ -151,3 +152,106 @@ type plainConnector struct {
 
 func (c plainConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
 func (c plainConnector) Driver() driver.Driver                        { return c.drv }
+
+// ExecTx writes in the transaction what database/sql's Exec writes for the
+// same arguments (a driver.Valuer, a time, a NULL, a bool), reports the
+// rows it changed and the database's refusal, and on a foreign pool does
+// nothing and returns no result.
+func TestExecTxWritesAsDatabaseSQL(t *testing.T) {
+	db := open(t)
+	if _, err := db.NewQuery("CREATE TABLE w (k TEXT PRIMARY KEY, i INTEGER, b BOOLEAN, d DATETIME, v TEXT, nul TEXT)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.DB().Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	const insert = "INSERT INTO w (k, i, b, d, v, nul) VALUES (?, ?, ?, ?, ?, ?)"
+	at := time.Date(2026, 12, 7, 4, 0, 0, 0, time.UTC)
+	args := func(k string) []any { return []any{k, 42, true, at, valuer("from Value"), nil} }
+	if _, err := tx.Exec(insert, args("sql")...); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ExecTx(tx, insert, args("tx")...)
+	if err != nil || res == nil {
+		t.Fatalf("ExecTx: %v, %v", res, err)
+	}
+	if n, err := res.RowsAffected(); n != 1 || err != nil {
+		t.Errorf("rows affected %d, %v", n, err)
+	}
+	rowOf := func(k string) string {
+		var s string
+		if err := tx.QueryRow("SELECT quote(i) || quote(b) || quote(d) || quote(v) || quote(nul) FROM w WHERE k = ?", k).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if a, b := rowOf("sql"), rowOf("tx"); a != b {
+		t.Errorf("database/sql wrote %s, ExecTx %s", a, b)
+	}
+	if res, err := ExecTx(tx, "UPDATE w SET i = i + 1 WHERE i = ?", 42); err != nil {
+		t.Fatal(err)
+	} else if n, _ := res.RowsAffected(); n != 2 {
+		t.Errorf("update changed %d rows, want 2", n)
+	}
+	if _, err := ExecTx(tx, insert, args("tx")...); err == nil {
+		t.Error("a duplicate key was accepted")
+	}
+	if _, err := ExecTx(tx, insert, "short"); err == nil {
+		t.Error("too few arguments were accepted")
+	}
+	if _, err := ExecTx(tx, insert, "x", 1, true, at, make(chan int), nil); err == nil {
+		t.Error("an argument SQLite cannot take was accepted")
+	}
+
+	drv, dsn, err := engine(filepath.Join(t.TempDir(), "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := sql.OpenDB(plainConnector{drv, dsn})
+	defer plain.Close()
+	ptx, err := plain.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptx.Rollback()
+	if res, err := ExecTx(ptx, "CREATE TABLE never (x)"); res != nil || err != nil {
+		t.Errorf("on a foreign pool: %v, %v", res, err)
+	}
+	var n int
+	if err := ptx.QueryRow("SELECT count(*) FROM sqlite_master WHERE name = 'never'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("on a foreign pool the statement ran: %d, %v", n, err)
+	}
+}
+
+type valuer string
+
+func (v valuer) Value() (driver.Value, error) { return string(v), nil }
+
+// A statement kept prepared refuses too few arguments on both engines, as
+// database/sql refuses them for a prepared statement, and writes nothing:
+// left alone the C engine bound NULL to the missing one.
+func TestKeptStatementsCountArguments(t *testing.T) {
+	db := open(t)
+	if _, err := db.NewQuery("CREATE TABLE w (k TEXT, i INTEGER)").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	const insert = "INSERT INTO w (k, i) VALUES (?, ?)"
+	for round := range 2 { // the second finds the statement kept
+		if _, err := db.DB().Exec(insert, "few"); err == nil {
+			t.Errorf("round %d: one argument for two parameters was accepted", round)
+		}
+		if rows, err := db.DB().Query("SELECT k FROM w WHERE i = ? AND k = ?", 1); err == nil {
+			rows.Close()
+			t.Errorf("round %d: a query took one argument for two parameters", round)
+		}
+		if _, err := db.DB().Exec(insert, "ok", round); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := db.DB().QueryRow("SELECT count(*) FROM w WHERE k != 'ok'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d refused rows written, %v", n, err)
+	}
+}

@@ -174,6 +174,26 @@ func Query(app core.App, query string, args ...any) (Rows, error) {
 	return nil, errors.New("shop: the data database is not a dbx.DB")
 }
 
+// Exec runs query, SQLite's own SQL with a ? for each of args, on app's
+// data database: in its open transaction straight on its connection
+// ([sqlitedb.ExecTx]), or outside one on the write connection.
+func Exec(app core.App, query string, args ...any) (sql.Result, error) {
+	if tx, ok := app.NonconcurrentDB().(*dbx.Tx); ok {
+		if b, ok := tx.Builder.(interface{ Executor() dbx.Executor }); ok {
+			ex := b.Executor()
+			res, err := sqlitedb.ExecTx(ex, query, args...)
+			if err != nil || res != nil {
+				return res, err
+			}
+			return ex.ExecContext(context.Background(), query, args...)
+		}
+	}
+	if db, ok := app.NonconcurrentDB().(*dbx.DB); ok {
+		return db.DB().ExecContext(context.Background(), query, args...)
+	}
+	return nil, errors.New("shop: the data database is not a dbx.DB")
+}
+
 // FindTxRecord is txApp.FindFirstRecordByData(collection, column, value)
 // through [FindRecord], for the shop's one writer (a payment reads its
 // order this way). It returns sql.ErrNoRows when no row matches.

@@ -115,3 +115,62 @@ func TestTxInsertsWriteTheSameRow(t *testing.T) {
 		t.Fatal("a duplicate id was written")
 	}
 }
+
+// The INSERT kept for a table follows its collection: after a field is
+// added the new column is written, after one is removed the row is written
+// without it.
+func TestTxInsertsFollowTheCollection(t *testing.T) {
+	app, _ := tests.NewShopApp(t)
+	u, _ := tests.User(t, app, "txinsert-fields@test.local", nil)
+
+	insert := func(fields map[string]any) *core.Record {
+		t.Helper()
+		var r *core.Record
+		err := app.RunInTransaction(func(txApp core.App) error {
+			c, err := txApp.FindCachedCollectionByNameOrId("notifications")
+			if err != nil {
+				return err
+			}
+			r = core.NewRecord(c)
+			r.Load(fields)
+			return txApp.SaveNoValidate(r)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := app.FindRecordById("notifications", r.Id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	// the statement is built and kept
+	insert(map[string]any{"user": u.Id, "kind": "test", "title": "第一条"})
+
+	c, err := app.FindCollectionByNameOrId("notifications")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Fields.Add(&core.TextField{Name: "extra_note"})
+	if err := app.Save(c); err != nil {
+		t.Fatal(err)
+	}
+	got := insert(map[string]any{"user": u.Id, "kind": "test", "title": "第二条", "extra_note": "新字段"})
+	if got.GetString("extra_note") != "新字段" || got.GetString("title") != "第二条" {
+		t.Fatalf("after a field was added: extra_note %q, title %q", got.GetString("extra_note"), got.GetString("title"))
+	}
+
+	c, err = app.FindCollectionByNameOrId("notifications")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Fields.RemoveByName("extra_note")
+	if err := app.Save(c); err != nil {
+		t.Fatal(err)
+	}
+	got = insert(map[string]any{"user": u.Id, "kind": "test", "title": "第三条"})
+	if got.GetString("title") != "第三条" || got.GetString("user") != u.Id {
+		t.Fatalf("after a field was removed: title %q, user %q", got.GetString("title"), got.GetString("user"))
+	}
+}

@@ -149,6 +149,9 @@ type Shop struct {
 	// txQueries are the statements [TxQuery] keeps for the data database
 	txQueries txQueries
 
+	// inserts are the INSERT statements of [BindTxInserts], by collection
+	inserts insertStatements
+
 	mu              sync.RWMutex
 	paymentProvider map[string]PaymentProvider
 	smsSender       SMSSender
