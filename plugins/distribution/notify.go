@@ -2,6 +2,7 @@ package distribution
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -73,13 +74,12 @@ func nowText() string {
 // maskedBuyer is how a distributor sees a buyer of their team: the
 // nickname (or phone) masked, never in full.
 func (p *plugin) maskedBuyer(app core.App, userId string) string {
-	var row struct {
-		Nickname string `db:"nickname"`
-		Phone    string `db:"phone"`
-	}
-	_ = app.DB().Select("nickname", "phone").From(usersCollection).
-		Where(dbx.HashExp{"id": userId}).Limit(1).One(&row)
-	return shop.MaskName(row.Nickname, row.Phone)
+	// note: plain SQL, as the booking of commissions asks once per order
+	// in the shop's one writer
+	var nickname, phone sql.NullString
+	_ = shop.ScanRow(app, "SELECT `nickname`, `phone` FROM `"+usersCollection+"` WHERE `id` = ? LIMIT 1",
+		[]any{userId}, &nickname, &phone)
+	return shop.MaskName(nickname.String, phone.String)
 }
 
 // notify writes n in txApp; a failure is logged, never returned: a
