@@ -98,3 +98,12 @@ func CartAddWrite(app core.App, s *shop.Shop, user *core.Record, skuId string, q
 		})
 	}, nil
 }
+
+// SearchTouchedPending counts the transactions whose touched products wait
+// for their commit or rollback.
+func SearchTouchedPending(app core.App) int {
+	x := searchIndexOf(app)
+	x.touchedMu.Lock()
+	defer x.touchedMu.Unlock()
+	return len(x.touched)
+}

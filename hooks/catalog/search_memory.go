@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"fenxiao/hooks/shop"
 	"fenxiao/internal/search"
 )
 
@@ -35,10 +36,19 @@ type searchIndex struct {
 	writeMu sync.Mutex
 	mu      sync.RWMutex
 	index   *search.Index // nil: not built yet, or dropped after a failed update
+
+	// touched are the products changed with SQL in each open transaction,
+	// read back once it commits (see touchProduct)
+	touchedMu sync.Mutex
+	touched   map[*core.TxAppInfo]map[string]struct{}
 }
 
 // productColumns are the columns read into a search.Product, in order.
 var productColumns = []string{"id", "title", "subtitle", "tags", "status", "category", "brand", "created", "min_price", "sales", "min_level"}
+
+// refreshProductsSQL reads [productColumns] of the products whose ids
+// follow in parentheses.
+var refreshProductsSQL = "SELECT `" + strings.Join(productColumns, "`, `") + "` FROM `" + productsCollection + "` WHERE `id` IN "
 
 func scanProduct(rows interface{ Scan(...any) error }) (search.Product, error) {
 	var p search.Product
@@ -166,8 +176,8 @@ func (x *searchIndex) refresh(ids ...string) {
 	for i, id := range ids {
 		values[i] = id
 	}
-	rows, err := x.app.DB().Select(productColumns...).From(productsCollection).
-		Where(dbx.In("id", values...)).Rows()
+	// note: plain SQL, as this runs after every batch of payments
+	rows, err := shop.Query(x.app, refreshProductsSQL+"("+shop.Placeholders(len(ids))+")", values...)
 	if err != nil {
 		x.drop(fmt.Errorf("refresh products %v: %w", ids, err))
 		return

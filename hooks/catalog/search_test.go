@@ -372,6 +372,69 @@ func TestSearchIndexFollowsEveryWriter(t *testing.T) {
 	}
 }
 
+// Products changed with SQL in one transaction (a batch of payments adding
+// to their sales, a sell-out) are read back once it commits, all of them;
+// a rolled back transaction leaves the index and nothing pending behind.
+func TestSearchIndexReadsBackATransactionsProducts(t *testing.T) {
+	app, _ := tests.NewShopApp(t)
+	newSearchFixture(t, app)
+	c := newClient(t, app)
+	bySales := func() []string {
+		t.Helper()
+		ids, _ := searchIds(t, c, url.Values{"sort": {"sales"}})
+		if drift := catalog.SearchIndexDrift(app); drift != "" {
+			t.Fatalf("index drifted from the database: %s", drift)
+		}
+		return ids
+	}
+	before := bySales()
+	if len(before) < 2 {
+		t.Fatalf("fixture: %v", before)
+	}
+	last, other := before[len(before)-1], before[len(before)-2]
+
+	err := app.RunInTransaction(func(txApp core.App) error {
+		for _, sale := range []struct {
+			id  string
+			qty int
+		}{{last, 400_000}, {other, 300_000}, {last, 500_000}} {
+			if err := catalog.AddSales(txApp, sale.id, sale.qty); err != nil {
+				return err
+			}
+		}
+		if catalog.SearchTouchedPending(app) != 1 {
+			t.Errorf("%d transactions pending, want 1", catalog.SearchTouchedPending(app))
+		}
+		// not yet committed: the index still has the old order
+		if ids, _ := searchIds(t, c, url.Values{"sort": {"sales"}}); !slices.Equal(ids, before) {
+			t.Errorf("uncommitted sales reached the index: %v", ids)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := bySales(); len(ids) < 2 || ids[0] != last || ids[1] != other {
+		t.Fatalf("after the batch: %v, want %s then %s first", ids, last, other)
+	}
+	if n := catalog.SearchTouchedPending(app); n != 0 {
+		t.Fatalf("%d transactions left pending after the commit", n)
+	}
+
+	_ = app.RunInTransaction(func(txApp core.App) error {
+		if err := catalog.AddSales(txApp, other, 5_000_000); err != nil {
+			t.Fatal(err)
+		}
+		return errors.New("roll back")
+	})
+	if ids := bySales(); ids[0] != last {
+		t.Fatalf("after a rolled back sale: %v", ids)
+	}
+	if n := catalog.SearchTouchedPending(app); n != 0 {
+		t.Fatalf("%d transactions left pending after the rollback", n)
+	}
+}
+
 // TestSearchWhileWriting searches from several goroutines while products,
 // stock and brands change, then checks that the index ends in step.
 func TestSearchWhileWriting(t *testing.T) {
