@@ -40,18 +40,11 @@ type connRequest struct{ conn *conn }
 // profile (16 buyers, three levels of uplines), on the path every write
 // waits for, and each one wakes again when its rows close.
 func QueryTx(tx Execer, query string, args ...any) (*Rows, error) {
-	req := &connRequest{}
-	if _, err := tx.ExecContext(context.WithValue(context.Background(), connRequestKey{}, req), connRequestText); err != nil {
+	c, named, err := txConn(tx, args)
+	if c == nil || err != nil {
 		return nil, err
 	}
-	if req.conn == nil {
-		return nil, nil
-	}
-	named, err := namedArgs(args)
-	if err != nil {
-		return nil, err
-	}
-	r, err := req.conn.QueryContext(context.Background(), query, named)
+	r, err := c.QueryContext(context.Background(), query, named)
 	if err != nil {
 		return nil, err
 	}
@@ -192,16 +185,26 @@ func assignTo[T any](d *T, v driver.Value) error {
 // database/sql each statement's arguments are checked twice over and its
 // connection locked, on the path every checkout and payment waits for.
 func ExecTx(tx Execer, query string, args ...any) (sql.Result, error) {
-	req := &connRequest{}
-	if _, err := tx.ExecContext(context.WithValue(context.Background(), connRequestKey{}, req), connRequestText); err != nil {
+	c, named, err := txConn(tx, args)
+	if c == nil || err != nil {
 		return nil, err
 	}
+	return c.ExecContext(context.Background(), query, named)
+}
+
+// txConn asks tx for its connection (nil when tx is not on a pool of
+// [Connect]) and converts args for it.
+func txConn(tx Execer, args []any) (*conn, []driver.NamedValue, error) {
+	req := &connRequest{}
+	if _, err := tx.ExecContext(context.WithValue(context.Background(), connRequestKey{}, req), connRequestText); err != nil {
+		return nil, nil, err
+	}
 	if req.conn == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	named, err := namedArgs(args)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return req.conn.ExecContext(context.Background(), query, named)
+	return req.conn, named, nil
 }
