@@ -373,8 +373,9 @@ func TestSearchIndexFollowsEveryWriter(t *testing.T) {
 }
 
 // Products changed with SQL in one transaction (a batch of payments adding
-// to their sales, a sell-out) are read back once it commits, all of them;
-// a rolled back transaction leaves the index and nothing pending behind.
+// to their sales, one product twice) are read back once it commits, all of
+// them; a rolled back transaction leaves the index and nothing pending
+// behind.
 func TestSearchIndexReadsBackATransactionsProducts(t *testing.T) {
 	app, _ := tests.NewShopApp(t)
 	newSearchFixture(t, app)
