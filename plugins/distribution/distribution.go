@@ -165,6 +165,9 @@ type plugin struct {
 	// bookingWake wakes the booking worker (Config.BookingDelay).
 	bookingWake chan struct{}
 
+	// queuedLines are the lines of the orders queued for booking
+	queuedLines queuedLines
+
 	// postRecords books a paid order's commission_frozen entries in one
 	// call when Post is the default ([shop.PostEntryRecords]: the same entries and
 	// record saves as Post per posting); nil with a custom Post.

@@ -28,3 +28,12 @@ const QueueBatch = queueBatch
 func DrainQueue(app core.App) {
 	app.Store().Get(storeKey).(*plugin).drainQueue(app)
 }
+
+// QueuedLinesKept counts the orders whose lines the plugin keeps for their
+// booking.
+func QueuedLinesKept(app core.App) int {
+	q := &app.Store().Get(storeKey).(*plugin).queuedLines
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.orders)
+}

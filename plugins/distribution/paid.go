@@ -43,7 +43,7 @@ type SnapshotMember struct {
 func (p *plugin) onOrderPaid(e *shop.OrderEvent) error {
 	var err error
 	if p.config.BookingDelay > 0 {
-		err = p.queueCommissions(e.App, e.Order.Record)
+		err = p.queueCommissions(e.App, e.Order.Record, shop.OrderItemRecords(e.Items))
 	} else {
 		err = p.bookCommissions(e.App, e.Order.Record, shop.OrderItemRecords(e.Items), day(p.now()))
 	}

@@ -3,6 +3,8 @@ package distribution
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -62,7 +64,7 @@ type queuedOrder struct {
 // order for booking, inside the payment's transaction. An order that earns
 // nobody anything (no commission, or no distributor above the buyer) is
 // not queued.
-func (p *plugin) queueCommissions(txApp core.App, order *core.Record) error {
+func (p *plugin) queueCommissions(txApp core.App, order *core.Record, items []*core.Record) error {
 	if order.GetBool("no_commission") {
 		return nil
 	}
@@ -84,8 +86,57 @@ func (p *plugin) queueCommissions(txApp core.App, order *core.Record) error {
 	if err != nil {
 		return wrap("queue commissions", err)
 	}
+	p.queuedLines.keep(txApp, order.Id, items)
 	shop.AfterCommit(txApp, func(core.App) { p.wakeBooking() })
 	return nil
+}
+
+// maxQueuedLines bounds the orders whose lines [queuedLines] keeps; past
+// it the booking reads the lines of further orders from the database.
+const maxQueuedLines = 10_000
+
+// queuedLines keeps the lines of the orders this process queued, from the
+// payment that queued them to their booking, which then need not read
+// them again in the shop's one writer. An order's lines never change once
+// it is checked out. What a restart loses is read from the database.
+type queuedLines struct {
+	mu     sync.Mutex
+	orders map[string][]*core.Record
+}
+
+// keep remembers the lines of an order queued in txApp's transaction,
+// forgotten again if that transaction rolls back.
+func (q *queuedLines) keep(txApp core.App, orderId string, items []*core.Record) {
+	if len(items) == 0 || items[0].GetString("order") != orderId {
+		return
+	}
+	q.mu.Lock()
+	if q.orders == nil {
+		q.orders = map[string][]*core.Record{}
+	}
+	if len(q.orders) >= maxQueuedLines {
+		q.mu.Unlock()
+		return
+	}
+	q.orders[orderId] = slices.Clone(items)
+	q.mu.Unlock()
+	if info := txApp.TxInfo(); txApp.IsTransactional() && info != nil {
+		info.OnComplete(func(txErr error) error {
+			if txErr != nil {
+				q.take(orderId)
+			}
+			return nil
+		})
+	}
+}
+
+// take returns and forgets the kept lines of an order (nil: not kept).
+func (q *queuedLines) take(orderId string) []*core.Record {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	items := q.orders[orderId]
+	delete(q.orders, orderId)
+	return items
 }
 
 // wakeBooking asks the booking worker for a pass (no-op without one).
@@ -269,8 +320,9 @@ func (p *plugin) bookOrders(txApp core.App, queued []queuedOrder) error {
 	for _, q := range queued {
 		// note: orders are never deleted while paid; a missing one has
 		// nothing left to book for
+		items := p.queuedLines.take(q.order)
 		if order := byId[q.order]; order != nil {
-			list = append(list, toBook{order: order, day: q.day})
+			list = append(list, toBook{order: order, items: items, day: q.day})
 		}
 	}
 	return p.bookAll(txApp, list)

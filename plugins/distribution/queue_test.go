@@ -446,3 +446,48 @@ func TestSettlementBooksQueueFirst(t *testing.T) {
 	expectBalance(t, "A", e.balance(a), 1000, 0)
 	e.audit()
 }
+
+// A payment that queues its order keeps the order's lines for the booking,
+// which takes them; a payment rolled back after queueing keeps nothing.
+func TestQueuedLinesKeptUntilBooked(t *testing.T) {
+	e := newEnvMode(t, true)
+	a, _ := e.user("A", true, nil)
+	c, _ := e.user("C", false, a)
+	loner, _ := e.user("L", false, nil)
+	p := e.product("", 0, 0, 0)
+
+	id := e.pay(c, line{product: p, qty: 2, paid: 10000}, line{product: p, qty: 1, paid: 2000})
+	e.pay(loner, line{product: p, qty: 1, paid: 5000})
+	if n := distribution.QueuedLinesKept(e.app); n != 1 {
+		t.Fatalf("lines kept for %d orders, want the one queued", n)
+	}
+	e.bookQueued()
+	if n := distribution.QueuedLinesKept(e.app); n != 0 {
+		t.Fatalf("lines kept for %d orders after the booking", n)
+	}
+	expectMap(t, "booked", e.commissions(id), map[string]string{
+		"000/A/1": "1000-0 frozen settings",
+		"001/A/1": "200-0 frozen settings",
+	})
+
+	// the same event again, in a transaction that rolls back
+	o, items := e.load(id)
+	err := e.app.RunInTransaction(func(tx core.App) error {
+		if err := e.shop.OnOrderPaid.Trigger(&shop.OrderEvent{App: tx, Order: shop.AsOrder(o), Items: shop.AsOrderItems(items)}); err != nil {
+			return err
+		}
+		if n := distribution.QueuedLinesKept(e.app); n != 1 {
+			t.Errorf("inside the transaction lines kept for %d orders, want 1", n)
+		}
+		return errors.New("roll back")
+	})
+	if err == nil {
+		t.Fatal("the transaction did not roll back")
+	}
+	if n := distribution.QueuedLinesKept(e.app); n != 0 {
+		t.Fatalf("a rolled back payment left lines kept for %d orders", n)
+	}
+	if len(e.queue()) != 0 {
+		t.Fatalf("a rolled back payment left the queue %v", e.queue())
+	}
+}
