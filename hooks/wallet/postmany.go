@@ -89,9 +89,8 @@ func PostMany(txApp core.App, postings []Posting) ([]Posted, error) {
 // saved once, with its final balances, through the app's record saves, so
 // record hooks run and realtime subscribers of wallets and wallet_entries
 // get the create and update events [Post] gives them. Each save runs one
-// statement, built once ([shop.TxQuery]): the entry
-// INSERT, or the wallet's conditional UPDATE on the last_seq it was loaded
-// with.
+// statement, built once: the entry INSERT ([shop.Exec]), or the wallet's
+// conditional UPDATE on the last_seq it was loaded with ([shop.TxQuery]).
 //
 // Without [Register] (no write hooks bound) it calls [Post] per posting.
 func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
@@ -130,12 +129,10 @@ func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
 		if err != nil {
 			return nil, err
 		}
-		q := shop.TxQuery(txApp, insertEntrySQL)
 		createdAt, err := types.ParseDateTime(plan.created)
 		if err != nil {
 			return nil, err
 		}
-		values := dbx.Params{}
 		for _, row := range plan.rows {
 			e := row.entry
 			r := shop.NewRecord(entries)
@@ -155,8 +152,7 @@ func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
 			shop.SetField(r, "note", row.note)
 			r.SetRaw("created", createdAt)
 			ctx, write := writeContext(func(r *core.Record) error {
-				entryParams(values, row, plan.created)
-				if _, err := q.Bind(values).Execute(); err != nil {
+				if _, err := shop.Exec(txApp, insertEntryRowSQL, entryArgs(row, plan.created)...); err != nil {
 					return fmt.Errorf("wallet: append entry %d to %s: %w", e.Seq, e.WalletId, err)
 				}
 				r.MarkAsNotNew()
@@ -537,6 +533,20 @@ var insertEntrySQL = func() string {
 	return "INSERT INTO {{wallet_entries}} (" + strings.Join(cols, ", ") +
 		") VALUES (" + strings.Join(params, ", ") + ")"
 }()
+
+// insertEntryRowSQL is [insertEntrySQL] in SQLite's own SQL, a ? for each
+// of [entryColumns], for [shop.Exec]: a ledger entry written for an order
+// (a balance payment, a commission) skips dbx's binding by name, in the
+// shop's one writer.
+var insertEntryRowSQL = "INSERT INTO `wallet_entries` (`" + strings.Join(entryColumns, "`, `") +
+	"`) VALUES (" + shop.Placeholders(len(entryColumns)) + ")"
+
+// entryArgs are the row's [insertEntryRowSQL] arguments.
+func entryArgs(r entryRow, created string) []any {
+	e := r.entry
+	return []any{r.id, e.WalletId, r.userId, e.Seq, e.Kind, e.Amount, e.BalanceAfter, e.FrozenAfter,
+		e.RefType, e.RefId, e.Actor, e.PrevHash, e.Hash, r.note, created}
+}
 
 // entryParams sets values to the row's [insertEntrySQL] parameters.
 func entryParams(values dbx.Params, r entryRow, created string) {
