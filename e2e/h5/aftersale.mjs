@@ -75,10 +75,21 @@ await run(async (browser) => {
   const second = await checkoutAndOpenPay(page);
   assert(second && second !== first, 'a second order');
   await page.check('input[value=sandbox]');
+  // the order page's subscription is held up while the merchant ships: the
+  // page must still show the shipment once it is live
+  let shipped = false;
+  await page.route('**/api/realtime', async (route) => {
+    if (route.request().method() === 'POST') {
+      while (!shipped) await new Promise((r) => setTimeout(r, 50));
+    }
+    await route.continue();
+  });
   await page.click('#pay');
   await page.waitForFunction(() => document.querySelector('#status')?.textContent === '待发货');
   await api('POST', `/api/shop/admin/orders/${second}/ship`, { token, body: { tracking_company: 'shunfeng', tracking_no: 'SF1234567890' } });
+  shipped = true;
   await page.waitForFunction(() => document.querySelector('#status')?.textContent === '待收货');
+  await page.unroute('**/api/realtime');
   await page.click('#confirm');
   await page.click('.sheet [data-yes]');
   await page.waitForFunction(() => document.querySelector('#status')?.textContent === '已完成');

@@ -48,5 +48,8 @@ export default async function (view, { id }, { isCurrent } = { isCurrent: () => 
   }
   await render();
   const off = await pb.collection('aftersales').subscribe(id, () => render().catch(() => {})).catch(() => null);
+  // a change made while the subscription was being set up sent this page no
+  // event: read once more now that it is live
+  if (off) await render().catch(() => {});
   return () => off?.();
 }

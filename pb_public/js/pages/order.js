@@ -80,5 +80,8 @@ export default async function (view, { id, query }, { isCurrent } = { isCurrent:
   await render();
   if (query.get('paid')) toast('支付成功，商家将尽快发货');
   const off = await pb.collection('orders').subscribe(id, () => render().catch(() => {})).catch(() => null);
+  // a change made while the subscription was being set up sent this page no
+  // event: read once more now that it is live
+  if (off) await render().catch(() => {});
   return () => off?.();
 }
