@@ -81,6 +81,12 @@ export async function run(fn) {
   } catch (e) {
     console.error(e);
     process.exitCode = 1;
+    // what each page showed when the test failed, for a run nobody watched
+    const pages = browser.contexts().flatMap((c) => c.pages());
+    for (const [i, p] of pages.entries()) {
+      console.error(`page ${i} at the failure: ${p.url()}`);
+      await p.screenshot({ path: path.join(SHOT_DIR, `FAILED-${i}.png`), fullPage: true }).catch(() => {});
+    }
   } finally {
     await browser.close();
   }
