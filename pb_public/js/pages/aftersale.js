@@ -8,6 +8,7 @@ const steps = { refund: ['applied', 'approved', 'refunded'], return_refund: ['ap
 
 export default async function (view, { id }, { isCurrent } = { isCurrent: () => true }) {
   setTitle('售后详情');
+  let shown = ''; // the after-sale's "updated" on the page
   async function render() {
     const a = await pb.collection('aftersales').getOne(id);
     let photos = [];
@@ -19,6 +20,7 @@ export default async function (view, { id }, { isCurrent } = { isCurrent: () => 
     const at = flow.indexOf(a.status);
     // an update that lands after the buyer left must not paint over the next page
     if (!isCurrent()) return;
+    shown = a.updated;
     view.innerHTML = `
       <section class="status-banner"><b>${aftersaleStatus[a.status] || a.status}</b><p>${aftersaleType[a.type] || ''} · 申请 ${yuan(a.amount_requested)}${a.amount_approved ? ` · 同意 ${yuan(a.amount_approved)}` : ''}</p></section>
       ${at >= 0 ? `<ol class="steps">${flow.map((s, i) => `<li class="${i <= at ? 'done' : ''}">${aftersaleStatus[s]}</li>`).join('')}</ol>` : ''}
@@ -49,7 +51,10 @@ export default async function (view, { id }, { isCurrent } = { isCurrent: () => 
   await render();
   const off = await pb.collection('aftersales').subscribe(id, () => render().catch(() => {})).catch(() => null);
   // a change made while the subscription was being set up sent this page no
-  // event: read once more now that it is live
-  if (off) await render().catch(() => {});
+  // event: look once more now that it is live, and paint only if it changed
+  if (off) {
+    const now = await pb.collection('aftersales').getOne(id, { fields: 'updated' }).catch(() => null);
+    if (now && now.updated !== shown) await render().catch(() => {});
+  }
   return () => off?.();
 }

@@ -21,8 +21,5 @@ export default async function (view, _params, { isCurrent } = { isCurrent: () =>
   }
   await render();
   const off = await pb.collection('notifications').subscribe('*', (ev) => { if (ev.record.user === me().id) render(); }).catch(() => null);
-  // a change made while the subscription was being set up sent this page no
-  // event: read once more now that it is live
-  if (off) await render().catch(() => {});
   return () => off?.();
 }

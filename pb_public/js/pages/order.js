@@ -16,6 +16,7 @@ const hints = {
 
 export default async function (view, { id, query }, { isCurrent } = { isCurrent: () => true }) {
   setTitle('订单详情');
+  let shown = ''; // the order's "updated" on the page
   async function render() {
     const [o, byOrder, afters] = await Promise.all([
       pb.collection('orders').getOne(id),
@@ -28,6 +29,7 @@ export default async function (view, { id, query }, { isCurrent } = { isCurrent:
     const openFor = (itemId) => afters.find((a) => !['rejected', 'closed', 'refunded', 'reshipped'].includes(a.status) && (a.items || []).some((x) => x.order_item === itemId));
     // an update that lands after the buyer left must not paint over the next page
     if (!isCurrent()) return;
+    shown = o.updated;
     view.innerHTML = `
       <section class="status-banner s-${o.status}"><b id="status">${orderStatus[o.status] || o.status}</b><p>${esc(hints[o.status]?.(o) || '')}</p>
         ${o.sandbox ? '<span class="tag light">沙箱订单</span>' : ''}</section>
@@ -81,7 +83,10 @@ export default async function (view, { id, query }, { isCurrent } = { isCurrent:
   if (query.get('paid')) toast('支付成功，商家将尽快发货');
   const off = await pb.collection('orders').subscribe(id, () => render().catch(() => {})).catch(() => null);
   // a change made while the subscription was being set up sent this page no
-  // event: read once more now that it is live
-  if (off) await render().catch(() => {});
+  // event: look once more now that it is live, and paint only if it changed
+  if (off) {
+    const now = await pb.collection('orders').getOne(id, { fields: 'updated' }).catch(() => null);
+    if (now && now.updated !== shown) await render().catch(() => {});
+  }
   return () => off?.();
 }

@@ -70,8 +70,5 @@ export default async function (view, _params, { isCurrent } = { isCurrent: () =>
   }
   await render();
   const off = await pb.collection('withdrawals').subscribe('*', () => render().catch(() => {})).catch(() => null);
-  // a change made while the subscription was being set up sent this page no
-  // event: read once more now that it is live
-  if (off) await render().catch(() => {});
   return () => off?.();
 }
