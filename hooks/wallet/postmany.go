@@ -152,7 +152,7 @@ func PostRecords(txApp core.App, postings []Posting) ([]Posted, error) {
 			shop.SetField(r, "note", row.note)
 			r.SetRaw("created", createdAt)
 			ctx, write := writeContext(func(r *core.Record) error {
-				if _, err := shop.Exec(txApp, insertEntryRowSQL, entryArgs(row, plan.created)...); err != nil {
+				if _, err := shop.Exec(txApp, insertEntrySQL, entryArgs(row, plan.created)...); err != nil {
 					return fmt.Errorf("wallet: append entry %d to %s: %w", e.Seq, e.WalletId, err)
 				}
 				r.MarkAsNotNew()
@@ -493,7 +493,8 @@ type entryRow struct {
 	note       string
 }
 
-// insertEntries appends the entries through one prepared INSERT.
+// insertEntries appends the entries through [insertEntrySQL], which the
+// connection keeps prepared (package sqlitedb).
 //
 // note: one row per execution on purpose: modernc.org/sqlite matches every
 // bound parameter against the argument list, so a multi-row INSERT's
@@ -510,62 +511,25 @@ func insertEntries(txApp core.App, rows []entryRow, created string) error {
 	slices.SortStableFunc(rows, func(a, b entryRow) int {
 		return strings.Compare(a.entry.WalletId, b.entry.WalletId)
 	})
-	q := txApp.DB().NewQuery(insertEntrySQL).Prepare()
-	defer q.Close()
-	values := dbx.Params{}
 	for _, r := range rows {
-		entryParams(values, r, created)
-		if _, err := q.Bind(values).Execute(); err != nil {
+		if _, err := shop.Exec(txApp, insertEntrySQL, entryArgs(r, created)...); err != nil {
 			return fmt.Errorf("wallet: append entry %d to %s: %w", r.entry.Seq, r.entry.WalletId, err)
 		}
 	}
 	return nil
 }
 
-// insertEntrySQL is the INSERT of one wallet_entries row ([entryColumns]).
-var insertEntrySQL = func() string {
-	cols := make([]string, len(entryColumns))
-	params := make([]string, len(entryColumns))
-	for i, c := range entryColumns {
-		cols[i] = "[[" + c + "]]"
-		params[i] = "{:" + c + "}"
-	}
-	return "INSERT INTO {{wallet_entries}} (" + strings.Join(cols, ", ") +
-		") VALUES (" + strings.Join(params, ", ") + ")"
-}()
-
-// insertEntryRowSQL is [insertEntrySQL] in SQLite's own SQL, a ? for each
-// of [entryColumns], for [shop.Exec]: a ledger entry written for an order
-// (a balance payment, a commission) skips dbx's binding by name, in the
-// shop's one writer.
-var insertEntryRowSQL = "INSERT INTO `wallet_entries` (`" + strings.Join(entryColumns, "`, `") +
+// insertEntrySQL is the INSERT of one wallet_entries row, in SQLite's own
+// SQL with a ? for each of [entryColumns], for [shop.Exec]: written once
+// per entry in the shop's one writer, it skips dbx's binding by name.
+var insertEntrySQL = "INSERT INTO `wallet_entries` (`" + strings.Join(entryColumns, "`, `") +
 	"`) VALUES (" + shop.Placeholders(len(entryColumns)) + ")"
 
-// entryArgs are the row's [insertEntryRowSQL] arguments.
+// entryArgs are the row's [insertEntrySQL] arguments.
 func entryArgs(r entryRow, created string) []any {
 	e := r.entry
 	return []any{r.id, e.WalletId, r.userId, e.Seq, e.Kind, e.Amount, e.BalanceAfter, e.FrozenAfter,
 		e.RefType, e.RefId, e.Actor, e.PrevHash, e.Hash, r.note, created}
-}
-
-// entryParams sets values to the row's [insertEntrySQL] parameters.
-func entryParams(values dbx.Params, r entryRow, created string) {
-	e := r.entry
-	values["id"] = r.id
-	values["wallet"] = e.WalletId
-	values["user"] = r.userId
-	values["seq"] = e.Seq
-	values["kind"] = e.Kind
-	values["amount"] = e.Amount
-	values["balance_after"] = e.BalanceAfter
-	values["frozen_after"] = e.FrozenAfter
-	values["ref_type"] = e.RefType
-	values["ref_id"] = e.RefId
-	values["actor"] = e.Actor
-	values["prev_hash"] = e.PrevHash
-	values["hash"] = e.Hash
-	values["note"] = r.note
-	values["created"] = created
 }
 
 // updateWallets moves each touched wallet to its new head with a
