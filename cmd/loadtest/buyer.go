@@ -97,9 +97,20 @@ func buyOnce(ctx context.Context, c *client, cfg Config, s *shop, b *buyer, led 
 		}
 	}
 
-	var order orderAnswer
-	err := c.do(ctx, "checkout", "POST", "/api/shop/checkout", b.token,
-		map[string]any{"address": b.address, "note": "压测"}, &order)
+	var order struct {
+		orderAnswer
+		Payment *struct {
+			Paid  bool `json:"paid"`
+			Error *struct {
+				Code string `json:"code"`
+			} `json:"error"`
+		} `json:"payment"`
+	}
+	form := map[string]any{"address": b.address, "note": "压测"}
+	if cfg.PayAtCheckout {
+		form["pay"] = map[string]any{"method": cfg.Pay}
+	}
+	err := c.do(ctx, "checkout", "POST", "/api/shop/checkout", b.token, form, &order)
 	if err != nil {
 		if unknown(err) {
 			led.mu.Lock()
@@ -114,6 +125,24 @@ func buyOnce(ctx context.Context, c *client, cfg Config, s *shop, b *buyer, led 
 	led.mu.Lock()
 	led.orders[order.Id] = &ackOrder{buyer: b.id, lines: lines, payable: order.Payable}
 	led.mu.Unlock()
+
+	if cfg.PayAtCheckout {
+		switch {
+		case order.Payment == nil:
+			st.fail("checkout", &apiError{Status: 200, Code: "no_payment_answered"})
+			return
+		case order.Payment.Error != nil:
+			st.fail("checkout", &apiError{Status: 200, Code: "payment_" + order.Payment.Error.Code})
+			return
+		case !order.Payment.Paid || order.Status != "paid":
+			st.fail("checkout", &apiError{Status: 200, Code: "not_paid_" + order.Status})
+			return
+		}
+		led.update(order.Id, func(o *ackOrder) { o.paid = true })
+		st.paid()
+		afterPaid(ctx, c, cfg, s, b, led, n, order.Id)
+		return
+	}
 
 	var paid struct {
 		Paid  bool        `json:"paid"`
@@ -132,12 +161,16 @@ func buyOnce(ctx context.Context, c *client, cfg Config, s *shop, b *buyer, led 
 	}
 	led.update(order.Id, func(o *ackOrder) { o.paid = true })
 	st.paid()
+	afterPaid(ctx, c, cfg, s, b, led, n, order.Id)
+}
 
+// afterPaid ships and confirms, or refunds, some of the paid orders.
+func afterPaid(ctx context.Context, c *client, cfg Config, s *shop, b *buyer, led *ledger, n int64, orderId string) {
 	switch {
 	case cfg.RefundEvery > 0 && n%int64(cfg.RefundEvery) == 0:
-		refund(ctx, c, s, b, led, order.Id)
+		refund(ctx, c, s, b, led, orderId)
 	case cfg.ConfirmEvery > 0 && n%int64(cfg.ConfirmEvery) == 0:
-		shipAndConfirm(ctx, c, s, b, led, order.Id)
+		shipAndConfirm(ctx, c, s, b, led, orderId)
 	}
 }
 

@@ -35,6 +35,11 @@ type checkoutForm struct {
 	// Offer is a special offer (a flash-sale item id) the one line of
 	// Items is bought at, see [shop.OfferProvider].
 	Offer string `json:"offer"`
+
+	// Pay, when set, starts paying the new order at once, as
+	// POST /api/shop/orders/{id}/pay would: one request instead of two,
+	// and a balance payment done before the answer.
+	Pay *payForm `json:"pay"`
 }
 
 type checkoutItem struct {
@@ -46,16 +51,109 @@ type checkoutItem struct {
 // server, then in one transaction takes the stock of every line
 // (conditionally: one short line rolls everything back), creates the order
 // and its lines and removes the bought lines from the cart.
+//
+// With a pay form it also starts paying the order, saving the client the
+// pay request. A provider that pays at once (the balance) pays in the same
+// transaction: the order is placed paid or not at all, and a short balance
+// changes nothing. Any other provider is started once the order stands; a
+// payment that cannot start (a provider down) is reported in the answer's
+// payment.error, and the order waits to be paid as any other.
 func (p *plugin) checkout(e *core.RequestEvent) error {
 	form := checkoutForm{}
 	if err := shop.BindBody(e, &form); err != nil {
 		return err
 	}
-	order, err := p.placeOrder(e.App, e.Auth, form)
+	var provider shop.PaymentProvider
+	var payInTx func(txApp core.App, order *core.Record, items []*core.Record) error
+	var started *startedPayment
+	if form.Pay != nil {
+		var err error
+		if provider, err = p.payProvider(*form.Pay, "pay.method"); err != nil {
+			return err
+		}
+		if paysAtOnce(provider) {
+			payInTx = func(txApp core.App, order *core.Record, items []*core.Record) error {
+				started, err = p.payInTransaction(e, txApp, order, items, provider, form.Pay.Channel)
+				return err
+			}
+		}
+	}
+	order, err := p.placeOrder(e.App, e.Auth, form, payInTx)
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, orderView(order))
+	if provider == nil {
+		return e.JSON(http.StatusOK, orderView(order))
+	}
+	if started == nil {
+		started, err = p.startPayment(e, order, provider, form.Pay.Channel)
+	}
+	if err != nil {
+		var shopErr *shop.Error
+		if !asShopError(err, &shopErr) {
+			e.App.Logger().Error("payment at checkout failed", "order", order.Id, "method", provider.Name(), "error", err.Error())
+			shopErr = &shop.Error{Code: "payment_failed", Message: "支付未完成，请在订单中重新支付 / the payment did not go through, pay from the order"}
+		}
+		view := orderView(order)
+		view["payment"] = map[string]any{
+			"method": provider.Name(),
+			"error":  map[string]any{"code": shopErr.Code, "message": shopErr.Message},
+		}
+		return e.JSON(http.StatusOK, view)
+	}
+	view := orderView(started.order)
+	view["payment"] = map[string]any{
+		"method":  started.method,
+		"params":  started.params,
+		"paid":    started.paid,
+		"sandbox": started.sandbox,
+	}
+	return e.JSON(http.StatusOK, view)
+}
+
+// paysAtOnce reports whether provider pays in the shop's own database (the
+// balance), so that a checkout can pay in its own transaction; the sandbox
+// goes the way of [plugin.pay], as a test of that path.
+func paysAtOnce(provider shop.PaymentProvider) bool {
+	if sp, ok := provider.(SandboxProvider); ok && sp.Sandbox() {
+		return false
+	}
+	ip, ok := provider.(shop.InstantProvider)
+	return ok && ip.Instant()
+}
+
+// payInTransaction pays a new order with a provider that pays at once, in
+// the transaction that placed it: what [plugin.startPayment] and
+// [ApplyPayment] do in two, with the order and its lines as this
+// transaction wrote them. Any refusal (a short balance) rolls the checkout
+// back with it.
+func (p *plugin) payInTransaction(e *core.RequestEvent, txApp core.App, order *core.Record, items []*core.Record, provider shop.PaymentProvider, channel string) (*startedPayment, error) {
+	start, err := provider.Start(e.Request.Context(), txApp, shop.PayRequest{
+		OrderId:     order.Id,
+		OrderNo:     order.GetString("order_no"),
+		Description: "订单 " + order.GetString("order_no"),
+		Amount:      shop.AsOrder(order).Payable(),
+		Buyer:       e.Auth,
+		ClientIP:    e.RealIP(),
+		ExpiresAt:   order.GetDateTime("expires_at").Time(),
+		Channel:     channel,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !start.Paid || start.Notice == nil {
+		return nil, fmt.Errorf("provider %s did not pay at once", provider.Name())
+	}
+	start.Notice.Provider = provider.Name()
+	result := &PaymentResult{}
+	if err := applyPayment(txApp, start.Notice, false, order, items, result); err != nil {
+		return nil, err
+	}
+	params := start.Params
+	if params == nil {
+		params = map[string]any{}
+	}
+	return &startedPayment{order: result.Order, method: provider.Name(), params: params, paid: !result.Unmatched}, nil
 }
 
 // orderView is the JSON answer describing an order.
@@ -87,7 +185,9 @@ type entry struct {
 
 // placeOrder is the checkout: the lines, the address and the offer are
 // checked, the lines priced, then the order is written in one transaction.
-func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm) (*core.Record, error) {
+// pay, when not nil, pays the order in that transaction, given the order
+// and the lines it was written with.
+func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm, pay func(txApp core.App, order *core.Record, items []*core.Record) error) (*core.Record, error) {
 	if len([]rune(form.Note)) > 200 {
 		return nil, shop.FieldFail("note", "note_too_long", "备注最多200字 / the note is at most 200 characters")
 	}
@@ -120,7 +220,19 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 	lines := newOrderLines(app, itemsCol, order, cart.Lines)
 	giftLines := newGiftLines(app, itemsCol, order, cart.Gifts, gifts)
 
+	// note: fn may run more than once (see [shop.Shop.RunInTransaction]),
+	// and paying changes the order (and maybe its lines) in memory, so each
+	// run starts from the records as built
+	var built []builtRecord
+	if pay != nil {
+		records := append([]*core.Record{order}, lines...)
+		for _, g := range giftLines {
+			records = append(records, g.item)
+		}
+		built = snapshot(records)
+	}
 	err = p.shop.RunInTransaction(app, func(txApp core.App) error {
+		restore(built)
 		if offer != nil {
 			if err := offers.Take(txApp, order, form.Offer, entries[0].sku, entries[0].quantity); err != nil {
 				return err
@@ -144,7 +256,12 @@ func (p *plugin) placeOrder(app core.App, buyer *core.Record, form checkoutForm)
 			return err
 		}
 		if fromCart {
-			return clearBoughtCartLines(txApp, buyer.Id, entries)
+			if err := clearBoughtCartLines(txApp, buyer.Id, entries); err != nil {
+				return err
+			}
+		}
+		if pay != nil {
+			return pay(txApp, order, writtenLines(lines, giftLines))
 		}
 		return nil
 	})
@@ -356,6 +473,40 @@ func newGiftLines(app core.App, itemsCol *core.Collection, order *core.Record, l
 		item.Set("quantity", g.Quantity)
 		item.Set("is_gift", true)
 		out = append(out, giftLine{item: item, sku: g.SkuId, quantity: g.Quantity})
+	}
+	return out
+}
+
+// builtRecord is a record's field values as a checkout built it.
+type builtRecord struct {
+	record *core.Record
+	fields map[string]any
+}
+
+func snapshot(records []*core.Record) []builtRecord {
+	out := make([]builtRecord, len(records))
+	for i, r := range records {
+		out[i] = builtRecord{record: r, fields: r.FieldsData()}
+	}
+	return out
+}
+
+func restore(built []builtRecord) {
+	for _, b := range built {
+		for k, v := range b.fields {
+			b.record.SetRaw(k, v)
+		}
+	}
+}
+
+// writtenLines are an order's lines as its checkout wrote them: the priced
+// lines, then the gifts whose stock was still there.
+func writtenLines(lines []*core.Record, gifts []giftLine) []*core.Record {
+	out := append(make([]*core.Record, 0, len(lines)+len(gifts)), lines...)
+	for _, g := range gifts {
+		if !g.item.IsNew() {
+			out = append(out, g.item)
+		}
 	}
 	return out
 }

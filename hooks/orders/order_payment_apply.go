@@ -61,105 +61,118 @@ func ApplyPayment(app core.App, notice *shop.PaymentNotice) (*PaymentResult, err
 
 	result := &PaymentResult{}
 	err = s.RunInTransaction(app, func(txApp core.App) error {
-		order, err := shop.FindTxRecord(txApp, ordersCollection, "order_no", notice.OrderNo)
+		return applyPayment(txApp, notice, sandbox, nil, lines, result)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// applyPayment is the transaction of [ApplyPayment]: it records the payment
+// of notice and moves the order to paid, or finds the payment already
+// recorded. order is the order as this transaction wrote it (nil: read it
+// here by the notice's order number); lines are the order's lines read
+// before (nil: read them here).
+func applyPayment(txApp core.App, notice *shop.PaymentNotice, sandbox bool, order *core.Record, lines []*core.Record, result *PaymentResult) error {
+	s := shop.MustGet(txApp)
+	if order == nil {
+		var err error
+		order, err = shop.FindTxRecord(txApp, ordersCollection, "order_no", notice.OrderNo)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errOrderNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("find order %s: %w", notice.OrderNo, err)
 		}
-		result.Order = order
+	}
+	result.Order = order
 
-		// note: the literal term, always true here (a notice without a
-		// transaction id was refused above), lets SQLite search the
-		// partial unique index on (provider, transaction_id)
-		existing, err := shop.FindRecord(txApp, paymentsCollection,
-			"`provider` = ? AND `transaction_id` = ? AND `transaction_id` != ''", notice.Provider, notice.TransactionId)
-		if err == nil {
-			result.Payment = existing
-			result.Replayed = true
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("find payment: %w", err)
-		}
+	// note: the literal term, always true here (a notice without a
+	// transaction id was refused above), lets SQLite search the
+	// partial unique index on (provider, transaction_id)
+	existing, err := shop.FindRecord(txApp, paymentsCollection,
+		"`provider` = ? AND `transaction_id` = ? AND `transaction_id` != ''", notice.Provider, notice.TransactionId)
+	if err == nil {
+		result.Payment = existing
+		result.Replayed = true
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("find payment: %w", err)
+	}
 
-		if notice.Amount != shop.AsOrder(order).Payable() {
-			txApp.Logger().Error("payment refused: amount differs from the order's payable",
-				"order_no", notice.OrderNo, "provider", notice.Provider, "transaction_id", notice.TransactionId,
-				"amount", notice.Amount, "payable", order.GetInt("payable"))
-			return shop.Fail(http.StatusConflict, "payment_amount_mismatch",
-				"支付金额与订单应付金额不符 / the paid amount differs from the order's payable amount")
-		}
+	if notice.Amount != shop.AsOrder(order).Payable() {
+		txApp.Logger().Error("payment refused: amount differs from the order's payable",
+			"order_no", notice.OrderNo, "provider", notice.Provider, "transaction_id", notice.TransactionId,
+			"amount", notice.Amount, "payable", order.GetInt("payable"))
+		return shop.Fail(http.StatusConflict, "payment_amount_mismatch",
+			"支付金额与订单应付金额不符 / the paid amount differs from the order's payable amount")
+	}
 
-		paidAt := types.NowDateTime()
-		if !notice.PaidAt.IsZero() {
-			paidAt, _ = types.ParseDateTime(notice.PaidAt)
-		}
-		col, err := txApp.FindCachedCollectionByNameOrId(paymentsCollection)
-		if err != nil {
-			return err
-		}
-		payment := shop.NewRecord(col)
-		shop.SetField(payment, "order", order.Id)
-		shop.SetField(payment, "provider", notice.Provider)
-		shop.SetField(payment, "amount", notice.Amount)
-		shop.SetField(payment, "transaction_id", notice.TransactionId)
-		shop.SetField(payment, "raw", truncate(notice.Raw, 20000))
-		shop.SetField(payment, "paid_at", paidAt)
-		shop.SetField(payment, "sandbox", sandbox)
-		result.Payment = payment
+	paidAt := types.NowDateTime()
+	if !notice.PaidAt.IsZero() {
+		paidAt, _ = types.ParseDateTime(notice.PaidAt)
+	}
+	col, err := txApp.FindCachedCollectionByNameOrId(paymentsCollection)
+	if err != nil {
+		return err
+	}
+	payment := shop.NewRecord(col)
+	shop.SetField(payment, "order", order.Id)
+	shop.SetField(payment, "provider", notice.Provider)
+	shop.SetField(payment, "amount", notice.Amount)
+	shop.SetField(payment, "transaction_id", notice.TransactionId)
+	shop.SetField(payment, "raw", truncate(notice.Raw, 20000))
+	shop.SetField(payment, "paid_at", paidAt)
+	shop.SetField(payment, "sandbox", sandbox)
+	result.Payment = payment
 
-		if order.GetString("status") != StatusPendingPayment && notice.Instant {
-			// note: an instant payment (balance, sandbox) that lost a race
-			// with a cancel or another payment moved no money; recording
-			// it as unmatched would invite a refund of money never received
-			return errNotPayable
-		}
-		if order.GetString("status") != StatusPendingPayment {
-			// note: the money is real and must not vanish; the merchant
-			// returns it (the order may be cancelled, or paid twice)
-			shop.SetField(payment, "status", "unmatched")
-			result.Unmatched = true
-			txApp.Logger().Error("payment for an order that cannot take it; recorded as unmatched, refund it by hand",
-				"order_no", notice.OrderNo, "status", order.GetString("status"),
-				"provider", notice.Provider, "transaction_id", notice.TransactionId, "amount", notice.Amount)
-			if err := saveBuilt(txApp, payment); err != nil {
-				return err
-			}
-			return notifyUnmatchedPayment(txApp, order, payment)
-		}
-
-		shop.SetField(payment, "status", "paid")
+	if order.GetString("status") != StatusPendingPayment && notice.Instant {
+		// note: an instant payment (balance, sandbox) that lost a race
+		// with a cancel or another payment moved no money; recording
+		// it as unmatched would invite a refund of money never received
+		return errNotPayable
+	}
+	if order.GetString("status") != StatusPendingPayment {
+		// note: the money is real and must not vanish; the merchant
+		// returns it (the order may be cancelled, or paid twice)
+		shop.SetField(payment, "status", "unmatched")
+		result.Unmatched = true
+		txApp.Logger().Error("payment for an order that cannot take it; recorded as unmatched, refund it by hand",
+			"order_no", notice.OrderNo, "status", order.GetString("status"),
+			"provider", notice.Provider, "transaction_id", notice.TransactionId, "amount", notice.Amount)
 		if err := saveBuilt(txApp, payment); err != nil {
 			return err
 		}
-		if err := markPaid(txApp, order, paidAt, notice.Provider, sandbox); err != nil {
-			return err
-		}
-
-		items := lines
-		if len(items) == 0 || items[0].GetString("order") != order.Id {
-			// the order was not there yet when its lines were read
-			if items, err = orderItems(txApp, order.Id); err != nil {
-				return err
-			}
-		}
-		for _, it := range items {
-			if err := catalog.AddSales(txApp, it.GetString("product"), it.GetInt("quantity")); err != nil {
-				return err
-			}
-		}
-		err = s.OnOrderPaid.Trigger(&shop.OrderEvent{App: txApp, Order: shop.AsOrder(order), Items: shop.AsOrderItems(items), Payment: shop.AsPayment(payment)})
-		if err != nil {
-			return err
-		}
-		return notifyPaid(txApp, order, notice.Amount)
-	})
-	if err != nil {
-		return nil, err
+		return notifyUnmatchedPayment(txApp, order, payment)
 	}
-	return result, nil
+
+	shop.SetField(payment, "status", "paid")
+	if err := saveBuilt(txApp, payment); err != nil {
+		return err
+	}
+	if err := markPaid(txApp, order, paidAt, notice.Provider, sandbox); err != nil {
+		return err
+	}
+
+	items := lines
+	if len(items) == 0 || items[0].GetString("order") != order.Id {
+		// the order was not there yet when its lines were read
+		if items, err = orderItems(txApp, order.Id); err != nil {
+			return err
+		}
+	}
+	for _, it := range items {
+		if err := catalog.AddSales(txApp, it.GetString("product"), it.GetInt("quantity")); err != nil {
+			return err
+		}
+	}
+	err = s.OnOrderPaid.Trigger(&shop.OrderEvent{App: txApp, Order: shop.AsOrder(order), Items: shop.AsOrderItems(items), Payment: shop.AsPayment(payment)})
+	if err != nil {
+		return err
+	}
+	return notifyPaid(txApp, order, notice.Amount)
 }
 
 // truncate cuts s to at most n bytes without splitting a UTF-8 character.

@@ -24,14 +24,10 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 	if err := shop.BindBody(e, &form); err != nil {
 		return err
 	}
-	if form.Method == "" {
-		return shop.FieldFail("method", "pay_method_required", "请选择支付方式 / choose a payment method")
+	provider, err := p.payProvider(form, "method")
+	if err != nil {
+		return err
 	}
-	provider, ok := p.shop.PaymentProvider(form.Method)
-	if !ok {
-		return shop.FieldFail("method", "pay_method_unavailable", "不支持该支付方式 / payment method not available")
-	}
-
 	id, err := shop.PathId(e, "id")
 	if err != nil {
 		return err
@@ -40,8 +36,48 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if err := payable(order); err != nil {
+	started, err := p.startPayment(e, order, provider, form.Channel)
+	if err != nil {
 		return err
+	}
+	return e.JSON(http.StatusOK, map[string]any{
+		"order":   orderView(started.order),
+		"method":  started.method,
+		"params":  started.params,
+		"paid":    started.paid,
+		"sandbox": started.sandbox,
+	})
+}
+
+// payProvider is the provider a pay form names; field is the form field
+// an error points at ("method", or "pay.method" in a checkout).
+func (p *plugin) payProvider(form payForm, field string) (shop.PaymentProvider, error) {
+	if form.Method == "" {
+		return nil, shop.FieldFail(field, "pay_method_required", "请选择支付方式 / choose a payment method")
+	}
+	provider, ok := p.shop.PaymentProvider(form.Method)
+	if !ok {
+		return nil, shop.FieldFail(field, "pay_method_unavailable", "不支持该支付方式 / payment method not available")
+	}
+	return provider, nil
+}
+
+// startedPayment is what starting a payment gave: the order as it is now
+// (paid, for a provider that pays at once) and what the client needs to
+// finish paying.
+type startedPayment struct {
+	order   *core.Record
+	method  string
+	params  map[string]any
+	paid    bool
+	sandbox bool
+}
+
+// startPayment starts paying order, a buyer's own, with provider: the
+// work of [plugin.pay], shared with a checkout that pays at once.
+func (p *plugin) startPayment(e *core.RequestEvent, order *core.Record, provider shop.PaymentProvider, channel string) (*startedPayment, error) {
+	if err := payable(order); err != nil {
+		return nil, err
 	}
 
 	sandbox := false
@@ -59,10 +95,10 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 			Bind(dbx.Params{"method": provider.Name(), "now": nowDate().String(), "id": order.Id, "pending": StatusPendingPayment}).
 			Execute()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return shop.Fail(http.StatusConflict, "order_not_payable", "订单不是待支付状态 / the order is not awaiting payment")
+			return nil, shop.Fail(http.StatusConflict, "order_not_payable", "订单不是待支付状态 / the order is not awaiting payment")
 		}
 	}
 
@@ -76,16 +112,16 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 		Buyer:       e.Auth,
 		ClientIP:    e.RealIP(),
 		ExpiresAt:   order.GetDateTime("expires_at").Time(),
-		Channel:     form.Channel,
+		Channel:     channel,
 	})
 	if err != nil {
 		var shopErr *shop.Error
 		if !asShopError(err, &shopErr) {
-			e.App.Logger().Error("payment start failed", "order", order.Id, "method", form.Method, "error", err.Error())
-			return shop.Fail(http.StatusBadGateway, "payment_provider_error",
+			e.App.Logger().Error("payment start failed", "order", order.Id, "method", provider.Name(), "error", err.Error())
+			return nil, shop.Fail(http.StatusBadGateway, "payment_provider_error",
 				"支付服务暂时不可用，请稍后再试 / the payment provider failed, try again later")
 		}
-		return err
+		return nil, err
 	}
 
 	paid := false
@@ -93,7 +129,7 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 		start.Notice.Provider = provider.Name()
 		res, err := ApplyPayment(e.App, start.Notice)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		order = res.Order
 		paid = !res.Unmatched
@@ -102,13 +138,7 @@ func (p *plugin) pay(e *core.RequestEvent) error {
 	if params == nil {
 		params = map[string]any{}
 	}
-	return e.JSON(http.StatusOK, map[string]any{
-		"order":   orderView(order),
-		"method":  provider.Name(),
-		"params":  params,
-		"paid":    paid,
-		"sandbox": sandbox,
-	})
+	return &startedPayment{order: order, method: provider.Name(), params: params, paid: paid, sandbox: sandbox}, nil
 }
 
 // payable checks that an order can still be paid.

@@ -59,6 +59,15 @@ func (s *Shop) RunInTransaction(app core.App, fn func(txApp core.App) error) err
 	}
 }
 
+// WritesWaiting is how many [Shop.RunInTransaction] callers wait for the
+// next batch: how far the shop's one writer is behind, and what tests wait
+// on to line callers up in a known order.
+func WritesWaiting(s *Shop) int {
+	s.writes.mu.Lock()
+	defer s.writes.mu.Unlock()
+	return len(s.writes.waiting)
+}
+
 // writeQueue is the line of [Shop.RunInTransaction] callers; one of them at
 // a time leads, running the others' functions with its own.
 type writeQueue struct {

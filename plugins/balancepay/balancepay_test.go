@@ -3,6 +3,8 @@ package balancepay_test
 import (
 	"errors"
 	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -189,4 +191,153 @@ func TestOnOrderPaidWithASyntheticEvent(t *testing.T) {
 	if rep.OK() {
 		t.Fatalf("a debit without a payment passed the audit:\n%s", rep)
 	}
+}
+
+// A checkout that names the balance pays at once: one request places and
+// pays the order; a short balance or an unknown method places nothing.
+func TestCheckoutPaysAtOnce(t *testing.T) {
+	app, _ := tests.NewShopApp(t)
+	balancepay.MustRegister(app, balancepay.Config{})
+	c := tests.NewClient(t, app)
+
+	buyer, token := tests.User(t, app, "buyer@test.local", nil)
+	addr := tests.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
+		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
+	product := tests.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	sku := tests.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 10, "spec_text": "红"})
+	checkout := func(pay map[string]any) *tests.Response {
+		t.Helper()
+		return c.Do(http.MethodPost, "/api/shop/checkout", map[string]any{
+			"items": []map[string]any{{"sku": sku.Id, "quantity": 1}}, "address": addr.Id, "pay": pay}, token)
+	}
+	stock := func() int {
+		s, err := app.FindRecordById("skus", sku.Id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.GetInt("stock")
+	}
+
+	// an unknown method is refused before anything is placed
+	res := checkout(map[string]any{"method": "cowries"})
+	if res.Status != 400 || res.Code() != "pay_method_unavailable" || !strings.Contains(string(res.Raw), `"pay.method"`) {
+		t.Fatalf("unknown method: %d %s", res.Status, res.Raw)
+	}
+	if n, _ := app.CountRecords("orders"); n != 0 || stock() != 10 {
+		t.Fatalf("an unknown method placed %d orders, stock %d", n, stock())
+	}
+
+	// enough balance: placed and paid in one request
+	fund(t, app, buyer.Id, 6000)
+	res = checkout(map[string]any{"method": "balance"})
+	payment, _ := res.Body["payment"].(map[string]any)
+	if res.Status != 200 || res.Body["status"] != "paid" || payment["paid"] != true || payment["method"] != "balance" {
+		t.Fatalf("checkout and pay: %d %s", res.Status, res.Raw)
+	}
+	payable := int64(res.Body["payable"].(float64))
+	wantBalance(t, app, buyer.Id, 6000-payable)
+	if n, _ := app.CountRecords("payments", dbx.HashExp{"order": res.Body["id"]}); n != 1 {
+		t.Fatalf("%d payments for the order", n)
+	}
+	if stock() != 9 {
+		t.Fatalf("stock %d after one paid order", stock())
+	}
+
+	// the balance left is short: the checkout changes nothing
+	orders, _ := app.CountRecords("orders")
+	res = checkout(map[string]any{"method": "balance"})
+	if res.Status != 409 || res.Code() != "insufficient_balance" {
+		t.Fatalf("checkout with a short balance: %d %s", res.Status, res.Raw)
+	}
+	if n, _ := app.CountRecords("orders"); n != orders || stock() != 9 {
+		t.Fatalf("a refused checkout left %d orders (had %d), stock %d", n, orders, stock())
+	}
+	wantBalance(t, app, buyer.Id, 6000-payable)
+	tests.MustAudit(t, app)
+}
+
+// A checkout that pays at once may run twice: when a write after it in the
+// same batch fails, the batch rolls back and the writes before the failed
+// one run again. The second run must place and pay the order as the first
+// did, from the records as built (the first run left them paid in memory).
+func TestCheckoutPaysAtOnceWhenRunAgain(t *testing.T) {
+	app, s := tests.NewShopApp(t)
+	balancepay.MustRegister(app, balancepay.Config{})
+	c := tests.NewClient(t, app)
+
+	buyer, token := tests.User(t, app, "buyer@test.local", nil)
+	addr := tests.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
+		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
+	product := tests.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	sku := tests.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 10, "spec_text": "红"})
+	fund(t, app, buyer.Id, 8000)
+
+	var paidEvents atomic.Int32
+	s.OnOrderPaid.BindFunc(func(e *shop.OrderEvent) error {
+		paidEvents.Add(1)
+		return e.Next()
+	})
+	waitFor := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for shop.WritesWaiting(s) != n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d writes in line, want %d", shop.WritesWaiting(s), n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+
+	// hold the writer until the checkout and a failing write are in line
+	entered, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- s.RunInTransaction(app, func(core.App) error {
+			close(entered)
+			<-release
+			return nil
+		})
+	}()
+	<-entered
+	answer := make(chan *tests.Response, 1)
+	go func() {
+		answer <- c.Do(http.MethodPost, "/api/shop/checkout", map[string]any{
+			"items": []map[string]any{{"sku": sku.Id, "quantity": 1}}, "address": addr.Id,
+			"pay": map[string]any{"method": "balance"}}, token)
+	}()
+	waitFor(1)
+	refused := errors.New("refused")
+	failed := make(chan error, 1)
+	go func() {
+		failed <- s.RunInTransaction(app, func(core.App) error { return refused })
+	}()
+	waitFor(2)
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-failed; !errors.Is(err, refused) {
+		t.Fatalf("the failing write: %v", err)
+	}
+	res := <-answer
+	payment, _ := res.Body["payment"].(map[string]any)
+	if res.Status != 200 || res.Body["status"] != "paid" || payment["paid"] != true {
+		t.Fatalf("checkout run again: %d %s", res.Status, res.Raw)
+	}
+	if n := paidEvents.Load(); n != 2 {
+		t.Fatalf("the paying checkout ran %d times, the test needs it run twice", n)
+	}
+	id := res.Body["id"].(string)
+	if n, _ := app.CountRecords("orders"); n != 1 {
+		t.Fatalf("%d orders", n)
+	}
+	if n, _ := app.CountRecords("payments", dbx.HashExp{"order": id}); n != 1 {
+		t.Fatalf("%d payments", n)
+	}
+	o, err := app.FindRecordById("orders", id)
+	if err != nil || o.GetString("status") != "paid" {
+		t.Fatalf("order %v %v", o, err)
+	}
+	wantBalance(t, app, buyer.Id, 8000-int64(o.GetInt("payable")))
+	tests.MustAudit(t, app)
 }
