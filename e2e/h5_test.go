@@ -10,11 +10,12 @@ func TestH5ReferralPurchase(t *testing.T) {
 	RunNode(t, s, "h5/buy.mjs")
 }
 
-// TestH5OrdersAndWithdrawal is tests (c) and (d): cart editing, cancel,
-// confirm receipt, an after-sale with a photo, and a withdrawal whose review
-// the page follows live.
+// TestH5OrdersAndWithdrawal is tests (c), (d) and (e): cart editing,
+// cancel, confirm receipt, an after-sale with a photo, a withdrawal whose
+// review the page follows live, and 余额支付 from the confirm page.
 func TestH5OrdersAndWithdrawal(t *testing.T) {
 	s := StartShop(t, ShopOptions{Demo: true, Env: []string{"FENXIAO_SANDBOX_PAY=1"}})
 	RunNode(t, s, "h5/aftersale.mjs")
 	RunNode(t, s, "h5/withdraw.mjs")
+	RunNode(t, s, "h5/balance.mjs")
 }

@@ -97,6 +97,7 @@ await run(async (browser) => {
   await page.waitForSelector('#submit:not([disabled])');
   assert((await page.textContent('.addr')).includes('周小米'), 'checkout uses the new address');
   await shot(page, '07-checkout');
+  assert(!(await page.$('#pay-balance')), 'no 余额支付 with an empty balance');
   await page.click('#submit');
 
   // the cashier offers what the shop has: sandbox (on), balance (empty)

@@ -2,9 +2,11 @@
 // server for that address, promotions, the coupon (best one by default, a
 // picker to change it or use none), a distributor's coupon code
 // (输入优惠码: gives its coupon, chosen at once, and binds the buyer when the
-// shop's binding rules allow), shipping, note, 提交订单.
-import { shop, pb } from '../api.js';
-import { esc, price, yuan, img, empty, busy, sheet, toast } from '../ui.js';
+// shop's binding rules allow), shipping, note, 提交订单 (on to the cashier),
+// and 余额支付 when the balance covers the total: the checkout then pays in
+// the same request, and the order is placed paid or not at all.
+import { shop, pb, info } from '../api.js';
+import { esc, price, yuan, img, empty, busy, sheet, toast, confirmBox } from '../ui.js';
 import { ticket } from '../coupon.js';
 import { setTitle, go, refreshCartBadge } from '../app.js';
 import { checkoutPage as flashCheckout } from '../flash.js';
@@ -20,9 +22,11 @@ export default async function (view, { query }) {
   const q = {};
   if (address) q.address = address.id;
   if (coupon) q.coupon = coupon;
-  const c = await shop('/cart', { query: q });
+  const [c, shopInfo] = await Promise.all([shop('/cart', { query: q }), info()]);
   const lines = c.lines.filter((l) => l.in_total);
   if (!lines.length) { view.innerHTML = empty('没有选中可购买的商品', '<a class="btn" href="#/cart">回购物车</a>'); return; }
+  const wallet = (shopInfo.payment_methods || []).includes('balance') ? await shop('/wallet').catch(() => null) : null;
+  const byBalance = address && wallet && c.total > 0 && wallet.available >= c.total;
   const back = encodeURIComponent('#/checkout' + (coupon ? '?coupon=' + coupon : ''));
   const usable = (c.coupons || []).filter((x) => x.usable).length;
   view.innerHTML = `
@@ -45,13 +49,23 @@ export default async function (view, { query }) {
         <input id="code" maxlength="16" autocomplete="off" autocapitalize="characters" placeholder="输入优惠码">
         <button class="btn small ghost" id="code-apply">使用</button></form>
       <div class="row"><span>运费</span><span>${c.shipping ? yuan(c.shipping) : '免运费'}</span></div>
+      ${wallet && wallet.available > 0 ? `<div class="row"><span>账户余额</span><span class="muted" id="balance">可用 ${yuan(wallet.available)}${wallet.available < c.total ? '，不足支付本单' : ''}</span></div>` : ''}
       <label class="note">订单备注<input id="note" maxlength="200" placeholder="选填，给商家留言"></label>
     </section>
-    <div class="bottom-bar"><span class="grow right">共 ${c.quantity} 件 合计 ${price(c.total, 'total')}</span><button class="btn" id="submit" ${address ? '' : 'disabled'}>提交订单</button></div>`;
+    <div class="bottom-bar"><span class="grow right">共 ${c.quantity} 件 合计 ${price(c.total, 'total')}</span>${byBalance ? '<button class="btn ghost" id="pay-balance">余额支付</button>' : ''}<button class="btn" id="submit" ${address ? '' : 'disabled'}>提交订单</button></div>`;
+  const form = () => ({ address: address.id, coupon: c.coupon ? c.coupon.id : 'none', note: view.querySelector('#note').value.trim() });
   view.querySelector('#submit').onclick = (e) => busy(e.target, async () => {
-    const order = await shop('/checkout', { method: 'POST', body: { address: address.id, coupon: c.coupon ? c.coupon.id : 'none', note: view.querySelector('#note').value.trim() } });
+    const order = await shop('/checkout', { method: 'POST', body: form() });
     refreshCartBadge();
     go('#/pay/' + order.id);
+  });
+  const payBalance = view.querySelector('#pay-balance');
+  if (payBalance) payBalance.onclick = () => busy(payBalance, async () => {
+    if (!(await confirmBox(`使用余额支付 ${yuan(c.total)}？`, '确认支付'))) return;
+    const order = await shop('/checkout', { method: 'POST', body: { ...form(), pay: { method: 'balance' } } });
+    refreshCartBadge();
+    // the order page says 支付成功 for ?paid=1
+    go('#/o/' + order.id + '?paid=1');
   });
   const to = (id) => go('#/checkout?' + new URLSearchParams({ ...(address ? { address: address.id } : {}), coupon: id }));
   view.querySelector('#code-form').onsubmit = (e) => {
