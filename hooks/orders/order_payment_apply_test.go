@@ -33,6 +33,8 @@ func TestCheckoutBadInput(t *testing.T) {
 		{"zero quantity", map[string]any{"items": []map[string]any{{"sku": f.cup.Id, "quantity": 0}}, "address": f.addr.Id}, f.token, 400, "invalid_quantity"},
 		{"unknown sku", map[string]any{"items": []map[string]any{{"sku": "nosuchsku000001", "quantity": 1}}, "address": f.addr.Id}, f.token, 404, "sku_not_found"},
 		{"too many", map[string]any{"items": []map[string]any{{"sku": f.cup.Id, "quantity": 11}}, "address": f.addr.Id}, f.token, 409, "out_of_stock"},
+		{"pay without a method", map[string]any{"items": []map[string]any{{"sku": f.cup.Id, "quantity": 1}}, "address": f.addr.Id, "pay": map[string]any{}}, f.token, 400, "pay_method_required"},
+		{"pay with an unknown method", map[string]any{"items": []map[string]any{{"sku": f.cup.Id, "quantity": 1}}, "address": f.addr.Id, "pay": map[string]any{"method": "cowries"}}, f.token, 400, "pay_method_unavailable"},
 	}
 	for _, c := range cases {
 		res := f.c.Do("POST", "/api/shop/checkout", c.body, c.token)
