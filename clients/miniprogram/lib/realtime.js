@@ -6,6 +6,11 @@
 //
 //   const rt = require('./realtime')
 //   const off = rt.subscribe('orders/*', (e) => console.log(e.action, e.record))
+//
+// A page that shows a record it read before subscribing passes onLive too:
+// it is called once the subscription is in place (and again after a
+// reconnect), so the page can read again what changed while no event
+// could reach it.
 
 const api = require('./api')
 const { createDecoder } = require('./utf8')
@@ -16,6 +21,8 @@ const POLL_MS = 5000
 const CONNECT_TIMEOUT_MS = 8000
 
 const handlers = {} // topic → [fn]
+const liveFns = {} // topic → [onLive]
+let announced = new Set() // onLive functions called since the stream (or polling) began
 let task = null
 let clientId = ''
 let mode = '' // '' (stopped), 'stream', 'poll'
@@ -36,17 +43,33 @@ function dispatch(topic, payload) {
 }
 
 // subscribe listens to a topic ("collection/*" or "collection/RECORD_ID");
-// it returns the function that stops listening.
-function subscribe(topic, fn) {
+// onLive (optional) is called when the subscription is in place, see above.
+// It returns the function that stops listening.
+function subscribe(topic, fn, onLive) {
   ;(handlers[topic] = handlers[topic] || []).push(fn)
+  if (onLive) (liveFns[topic] = liveFns[topic] || []).push(onLive)
   if (!mode) start()
   else sync()
   return () => {
-    const list = handlers[topic] || []
-    if (list.indexOf(fn) >= 0) list.splice(list.indexOf(fn), 1)
+    remove(handlers[topic], fn)
+    remove(liveFns[topic], onLive)
     if (!topics().length) stop()
     else sync()
   }
+}
+
+function remove(list, fn) {
+  if (list && list.indexOf(fn) >= 0) list.splice(list.indexOf(fn), 1)
+}
+
+// announce calls the onLive functions of topics not called yet since the
+// stream (or polling) began.
+function announce(list) {
+  list.forEach((topic) => (liveFns[topic] || []).slice().forEach((fn) => {
+    if (announced.has(fn)) return
+    announced.add(fn)
+    try { fn() } catch (e) { console.error('realtime onLive', e) }
+  }))
 }
 
 function setMode(m) {
@@ -66,6 +89,8 @@ function start() {
 
 function connect() {
   clientId = ''
+  // events may have been missed while the stream was down: tell again
+  announced = new Set()
   const decode = createDecoder()
   const parse = createParser((ev) => {
     if (ev.event === 'PB_CONNECT') {
@@ -117,7 +142,11 @@ function connect() {
 function sync() {
   if (mode === 'poll') return poll()
   if (!clientId) return
-  api.post('/api/realtime', { clientId, subscriptions: topics() }).catch((e) => {
+  const id = clientId
+  const list = topics()
+  api.post('/api/realtime', { clientId, subscriptions: list }).then(() => {
+    if (clientId === id) announce(list)
+  }).catch((e) => {
     // a stale client id (the server restarted): reconnect
     if (e.status === 404 && task) task.abort()
   })
@@ -145,6 +174,7 @@ function stop() {
 
 function startPolling() {
   setMode('poll')
+  announced = new Set()
   poll()
 }
 
@@ -176,6 +206,8 @@ async function pollTopic(topic) {
     seen[r.id] = r.updated
     if (!first && before !== r.updated) dispatch(topic, { action: before ? 'update' : 'create', record: r })
   })
+  // the first look only learns what is there: from now on changes are seen
+  if (first) announce([topic])
 }
 
 // resubscribe after sign-in and sign-out: the stream's rights are the

@@ -40,9 +40,24 @@ function createWx(opts = {}) {
     clearStorageSync: () => storage.clear(),
 
     // ---------------------------------------------------------- network
+    // hold(method, path) → true keeps a request back until release(), as a
+    // slow network would (a test makes something happen meanwhile)
+    hold: null,
+    held: [],
+    release() {
+      const list = wx.held
+      wx.held = []
+      wx.hold = null
+      list.forEach((send) => send())
+    },
+
     request(o) {
       const u = new URL(o.url)
       const method = (o.method || 'GET').toUpperCase()
+      if (wx.hold && wx.hold(method, u.pathname)) {
+        wx.held.push(() => wx.request(o))
+        return { abort() {} }
+      }
       const header = Object.assign({}, o.header)
       let body
       if (o.data !== undefined && method !== 'GET') {

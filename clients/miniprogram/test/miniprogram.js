@@ -205,8 +205,12 @@ step('order list follows the status live; tracking on the detail page', async ()
   const status = () => (orders.$('.order .status') || { dom: { textContent: '' } }).dom.textContent
   await orders.waitText(ctx.orderNo)
   assert(status() === '待发货', 'paid order shows ' + status())
-  await waitFor(() => d.realtime.clientId, 10000, 'buyer stream not connected')
-  await new Promise((r) => setTimeout(r, 300)) // subscription posted
+  // the page's subscription is in place once one made after it is
+  // (each subscription request carries them all)
+  let subscribed = false
+  const off = d.realtime.subscribe('orders/*', () => {}, () => { subscribed = true })
+  await waitFor(() => subscribed, 10000, 'buyer subscription not in place')
+  off()
   await raw('POST', `/api/shop/admin/orders/${ctx.orderId}/ship`, { tracking_company: 'yunda', tracking_no: 'YD20261204' }, ctx.admin)
   await waitFor(() => status() === '待收货', 10000, 'shipped order shows ' + status())
   assert(orders.data.live, 'the change came over realtime')
@@ -351,6 +355,29 @@ step('API module: readable Chinese errors, GET retries, thumbs', async () => {
   const url = api.fileURL(p, p.images[0], '100x100')
   const head = await new Promise((r) => http.get(url, (res) => { res.resume(); r(res) }))
   assert(head.statusCode === 200 && head.headers['content-type'] === 'image/png', 'thumb ' + url + ' ' + head.statusCode)
+})
+
+step('the order page catches up on a change made while it subscribed', async () => {
+  const d = ctx.d
+  // a second order, placed and paid in one request (checkout's pay field)
+  const skus = await d.api.list('skus', { filter: 'product = ' + d.api.quote(ctx.product.id) })
+  const address = await d.api.post('/api/collections/addresses/records', { user: d.api.user().id, name: '李雷', phone: '13800001234', province: '浙江省', city: '杭州市', detail: '西湖区文三路 1 号' })
+  const o = await d.api.post('/api/shop/checkout', { items: [{ sku: skus.items[0].id, quantity: 1 }], address: address.id, pay: { method: 'sandbox' } })
+  assert(o.status === 'paid' && o.payment && o.payment.paid === true, 'checkout and pay in one request: ' + JSON.stringify(o))
+
+  // the subscription request is held back while the merchant ships: the
+  // shipment's event goes out before the page listens
+  d.wx.hold = (method, p) => method === 'POST' && p === '/api/realtime'
+  const detail = d.page('order', { id: o.id })
+  await detail.loaded
+  assert(detail.data.statusText === '待发货', 'paid order shows ' + detail.data.statusText)
+  await waitFor(() => d.wx.held.length > 0, 10000, 'no subscription request')
+  await raw('POST', `/api/shop/admin/orders/${o.id}/ship`, { tracking_company: 'yunda', tracking_no: 'YD20261207' }, ctx.admin)
+  d.wx.release()
+  await detail.waitText('YD20261207')
+  assert(detail.data.statusText === '待收货', 'shipped order shows ' + detail.data.statusText)
+  assert(!detail.data.live, 'seen by reading again once subscribed, not by the missed event')
+  detail.instance.onUnload()
 })
 
 async function run() {

@@ -15,11 +15,23 @@ Component({
       await this.load()
       this.off = realtime.subscribe('orders/' + this.id, (ev) => {
         if (!ev.record) return
-        const shipped = ev.record.tracking_no && ev.record.tracking_no !== (this.data.order || {}).tracking_no
-        this.show(ev.record)
+        this.changed(ev.record)
         this.setData({ live: true })
-        if (shipped) this.track()
-      })
+      }, () => this.catchUp())
+    },
+    // changed shows the order as it is now, and its parcel once shipped
+    changed(order) {
+      const shipped = order.tracking_no && order.tracking_no !== (this.data.order || {}).tracking_no
+      this.show(order)
+      if (shipped) this.track()
+    },
+    // catchUp reads the order again once its subscription is in place: a
+    // change made while it was being set up sent its event to nobody
+    async catchUp() {
+      try {
+        const order = await api.view('orders', this.id)
+        if (!this.data.order || order.updated !== this.data.order.updated) this.changed(order)
+      } catch (e) { /* the next event or visit shows it */ }
     },
     onShow() { if (this.data.order) this.load() },
     onUnload() { if (this.off) this.off() },

@@ -24,7 +24,9 @@ Component({
       if (ui.needSignIn()) return
       this.setData({ status: (query && query.status) || '' })
       this.load()
-      this.off = realtime.subscribe('orders/*', (ev) => this.onEvent(ev))
+      // once subscribed, read the list again: a change made while the
+      // subscription was being set up sent its event to nobody
+      this.off = realtime.subscribe('orders/*', (ev) => this.onEvent(ev), () => this.load())
     },
     onUnload() { if (this.off) this.off() },
     onPullDownRefresh() { this.load() },

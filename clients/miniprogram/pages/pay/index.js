@@ -20,7 +20,10 @@ Component({
         const preferred = ['wechatpay', 'sandbox', 'balance', 'offline'].find((m) => methods.some((x) => x.value === m)) || ''
         this.setData({ methods, method: preferred, sandbox: !!info.sandbox })
         this.show(order)
-        this.off = realtime.subscribe('orders/' + this.id, (ev) => ev.record && this.show(ev.record))
+        // once subscribed, look again: a payment finished meanwhile sent its
+        // event to nobody
+        this.off = realtime.subscribe('orders/' + this.id, (ev) => ev.record && this.show(ev.record),
+          () => api.view('orders', this.id).then((o) => this.show(o)).catch(() => {}))
       } catch (e) {
         this.setData({ error: e.message })
       }
