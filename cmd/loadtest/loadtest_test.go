@@ -78,8 +78,9 @@ func TestKillRestart(t *testing.T) {
 	}
 }
 
-// TestCheckFindsLosses: after a clean run against a shop the test started,
-// the check reports an acknowledged order that is not in the shop, an order
+// TestCheckFindsLosses: after a clean run against a shop the test started
+// (paying in the checkout request, three requests an order), the check
+// reports an acknowledged order that is not in the shop, an order
 // whose lines differ from the priced cart, a paid order acknowledged as
 // refunded, and stock that does not add up.
 func TestCheckFindsLosses(t *testing.T) {
@@ -96,10 +97,14 @@ func TestCheckFindsLosses(t *testing.T) {
 	cfg.URL, cfg.AdminEmail, cfg.AdminPassword = srv.url(), "check@load.test", "check-Pass-12345"
 	cfg.Duration = 2 * time.Second
 	cfg.RefundEvery = 0
+	cfg.PayAtCheckout = true
 	var out bytes.Buffer
 	res, err := run(context.Background(), cfg, &out, &out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if strings.Contains(out.String(), "\npay ") || !strings.Contains(out.String(), "\ncheckout ") {
+		t.Errorf("paying at checkout, the steps should have no pay request:\n%s", out.String())
 	}
 
 	led := res.ledger
