@@ -2,7 +2,8 @@
 // cart's selected lines (or one SKU bought now), then the order — priced by
 // the server — goes on to payment. The cart's coupons are listed usable
 // first, the best one chosen by the server unless the buyer picks another
-// or none.
+// or none. When the balance covers the total, 余额支付 places and pays the
+// order in one request (the checkout's pay field) and opens the paid order.
 const api = require('../../lib/api')
 const { option } = require('../../lib/coupon')
 const ui = require('../../lib/ui')
@@ -13,6 +14,7 @@ Component({
     address: null, addresses: [], showAddresses: false, lines: [], applied: [], note: '', estimate: false,
     goodsText: '', discountText: '', shippingText: '', totalText: '', submitting: false, error: '',
     coupons: [], coupon: null, couponText: '', usableCount: 0, showCoupons: false,
+    balanceText: '', byBalance: false,
   },
   methods: {
     async onLoad(query) {
@@ -25,6 +27,11 @@ Component({
         this.useAddress(list.items[0] || null)
         if (!list.items.length) this.setData({ showAddresses: true })
         await this.price()
+        const info = await api.info()
+        if ((info.payment_methods || []).includes('balance')) {
+          this.wallet = await api.get('/api/shop/wallet').catch(() => null)
+          this.showBalance()
+        }
       } catch (e) {
         this.setData({ error: e.message })
       }
@@ -66,6 +73,19 @@ Component({
         shippingText: cart.shipping_estimated ? yuan(cart.shipping) + '（预估）' : yuan(cart.shipping),
         totalText: yuan(cart.total),
       })
+      this.total = cart.total
+      this.showBalance()
+    },
+    // the balance, and 余额支付 when it covers the order (a bought-now SKU's
+    // total is only an estimate until the checkout: it goes to the cashier)
+    showBalance() {
+      const w = this.wallet
+      if (!w || w.available <= 0) return this.setData({ balanceText: '', byBalance: false })
+      const covers = !this.item && this.total > 0 && w.available >= this.total
+      this.setData({
+        balanceText: '可用 ' + yuan(w.available) + (covers || this.item ? '' : '，不足支付本单'),
+        byBalance: covers && !!this.data.address,
+      })
     },
     toggleCoupons() { this.setData({ showCoupons: !this.data.showCoupons }) },
     pickCoupon(e) {
@@ -102,7 +122,16 @@ Component({
       })
     },
     onNote(e) { this.setData({ note: e.detail.value }) },
-    async submit() {
+    submit() { return this.place(null) },
+    payBalance() {
+      wx.showModal({
+        title: '余额支付', content: '使用余额支付 ' + this.data.totalText + '？', confirmText: '确认支付',
+        success: (r) => { if (r.confirm) this.place({ method: 'balance' }) },
+      })
+    },
+    // place checks out; with pay the checkout pays too, and a paid order
+    // opens at once (otherwise the cashier)
+    async place(pay) {
       if (!this.data.address) return ui.toast('请选择收货地址')
       this.setData({ submitting: true, error: '' })
       try {
@@ -110,8 +139,14 @@ Component({
         if (this.item) body.items = [this.item]
         if (this.offer) body.offer = this.offer
         else body.coupon = this.data.coupon ? this.data.coupon.id : 'none'
+        if (pay) body.pay = pay
         const order = await api.post('/api/shop/checkout', body)
-        wx.redirectTo({ url: '/pages/pay/index?id=' + order.id })
+        if (order.status === 'paid') {
+          ui.toast('支付成功', 'success')
+          wx.redirectTo({ url: '/pages/order/index?id=' + order.id })
+        } else {
+          wx.redirectTo({ url: '/pages/pay/index?id=' + order.id })
+        }
       } catch (e) {
         this.setData({ error: e.message })
         // prices or promotions changed under the buyer: show the new ones
