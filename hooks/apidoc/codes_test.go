@@ -11,13 +11,19 @@ import (
 )
 
 // sourceCodes finds the error codes the shop answers: the second argument
-// of shop.Fail and shop.FieldFail calls in the core and the plugins.
-var sourceCodes = regexp.MustCompile(`(?:\bFail\(\s*(?:http\.\w+|\d+)|\bFieldFail\(\s*"\w+")\s*,\s*"(\w+)"`)
+// of shop.Fail and shop.FieldFail calls in the core and the plugins, whether
+// the field is a literal or a variable.
+var sourceCodes = regexp.MustCompile(`(?:\bFail\(\s*(?:http\.\w+|\d+)|\bFieldFail\(\s*(?:"[\w.]+"|\w+))\s*,\s*"(\w+)"\s*[,)]`)
 
 // statusCodes finds the codes the error shape middleware gives PocketBase's
 // own errors (the statusCodes table of hooks/shop/errors.go), which every
 // route can answer.
 var statusCodes = regexp.MustCompile(`(?m)^\s*http\.Status\w+:\s*\{"(\w+)",`)
+
+// builtCodes finds the codes made without shop.Fail: a shop.Error written
+// out (a checkout's payment.error), and the product search's integer
+// parameters, whose code is "invalid_" and the parameter's name.
+var builtCodes = regexp.MustCompile(`\bshop\.Error\{Code:\s*"(\w+)"|\bintParam\([^,]+,\s*"(\w+)"`)
 
 // readmeCodes finds the rows of the README's error code table.
 var readmeCodes = regexp.MustCompile("(?m)^\\| `(\\w+)` \\| ")
@@ -43,6 +49,13 @@ func TestReadmeListsEveryErrorCode(t *testing.T) {
 			}
 			for _, m := range statusCodes.FindAllStringSubmatch(string(src), -1) {
 				found[m[1]] = path
+			}
+			for _, m := range builtCodes.FindAllStringSubmatch(string(src), -1) {
+				if m[1] != "" {
+					found[m[1]] = path
+				} else {
+					found["invalid_"+m[2]] = path
+				}
 			}
 			return nil
 		})
