@@ -73,6 +73,7 @@ func (p *plugin) checkout(e *core.RequestEvent) error {
 		}
 		if paysAtOnce(provider) {
 			payInTx = func(txApp core.App, order *core.Record, items []*core.Record) error {
+				var err error
 				started, err = p.payInTransaction(e, txApp, order, items, provider, form.Pay.Channel)
 				return err
 			}
