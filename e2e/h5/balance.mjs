@@ -2,7 +2,7 @@
 // pays in the checkout itself (one request), lands on the paid order, and
 // the balance drops by what the order cost.
 import { run, shot, assert, assertEq, watchErrors, api, adminToken, BASE_URL } from '../lib/browser.mjs';
-import { emailSignIn, findUser, textOf, phonePage, toastAfter } from './steps.mjs';
+import { emailSignIn, findUser, textOf, phonePage, addFromSearch } from './steps.mjs';
 
 await run(async (browser) => {
   const token = await adminToken();
@@ -15,11 +15,8 @@ await run(async (browser) => {
 
   const { page } = await phonePage(browser);
   const errors = watchErrors(page);
-  await emailSignIn(page, 'liqiang@fenxiao.demo', 'demo123456', '#/search?q=' + encodeURIComponent('龙井'));
-  await page.click('.pcard >> nth=0');
-  await page.click('#add');
-  await page.click('.sheet [data-sku]:not([disabled]) >> nth=0');
-  await toastAfter(page, '已加入购物车', () => page.click('#sku-ok'));
+  await emailSignIn(page, 'liqiang@fenxiao.demo');
+  await addFromSearch(page, '龙井');
   await page.goto(BASE_URL + '/#/cart', { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('.cline');
   await page.click('#go');

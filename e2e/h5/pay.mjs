@@ -6,19 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { run, phone, shot, assert, assertEq, watchErrors, api, adminToken, BASE_URL, SHOT_DIR } from '../lib/browser.mjs';
-import { emailSignIn, findUser, discountAll, phonePage, toastAfter } from './steps.mjs';
+import { emailSignIn, findUser, discountAll, phonePage, addFromSearch } from './steps.mjs';
 
 const WECHAT_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.47.2560 NetType/WIFI Language/zh_CN';
 
 async function buyTwo(page) {
-  for (const q of ['龙井', '坚果']) {
-    await page.goto(BASE_URL + '/#/search?q=' + encodeURIComponent(q), { waitUntil: 'domcontentloaded' });
-    await page.click('.pcard >> nth=0');
-    await page.click('#add');
-    await page.click('.sheet [data-sku]:not([disabled]) >> nth=0');
-    // the first add's toast may still show: wait for this add's
-    await toastAfter(page, '已加入购物车', () => page.click('#sku-ok'));
-  }
+  for (const q of ['龙井', '坚果']) await addFromSearch(page, q);
   await page.goto(BASE_URL + '/#/cart', { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('.cline');
   await page.click('#go');

@@ -48,6 +48,16 @@ export async function toastAfter(page, text, action) {
   await page.waitForSelector(`.toast:not([data-old]):has-text("${text}")`);
 }
 
+// addFromSearch opens the first product a search for q finds, picks its
+// first SKU in stock and adds it to the cart, waiting for this add's toast.
+export async function addFromSearch(page, q) {
+  await page.goto(BASE_URL + '/#/search?q=' + encodeURIComponent(q), { waitUntil: 'domcontentloaded' });
+  await page.click('.pcard >> nth=0');
+  await page.click('#add');
+  await page.click('.sheet [data-sku]:not([disabled]) >> nth=0');
+  await toastAfter(page, '已加入购物车', () => page.click('#sku-ok'));
+}
+
 // discountAll starts a 9折 promotion on every product.
 export async function discountAll(label = '9折') {
   const token = await adminToken();

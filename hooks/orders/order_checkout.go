@@ -129,16 +129,7 @@ func paysAtOnce(provider shop.PaymentProvider) bool {
 // transaction wrote them. Any refusal (a short balance) rolls the checkout
 // back with it.
 func (p *plugin) payInTransaction(e *core.RequestEvent, txApp core.App, order *core.Record, items []*core.Record, provider shop.PaymentProvider, channel string) (*startedPayment, error) {
-	start, err := provider.Start(e.Request.Context(), txApp, shop.PayRequest{
-		OrderId:     order.Id,
-		OrderNo:     order.GetString("order_no"),
-		Description: "订单 " + order.GetString("order_no"),
-		Amount:      shop.AsOrder(order).Payable(),
-		Buyer:       e.Auth,
-		ClientIP:    e.RealIP(),
-		ExpiresAt:   order.GetDateTime("expires_at").Time(),
-		Channel:     channel,
-	})
+	start, err := provider.Start(e.Request.Context(), txApp, payRequest(e, order, channel))
 	if err != nil {
 		return nil, err
 	}

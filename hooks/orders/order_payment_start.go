@@ -104,16 +104,7 @@ func (p *plugin) startPayment(e *core.RequestEvent, order *core.Record, provider
 
 	ctx, cancel := context.WithTimeout(e.Request.Context(), p.config.ProviderTimeout)
 	defer cancel()
-	start, err := provider.Start(ctx, e.App, shop.PayRequest{
-		OrderId:     order.Id,
-		OrderNo:     order.GetString("order_no"),
-		Description: "订单 " + order.GetString("order_no"),
-		Amount:      shop.AsOrder(order).Payable(),
-		Buyer:       e.Auth,
-		ClientIP:    e.RealIP(),
-		ExpiresAt:   order.GetDateTime("expires_at").Time(),
-		Channel:     channel,
-	})
+	start, err := provider.Start(ctx, e.App, payRequest(e, order, channel))
 	if err != nil {
 		var shopErr *shop.Error
 		if !asShopError(err, &shopErr) {
@@ -139,6 +130,20 @@ func (p *plugin) startPayment(e *core.RequestEvent, order *core.Record, provider
 		params = map[string]any{}
 	}
 	return &startedPayment{order: order, method: provider.Name(), params: params, paid: paid, sandbox: sandbox}, nil
+}
+
+// payRequest is what a provider is asked to collect for a buyer's order.
+func payRequest(e *core.RequestEvent, order *core.Record, channel string) shop.PayRequest {
+	return shop.PayRequest{
+		OrderId:     order.Id,
+		OrderNo:     order.GetString("order_no"),
+		Description: "订单 " + order.GetString("order_no"),
+		Amount:      shop.AsOrder(order).Payable(),
+		Buyer:       e.Auth,
+		ClientIP:    e.RealIP(),
+		ExpiresAt:   order.GetDateTime("expires_at").Time(),
+		Channel:     channel,
+	}
 }
 
 // payable checks that an order can still be paid.

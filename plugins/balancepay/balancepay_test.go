@@ -193,18 +193,34 @@ func TestOnOrderPaidWithASyntheticEvent(t *testing.T) {
 	}
 }
 
+// buyerWorld is a shop paying by balance with one buyer, their address and
+// a 50-yuan SKU with 10 in stock.
+type buyerWorld struct {
+	app       core.App
+	shop      *shop.Shop
+	c         *tests.Client
+	buyer     *core.Record
+	token     string
+	addr, sku *core.Record
+}
+
+func newBuyerWorld(t *testing.T) *buyerWorld {
+	app, s := tests.NewShopApp(t)
+	balancepay.MustRegister(app, balancepay.Config{})
+	w := &buyerWorld{app: app, shop: s, c: tests.NewClient(t, app)}
+	w.buyer, w.token = tests.User(t, app, "buyer@test.local", nil)
+	w.addr = tests.Save(t, app, "addresses", map[string]any{"user": w.buyer.Id, "name": "张三", "phone": "13800000000",
+		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
+	product := tests.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
+	w.sku = tests.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 10, "spec_text": "红"})
+	return w
+}
+
 // A checkout that names the balance pays at once: one request places and
 // pays the order; a short balance or an unknown method places nothing.
 func TestCheckoutPaysAtOnce(t *testing.T) {
-	app, _ := tests.NewShopApp(t)
-	balancepay.MustRegister(app, balancepay.Config{})
-	c := tests.NewClient(t, app)
-
-	buyer, token := tests.User(t, app, "buyer@test.local", nil)
-	addr := tests.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
-		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
-	product := tests.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	sku := tests.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 10, "spec_text": "红"})
+	w := newBuyerWorld(t)
+	app, c, buyer, token, addr, sku := w.app, w.c, w.buyer, w.token, w.addr, w.sku
 	checkout := func(pay map[string]any) *tests.Response {
 		t.Helper()
 		return c.Do(http.MethodPost, "/api/shop/checkout", map[string]any{
@@ -261,15 +277,8 @@ func TestCheckoutPaysAtOnce(t *testing.T) {
 // one run again. The second run must place and pay the order as the first
 // did, from the records as built (the first run left them paid in memory).
 func TestCheckoutPaysAtOnceWhenRunAgain(t *testing.T) {
-	app, s := tests.NewShopApp(t)
-	balancepay.MustRegister(app, balancepay.Config{})
-	c := tests.NewClient(t, app)
-
-	buyer, token := tests.User(t, app, "buyer@test.local", nil)
-	addr := tests.Save(t, app, "addresses", map[string]any{"user": buyer.Id, "name": "张三", "phone": "13800000000",
-		"province": "浙江省", "detail": "西湖区1号", "is_default": true})
-	product := tests.Save(t, app, "products", map[string]any{"title": "保温杯", "status": "on"})
-	sku := tests.Save(t, app, "skus", map[string]any{"product": product.Id, "price": 5000, "stock": 10, "spec_text": "红"})
+	w := newBuyerWorld(t)
+	app, s, c, buyer, token, addr, sku := w.app, w.shop, w.c, w.buyer, w.token, w.addr, w.sku
 	fund(t, app, buyer.Id, 8000)
 
 	var paidEvents atomic.Int32
