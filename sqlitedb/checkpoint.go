@@ -35,25 +35,28 @@ const WalCheckpointPages = 50_000
 // has always fallen a few commits behind, so the WAL grew without end (1 GB
 // in 20 s of load when tried).
 //
+// Measured with cmd/loadtest (16 buyers, three levels of uplines, five
+// alternating 15 s runs against the same build without it, at 200 ms and
+// 10,000 pages): 3–16% more paid orders per second in every pair, p99 of
+// all requests 4–16 ms lower.
+//
 // Why these sizes: the writer's own checkpoint still runs on the writer's
 // turn (it copies what the last background checkpoint left, and syncs the
 // file twice), and every background checkpoint copies again the pages the
 // orders keep changing (the tails of the indexes, the same SKUs and
 // wallets). Against 200 ms and 10,000 pages (about 40 MB), measured with
-// cmd/loadtest at 16 buyers, alternating 15 s runs: without uplines the
-// shop used 8-10% less CPU per order for the same work of the load tool,
-// p99 17-21 ms against 21-24; with three levels 6-8% less, p99 24-28 ms
-// against 30-34. Either change alone gained less: 200 ms with 50,000
-// pages 4%; 1 s with 10,000 pages nothing (the writer then did most of the
-// copying). 1 s with 50,000 pages measured as 500 ms does. The cost is
-// disk: under a steady stream of orders the WAL file grows to about
-// 200 MB before it starts over (a shop with pauses between writes starts
-// it over after each pause, when a background checkpoint has copied it
-// all), and a restart after a crash reads that much of it back.
-//
-// Measured with cmd/loadtest (16 buyers, three levels of uplines, five
-// alternating 15 s runs against the same build without it): 3–16% more paid
-// orders per second in every pair, p99 of all requests 4–16 ms lower.
+// cmd/loadtest at 16 buyers, alternating runs: the shop's CPU per order,
+// over the load tool's (which does the same work for every order), fell
+// 8-10% without uplines and 6-8% with three levels in 15 s runs, 0-5% in
+// 20 s runs; p99 fell in every pair (20 s: 20-27 ms to 16-20 without
+// uplines, 28-37 to 24-25 with three levels). Either change alone gained
+// less: 200 ms with 50,000 pages about 4%; 1 s with 10,000 pages nothing
+// (the writer then did most of the copying). 1 s with 50,000 pages
+// measured as 500 ms does. The cost is disk: under a steady stream of
+// orders the WAL file grows to about 200 MB before it starts over (a shop
+// with pauses between writes starts it over after each pause, when a
+// background checkpoint has copied it all), and a restart after a crash
+// reads that much of it back.
 type checkpointer struct {
 	dsn     string
 	pools   int           // open pools of the database (guarded by checkpointersMu)
